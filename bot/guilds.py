@@ -33,6 +33,8 @@ class GuildConfig:
     timezone: str
     organizer_role_id: int | None
     announcements_channel_id: int | None
+    organizer_channel_id: int | None = None  # organizer-only notices go here
+    curator_role_id: int | None = None  # may add resources without review
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
@@ -103,8 +105,8 @@ class GuildSettings:
     async def get(self, guild_id: int) -> GuildConfig:
         await self.ensure(guild_id)
         row = await self.db.fetchone(
-            "SELECT guild_id, timezone, organizer_role_id, announcements_channel_id"
-            " FROM guilds WHERE guild_id = ?",
+            "SELECT guild_id, timezone, organizer_role_id, announcements_channel_id,"
+            " organizer_channel_id, curator_role_id FROM guilds WHERE guild_id = ?",
             (guild_id,),
         )
         assert row is not None
@@ -120,6 +122,12 @@ class GuildSettings:
         await self.ensure(guild_id)
         await self.db.execute(
             "UPDATE guilds SET organizer_role_id = ? WHERE guild_id = ?", (role_id, guild_id)
+        )
+
+    async def set_curator_role(self, guild_id: int, role_id: int | None) -> None:
+        await self.ensure(guild_id)
+        await self.db.execute(
+            "UPDATE guilds SET curator_role_id = ? WHERE guild_id = ?", (role_id, guild_id)
         )
 
     async def set_announcements_channel(self, guild_id: int, channel_id: int | None) -> None:
@@ -213,6 +221,12 @@ class GuildSettings:
                 (guild_id, channel_id),
             ):
                 cleared.append("the announcements channel setting")
+            if await self.db.execute_rowcount(
+                "UPDATE guilds SET organizer_channel_id = NULL"
+                " WHERE guild_id = ? AND organizer_channel_id = ?",
+                (guild_id, channel_id),
+            ):
+                cleared.append("the organizer channel (notices wait until it is set again)")
             for row in await self.db.fetchall(
                 "UPDATE cities SET channel_id = NULL WHERE guild_id = ? AND channel_id = ?"
                 " RETURNING name",
@@ -231,6 +245,12 @@ class GuildSettings:
                 (guild_id, role_id),
             ):
                 cleared.append("the organizer role (only Manage Server counts now)")
+            if await self.db.execute_rowcount(
+                "UPDATE guilds SET curator_role_id = NULL"
+                " WHERE guild_id = ? AND curator_role_id = ?",
+                (guild_id, role_id),
+            ):
+                cleared.append("the curator role (only organizers add resources directly now)")
             for row in await self.db.fetchall(
                 "UPDATE cities SET role_id = NULL WHERE guild_id = ? AND role_id = ?"
                 " RETURNING name",

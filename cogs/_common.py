@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import discord
 from discord import app_commands
 
-from bot.errors import DomainError
+from bot.errors import DomainError, NotAllowed
+from bot.roles import RoleFacts, role_refusal
 
 if TYPE_CHECKING:
     from bot.app import CommunityBot
@@ -34,6 +35,19 @@ class NotOrganizer(app_commands.CheckFailure):
 
     def __init__(self, message: str = ORGANIZERS_ONLY) -> None:
         super().__init__(message)
+
+
+MANAGE_SERVER_ONLY = (
+    "Only members with the Manage Server permission can change who counts as an "
+    "organizer, volunteer or curator."
+)
+
+
+class NotManager(NotOrganizer):
+    """The member lacks Manage Server (settings that widen who holds power)."""
+
+    def __init__(self) -> None:
+        super().__init__(MANAGE_SERVER_ONLY)
 
 
 def bot_of(interaction: discord.Interaction) -> CommunityBot:
@@ -88,6 +102,75 @@ def organizer_only() -> Callable[[Any], Any]:
         return True
 
     return app_commands.check(predicate)
+
+
+def manage_server_only() -> Callable[[Any], Any]:
+    """App-command check for settings that decide who holds power: Manage Server itself,
+    never the organizer role (an organizer must not be able to make more organizers)."""
+
+    async def predicate(interaction: discord.Interaction) -> bool:
+        member = interaction.user
+        if not isinstance(member, discord.Member) or not member.guild_permissions.manage_guild:
+            raise NotManager()
+        return True
+
+    return app_commands.check(predicate)
+
+
+def check_power_role(role: discord.Role, what: str) -> None:
+    """A role that decides who is an organizer, volunteer or curator: never @everyone
+    (everyone would be one) or a bot's or integration's role."""
+    if role.is_default():
+        raise NotAllowed(
+            f"@everyone can't be the {what} role: every member would be one. Pick a role."
+        )
+    if role.managed:
+        raise NotAllowed(
+            f"@{role.name} belongs to a bot or an integration, so it can't be the {what} role."
+        )
+
+
+def check_grantable_role(interaction: discord.Interaction, role: discord.Role) -> None:
+    """Refuse (NotAllowed, with the reason) a role the bot must not hand out to members:
+    see bot/roles.py. Checked when an organizer picks it and again at every grant."""
+    guild = interaction.guild
+    member = interaction.user
+    assert guild is not None
+    invoker_top = member.top_role if isinstance(member, discord.Member) else guild.default_role
+    reason = role_refusal(
+        RoleFacts(
+            name=role.name,
+            is_everyone=role.is_default(),
+            managed=role.managed,
+            permissions=role.permissions.value,
+            at_or_above_bot=role >= guild.me.top_role,
+            at_or_above_invoker=role >= invoker_top,
+            invoker_is_owner=guild.owner_id == member.id,
+        )
+    )
+    if reason:
+        raise NotAllowed(reason)
+
+
+def check_channel_access(
+    interaction: discord.Interaction, channel: discord.abc.GuildChannel | discord.Thread
+) -> None:
+    """The invoker may name a channel for the bot to post in only if they can see it and
+    post there themselves (else the bot would speak for them where they can't)."""
+    member = interaction.user
+    if not isinstance(member, discord.Member):
+        raise NotAllowed("Pick a channel of this server.")
+    perms = channel.permissions_for(member)
+    send = (
+        perms.send_messages_in_threads
+        if isinstance(channel, discord.Thread)
+        else (perms.send_messages)
+    )
+    if not (perms.view_channel and send):
+        raise NotAllowed(
+            f"You can't post in {channel.mention} yourself, so I won't post there for you. "
+            "Pick a channel where you can view and send messages."
+        )
 
 
 async def reply(

@@ -99,7 +99,7 @@ async def test_ticket_dm_qr_checkin_and_stats(bot: BotProcess, fake: FakeDiscord
 
     # leaving voids the ticket, and the door says why
     await fake.click("carol", ann, label="Can't go")
-    carol_dm = next(m for m in fake.dms_to("carol") if "Door Night" in m.content)
+    carol_dm = await fake.wait_for_dm("carol", lambda m: "Door Night" in m.content)
     carol_code = carol_dm.content.split("**")[3]
     void = await fake.slash("admin", "event checkin", event=eid, code=carol_code)
     assert "✅" not in void.content and "void" in void.content.lower()

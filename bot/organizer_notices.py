@@ -1,0 +1,82 @@
+"""Notices meant for organizers only: a struggling mentorship, a disabled feed, a
+failed announcement, a deleted channel or role.
+
+They go to the organizer-only channel (`/settings organizer-channel`), never to a
+public one. Until that channel is set they wait in `organizer_notices`; setting it
+moves them to the outbox in one transaction, so none is lost or sent twice. Write a
+notice inside the transaction of its cause, like any outbox message.
+"""
+
+from __future__ import annotations
+
+import time
+
+from bot import outbox
+from bot.db import Database
+
+KIND = "organizer.notice"
+MAX_TEXT = 1900  # a Discord message holds 2,000 characters; room for a prefix
+
+
+async def notify(
+    db: Database,
+    guild_id: int,
+    text: str,
+    *,
+    dedupe_key: str | None = None,
+    now: int | None = None,
+) -> bool:
+    """Owe the organizers a notice. False when one with this dedupe key already exists."""
+    text = text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
+    when = int(now if now is not None else time.time())
+    channel_id = await db.fetchval(
+        "SELECT organizer_channel_id FROM guilds WHERE guild_id = ?", (guild_id,)
+    )
+    if channel_id is not None:
+        return await outbox.enqueue(
+            db,
+            guild_id=guild_id,
+            kind=KIND,
+            channel_id=int(channel_id),
+            payload={"text": text},
+            due_at=when,
+            dedupe_key=dedupe_key and f"organizers:{dedupe_key}",
+        )
+    count = await db.execute_rowcount(
+        "INSERT OR IGNORE INTO organizer_notices(guild_id, text, dedupe_key, created_at)"
+        " VALUES (?, ?, ?, ?)",
+        (guild_id, text, dedupe_key and f"organizers:{dedupe_key}", when),
+    )
+    return count > 0
+
+
+async def waiting(db: Database, guild_id: int) -> int:
+    """How many notices wait for an organizer channel."""
+    return int(
+        await db.fetchval("SELECT COUNT(*) FROM organizer_notices WHERE guild_id = ?", (guild_id,))
+    )
+
+
+async def set_channel(db: Database, guild_id: int, channel_id: int, now: int | None = None) -> int:
+    """Set the organizer channel and owe it every waiting notice, oldest first.
+    Returns how many were waiting."""
+    when = int(now if now is not None else time.time())
+    async with db.transaction():
+        await db.execute(
+            "UPDATE guilds SET organizer_channel_id = ? WHERE guild_id = ?", (channel_id, guild_id)
+        )
+        rows = await db.fetchall(
+            "DELETE FROM organizer_notices WHERE guild_id = ? RETURNING id, text, dedupe_key",
+            (guild_id,),
+        )
+        for row in sorted(rows, key=lambda r: r["id"]):
+            await outbox.enqueue(
+                db,
+                guild_id=guild_id,
+                kind=KIND,
+                channel_id=channel_id,
+                payload={"text": row["text"]},
+                due_at=when,
+                dedupe_key=row["dedupe_key"],
+            )
+    return len(rows)
