@@ -11,11 +11,13 @@ from discord import app_commands
 from discord.ext import commands
 
 import cogs
+from bot import organizer_notices
 from bot.config import Settings
+from bot.cooldowns import Cooldowns
 from bot.db import Database
 from bot.guilds import GuildSettings
 from bot.scheduler import Scheduler
-from cogs._delivery import Deliverer
+from cogs._delivery import Deliverer, render_organizer_notice
 
 if TYPE_CHECKING:  # feature services are imported by their cogs, when loaded
     from bot.events import EventService
@@ -72,6 +74,8 @@ class CommunityBot(commands.Bot):
         self.scheduler = scheduler
         self.persistent_items: list[type[discord.ui.DynamicItem]] = []
         self.delivery = Deliverer(self)
+        self.delivery.register(organizer_notices.KIND, render_organizer_notice)
+        self.cooldowns = Cooldowns()
 
     async def setup_hook(self) -> None:
         self.db = await Database.open(self.settings.database_path)

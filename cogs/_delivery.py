@@ -34,6 +34,11 @@ RETRY_SECONDS = (5, 30, 120, 600)
 MESSAGES_PER_SECOND = 20
 
 
+async def render_organizer_notice(item: outbox.OutboxItem) -> dict[str, Any] | None:
+    """A notice for the organizer-only channel (bot/organizer_notices.py)."""
+    return {"content": "Organizers: " + str(item.payload.get("text", ""))[:1980]}
+
+
 class Pacer:
     """At most `rate` starts per second, in arrival order, shared by every sender."""
 
