@@ -18,6 +18,7 @@ from bot.db import Database
 from bot.guilds import GuildSettings
 from bot.scheduler import Scheduler
 from cogs._delivery import Deliverer, render_organizer_notice
+from cogs._forms import Forms
 
 if TYPE_CHECKING:  # feature services are imported by their cogs, when loaded
     from bot.events import EventService
@@ -76,6 +77,8 @@ class CommunityBot(commands.Bot):
         self.delivery = Deliverer(self)
         self.delivery.register(organizer_notices.KIND, render_organizer_notice)
         self.cooldowns = Cooldowns()
+        self.forms = Forms()  # every modal's answer goes through here (cogs/_forms.py)
+        self.add_listener(self.forms.dispatch, "on_interaction")
 
     async def setup_hook(self) -> None:
         self.db = await Database.open(self.settings.database_path)

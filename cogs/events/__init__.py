@@ -3,11 +3,14 @@
 from bot.app import CommunityBot
 from bot.events import EventService
 from cogs.events._cog import EventsCog
-from cogs.events._views import FeedbackButton, RsvpButton
+from cogs.events._views import FeedbackButton, FeedbackModal, QuestionsModal, RsvpButton
 
 
 async def setup(bot: CommunityBot) -> None:
     events = EventService(bot.db, bot.guild_settings)
     bot.events = events
     bot.persistent_items.extend([RsvpButton, FeedbackButton])
-    await bot.add_cog(EventsCog(bot, events))
+    cog = EventsCog(bot, events)
+    bot.forms.register(QuestionsModal.TEMPLATE, cog.submit_questions)
+    bot.forms.register(FeedbackModal.TEMPLATE, cog.submit_feedback)
+    await bot.add_cog(cog)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from typing import Literal
 
 import discord
@@ -24,6 +25,7 @@ from bot.events import (
 )
 from bot.timeutil import format_offsets
 from cogs._common import column, organizer_only, reply, truncate
+from cogs._forms import open_form
 from cogs.events._announce import Announcements
 from cogs.events._choices import event_choices
 from cogs.events._door import DoorCommands
@@ -404,7 +406,8 @@ class EventsCog(
                 interaction.guild.id, event_id, interaction.user.id, answers
             )
         except AnswersRequired as asked:
-            await interaction.response.send_modal(QuestionsModal(event_id, asked.questions))
+            modal = QuestionsModal(event_id, asked.questions, interaction.user.id)
+            await open_form(interaction, modal)
             return
         await reply(interaction, truncate(rsvp_text(result), 2000))
         if result.changed:
@@ -416,6 +419,13 @@ class EventsCog(
             )
         if result.release_at:
             self.notices.schedule_release(event_id, result.release_at)
+
+    async def submit_questions(
+        self, interaction: discord.Interaction, match: re.Match[str], values: dict[str, str]
+    ) -> None:
+        """The registration form was sent: RSVP with its answers, in question order."""
+        answers = [values[k] for k in sorted(values, key=_field_index) if k.startswith("q")]
+        await self.do_rsvp(interaction, int(match["event_id"]), answers)
 
     async def do_leave(self, interaction: discord.Interaction, event_id: int) -> None:
         guild = interaction.guild
@@ -478,6 +488,11 @@ def rsvp_text(result: RsvpResult) -> str:
         f"The event is full — you're #{result.position} on the waitlist. "
         "I'll DM you if a seat opens up."
     )
+
+
+def _field_index(custom_id: str) -> int:
+    digits = custom_id.removeprefix("q")
+    return int(digits) if digits.isdecimal() else 1_000
 
 
 def _status(mine: MyEvent) -> MemberStatus:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import re
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -21,6 +22,7 @@ from bot.events import (
     ticket_qr_png,
 )
 from cogs._common import NotOrganizer, is_organizer, organizer_only, reply, truncate
+from cogs._forms import open_form
 from cogs.events._choices import event_choices
 from cogs.events._embeds import ts
 from cogs.events._views import FeedbackModal
@@ -219,16 +221,15 @@ class DoorCommands:
         """The Give feedback button: check first, then the form."""
         guild_id = await self.events.guild_of(event_id)
         event = await self.events.feedback_allowed(guild_id, event_id, interaction.user.id)
-        await interaction.response.send_modal(FeedbackModal(event.id, guild_id))
+        await open_form(interaction, FeedbackModal(event.id, interaction.user.id))
 
-    async def save_feedback(
-        self,
-        interaction: discord.Interaction,
-        guild_id: int,
-        event_id: int,
-        rating: str,
-        comment: str | None,
+    async def submit_feedback(
+        self, interaction: discord.Interaction, match: re.Match[str], values: dict[str, str]
     ) -> None:
+        """The feedback form was sent (from a DM: the event says which server)."""
+        event_id = int(match["event_id"])
+        guild_id = await self.events.guild_of(event_id)
+        rating, comment = values.get("rating", ""), values.get("comment") or None
         if not rating.strip().isdecimal():  # isdigit() lets ² through, which int() refuses
             raise InvalidInput("The rating is a number from 1 to 5.")
         await self.events.give_feedback(

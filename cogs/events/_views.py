@@ -11,7 +11,8 @@ from typing import Any
 
 import discord
 
-from cogs._common import BaseModal, guarded
+from cogs._common import guarded
+from cogs._forms import form_id
 
 ACTIONS = {
     "go": ("Going", discord.ButtonStyle.success),
@@ -62,23 +63,20 @@ def announcement_view(event_id: int, *, cancelled: bool = False) -> discord.ui.V
     return view
 
 
-class QuestionsModal(BaseModal, title="Register"):
-    """The event's registration questions; the RSVP is stored only on submit."""
+class QuestionsModal(discord.ui.Modal, title="Register"):
+    """The event's registration questions; the RSVP is stored only on submit (the answer
+    is handled by EventsCog.submit_questions through cogs/_forms.py)."""
 
-    def __init__(self, event_id: int, questions: tuple[str, ...]) -> None:
-        super().__init__(custom_id=f"rsvpq:v1:{event_id}")
-        self.event_id = event_id
-        self.answers: list[discord.ui.TextInput] = []
+    TEMPLATE = r"rsvpq:v2:(?P<event_id>\d+)"
+
+    def __init__(self, event_id: int, questions: tuple[str, ...], member_id: int) -> None:
+        super().__init__(custom_id=form_id(f"rsvpq:v2:{event_id}", member_id))
         for i, question in enumerate(questions):
-            field: discord.ui.TextInput = discord.ui.TextInput(
-                label=question[:45], custom_id=f"q{i}", max_length=200, required=True
+            self.add_item(
+                discord.ui.TextInput(
+                    label=question[:45], custom_id=f"q{i}", max_length=200, required=True
+                )
             )
-            self.answers.append(field)
-            self.add_item(field)
-
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        cog: Any = interaction.client.get_cog("Events")  # type: ignore[attr-defined]
-        await cog.do_rsvp(interaction, self.event_id, [a.value for a in self.answers])
 
 
 class FeedbackButton(
@@ -108,7 +106,11 @@ class FeedbackButton(
         await cog.open_feedback(interaction, self.event_id)
 
 
-class FeedbackModal(BaseModal, title="How was the event?"):
+class FeedbackModal(discord.ui.Modal, title="How was the event?"):
+    """Handled by EventsCog.submit_feedback through cogs/_forms.py."""
+
+    TEMPLATE = r"efbm:v2:(?P<event_id>\d+)"
+
     rating: discord.ui.TextInput = discord.ui.TextInput(
         label="Rating from 1 (poor) to 5 (great)",
         custom_id="rating",
@@ -124,16 +126,8 @@ class FeedbackModal(BaseModal, title="How was the event?"):
         max_length=1000,
     )
 
-    def __init__(self, event_id: int, guild_id: int) -> None:
-        super().__init__(custom_id=f"efbm:v1:{event_id}")
-        self.event_id = event_id
-        self.guild_id = guild_id
-
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        cog: Any = interaction.client.get_cog("Events")  # type: ignore[attr-defined]
-        await cog.save_feedback(
-            interaction, self.guild_id, self.event_id, self.rating.value, self.comment.value or None
-        )
+    def __init__(self, event_id: int, member_id: int) -> None:
+        super().__init__(custom_id=form_id(f"efbm:v2:{event_id}", member_id))
 
 
 def feedback_view(event_id: int) -> discord.ui.View:

@@ -4,11 +4,13 @@ from bot.app import CommunityBot
 from bot.mentorship import MentorshipService
 from bot.resources.taxonomy import Taxonomy
 from cogs.mentorship._cog import MentorshipCog
-from cogs.mentorship._views import CheckinButton, ProposalButton
+from cogs.mentorship._views import CheckinButton, FeedbackModal, ProposalButton
 
 
 async def setup(bot: CommunityBot) -> None:
     service = MentorshipService(bot.db, bot.guild_settings, Taxonomy(bot.db))
     bot.mentorship = service
     bot.persistent_items.extend([ProposalButton, CheckinButton])
-    await bot.add_cog(MentorshipCog(bot, service))
+    cog = MentorshipCog(bot, service)
+    bot.forms.register(FeedbackModal.TEMPLATE, cog.submit_feedback)
+    await bot.add_cog(cog)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -10,6 +12,7 @@ from bot.app import CommunityBot
 from bot.errors import InvalidInput
 from bot.mentorship import MentorshipService
 from cogs._common import organizer_only, reply, truncate
+from cogs._forms import open_form
 from cogs._paging import Pager
 from cogs.mentorship._embeds import joined, profile_embed, request_embed, stats_embed
 from cogs.mentorship._notify import MentorshipNotices
@@ -269,7 +272,7 @@ class MentorshipCog(commands.Cog, name="Mentorship"):
         if await self.service.feedback_given(ended.id, interaction.user.id):
             await reply(interaction, f"Mentorship #{ended.id} has ended. Thank you!")
             return
-        await interaction.response.send_modal(FeedbackModal(ended.id))
+        await open_form(interaction, FeedbackModal(ended.id, interaction.user.id))
 
     @mentorship.command(name="stats", description="How mentorship is going in this server")
     @organizer_only()
@@ -306,9 +309,12 @@ class MentorshipCog(commands.Cog, name="Mentorship"):
         if outcome.alerted:
             self.bot.delivery.kick()
 
-    async def save_feedback(
-        self, interaction: discord.Interaction, match_id: int, rating: str, comment: str | None
+    async def submit_feedback(
+        self, interaction: discord.Interaction, match: re.Match[str], values: dict[str, str]
     ) -> None:
+        """The feedback form was sent (cogs/_forms.py routes it here)."""
+        match_id = int(match["match_id"])
+        rating, comment = values.get("rating", ""), values.get("comment") or None
         if not rating.strip().isdecimal():  # isdigit() lets ² through, which int() refuses
             raise InvalidInput("The rating is a number from 1 to 5.")
         await self.service.give_feedback(match_id, interaction.user.id, int(rating), comment)

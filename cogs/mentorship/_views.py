@@ -8,7 +8,8 @@ from typing import Any
 
 import discord
 
-from cogs._common import BaseModal, guarded
+from cogs._common import guarded
+from cogs._forms import form_id
 
 CHECKIN_LABELS = {
     "going_well": ("Going well", discord.ButtonStyle.success),
@@ -88,7 +89,11 @@ def checkin_view(match_id: int) -> discord.ui.View:
     return view
 
 
-class FeedbackModal(BaseModal, title="How was this mentorship?"):
+class FeedbackModal(discord.ui.Modal, title="How was this mentorship?"):
+    """Handled by MentorshipCog.submit_feedback through cogs/_forms.py."""
+
+    TEMPLATE = r"mfeedback:v2:(?P<match_id>\d+)"
+
     rating: discord.ui.TextInput = discord.ui.TextInput(
         label="Rating from 1 (poor) to 5 (great)",
         custom_id="rating",
@@ -104,11 +109,5 @@ class FeedbackModal(BaseModal, title="How was this mentorship?"):
         max_length=1000,
     )
 
-    def __init__(self, match_id: int) -> None:
-        super().__init__(custom_id=f"mfeedback:v1:{match_id}")
-        self.match_id = match_id
-
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        await _cog(interaction).save_feedback(
-            interaction, self.match_id, self.rating.value, self.comment.value or None
-        )
+    def __init__(self, match_id: int, member_id: int) -> None:
+        super().__init__(custom_id=form_id(f"mfeedback:v2:{match_id}", member_id))
