@@ -4,7 +4,12 @@ Every statement runs under one asyncio lock, because a single SQLite connection
 has a single transaction: a read by one coroutine must never see another
 coroutine's uncommitted writes. `transaction()` holds the lock for the whole
 `BEGIN IMMEDIATE … COMMIT`; statements issued inside it (in the same task)
-join it instead of waiting for the lock.
+join it instead of waiting for the lock. Any failure, COMMIT's own included (a full
+disk, a deferred constraint), rolls back: SQLite leaves a transaction open after a
+failed COMMIT, and every later BEGIN would fail until a restart.
+
+The database file, its -wal/-shm and backups are owner-only (0600; folders the bot
+creates 0700), whatever the umask: they hold members' answers and ticket codes.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+import os
 import re
 import sqlite3
 import time
@@ -33,8 +39,13 @@ Params = Sequence[Any] | dict[str, Any]
 T = TypeVar("T")
 
 
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+
+
 class MigrationError(Exception):
-    """A migration failed; the database is as it was before that file."""
+    """Migrations can't be applied (a file failed: the database is as it was before it;
+    files are missing, out of order or renamed: nothing was applied)."""
 
 
 @dataclass(frozen=True)
@@ -45,7 +56,7 @@ class Migration:
 
 
 def find_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
-    """The migration files in order; a misnamed or duplicate number is an error."""
+    """The migration files in order; a misnamed or duplicate number, or none, is an error."""
     found: dict[int, Migration] = {}
     for path in sorted(directory.glob("*.sql")):
         match = _MIGRATION_NAME.match(path.name)
@@ -55,7 +66,89 @@ def find_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
         if version in found:
             raise MigrationError(f"{path.name}: version {version} is used twice")
         found[version] = Migration(version, path.name, path)
+    if not found:
+        # An install without its .sql files would otherwise start on an empty database.
+        raise MigrationError(
+            f"no migration files (NNNN_name.sql) in {directory}: the installed package is "
+            "incomplete; reinstall it"
+        )
     return [found[v] for v in sorted(found)]
+
+
+def pending_migrations(migrations: list[Migration], applied: dict[int, str]) -> list[Migration]:
+    """The files still to apply, given the applied {version: name}; refuses (MigrationError)
+    a renamed applied file and an unapplied file older than the newest applied one, which
+    would otherwise be skipped for ever."""
+    files = {m.version: m for m in migrations}
+    for version, name in sorted(applied.items()):
+        mig = files.get(version)
+        if mig is not None and mig.name != name:
+            raise MigrationError(
+                f"{mig.name}: migration {version} was applied as {name}. Either the file was "
+                "renamed (give it its old name back) or two migrations share a number (give "
+                "the new one the next free number)."
+            )
+    unknown = [name for version, name in sorted(applied.items()) if version not in files]
+    if unknown:
+        log.warning(
+            "the database has migrations this code does not ship (%s): is this an older "
+            "version of the bot?",
+            ", ".join(unknown),
+        )
+    newest = max(applied, default=0)
+    pending = [m for m in migrations if m.version not in applied]
+    for mig in pending:
+        if mig.version < newest:
+            raise MigrationError(
+                f"{mig.name} is not applied but the newer {applied[newest]} is, so it would "
+                f"never run: renumber it above {newest:04d}."
+            )
+    return pending
+
+
+def make_private_dirs(folder: Path) -> None:
+    """Create `folder` and its missing parents as 0700; existing folders are not ours to change."""
+    missing: list[Path] = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for path in reversed(missing):
+        try:
+            path.mkdir(mode=DIR_MODE)
+        except FileExistsError:
+            continue
+        os.chmod(path, DIR_MODE)  # mkdir's mode is cut by the umask
+
+
+def make_private_file(path: Path) -> None:
+    """Create `path` empty as 0600 (before SQLite opens it with its 0644), or take group and
+    other bits away from an existing one (made by an older version)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    except FileExistsError:
+        current = os.stat(path).st_mode & 0o777
+        if current & 0o077:
+            try:
+                os.chmod(path, current & 0o700)
+                log.info("%s was readable by others: now owner-only", path)
+            except PermissionError:
+                log.warning("%s is readable by others and not ours to chmod", path)
+        return
+    try:
+        os.fchmod(fd, FILE_MODE)  # os.open's mode is cut by the umask
+    finally:
+        os.close(fd)
+
+
+def _rollback_quietly(conn: sqlite3.Connection) -> None:
+    """ROLLBACK if a transaction is still open (a failed COMMIT leaves it open). A failing
+    ROLLBACK is logged rather than raised, so the caller sees the error that caused it."""
+    if not conn.in_transaction:
+        return
+    try:
+        conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        log.exception("ROLLBACK failed: the connection may still be inside a transaction")
 
 
 class Database:
@@ -65,13 +158,17 @@ class Database:
         self._conn = conn
         self.path = path
         self._lock = asyncio.Lock()
+        # Where the last migrate() copied the database before changing it (None: no copy).
+        self.migration_backup: Path | None = None
 
     @classmethod
     async def open(cls, path: str | Path) -> Database:
         """Open (creating the folder and file if needed) with WAL and foreign keys on."""
         path = Path(path)
-        if str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
+        on_disk = str(path) != ":memory:"
+        if on_disk:
+            make_private_dirs(path.parent)
+            make_private_file(path)
         # isolation_level=None: no implicit transactions; we issue BEGIN ourselves.
         conn = await aiosqlite.connect(path, isolation_level=None)
         conn.row_factory = sqlite3.Row
@@ -81,6 +178,11 @@ class Database:
         await conn.execute("PRAGMA synchronous=NORMAL")
         await conn.execute("PRAGMA foreign_keys=ON")
         await conn.execute("PRAGMA busy_timeout=5000")
+        if on_disk:  # SQLite gives these the database's mode; an older install's may be loose
+            for suffix in ("-wal", "-shm"):
+                side = path.with_name(path.name + suffix)
+                if side.exists():
+                    make_private_file(side)
         return cls(conn, path)
 
     async def close(self) -> None:
@@ -146,10 +248,12 @@ class Database:
                 await self._conn.execute("BEGIN IMMEDIATE")
                 try:
                     yield self
+                    await self._conn.execute("COMMIT")
                 except BaseException:
-                    await self._conn.execute("ROLLBACK")
+                    # In the connection's thread, after anything still queued there (a
+                    # cancelled COMMIT still runs); shielded so a cancel can't skip it.
+                    await asyncio.shield(self._conn._execute(_rollback_quietly, self._conn._conn))
                     raise
-                await self._conn.execute("COMMIT")
             finally:
                 _in_transaction.reset(token)
 
@@ -172,10 +276,10 @@ class Database:
         conn.execute("BEGIN IMMEDIATE")
         try:
             result = work(conn)
+            conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            _rollback_quietly(conn)
             raise
-        conn.execute("COMMIT")
         return result
 
     # --- schema -----------------------------------------------------------
@@ -193,15 +297,25 @@ class Database:
         """Apply pending migrations in order, each in its own transaction.
 
         Returns the names applied. A failing file is rolled back whole and raises
-        MigrationError naming it; the files before it stay applied.
+        MigrationError naming it; the files before it stay applied. No files, a renamed
+        applied file or a skipped older one raise MigrationError before anything changes
+        (see pending_migrations). A database that already has migrations is first copied
+        to `<name>.before-NNNN.bak` beside it (`migration_backup` says where).
         """
         migrations = find_migrations(directory)
-        current = await self.schema_version()
+        await self._ensure_migrations_table()
+        done = {
+            int(r[0]): str(r[1])
+            for r in await self.fetchall("SELECT version, name FROM schema_migrations")
+        }
+        pending = pending_migrations(migrations, done)
+        self.migration_backup = None
+        if done and pending and str(self.path) != ":memory:":
+            self.migration_backup = await self._backup_before(pending[0])
         applied: list[str] = []
-        for mig in migrations:
-            if mig.version <= current:
-                continue
+        for mig in pending:
             sql = mig.path.read_text(encoding="utf-8")
+            # executescript takes no parameters; the name matched _MIGRATION_NAME ([a-z0-9_]).
             record = (
                 "INSERT INTO schema_migrations(version, name, applied_at) "
                 f"VALUES ({mig.version}, '{mig.name}', {int(time.time())});"
@@ -218,19 +332,31 @@ class Database:
             applied.append(mig.name)
         return applied
 
+    async def _backup_before(self, first: Migration) -> Path:
+        target = self.path.with_name(f"{self.path.name}.before-{first.version:04d}.bak")
+        check = await asyncio.to_thread(backup, self.path, target)
+        if check != "ok":
+            raise MigrationError(
+                f"the database failed its integrity check ({check}): not migrating it; "
+                f"the copy is at {target}"
+            )
+        log.info("database backed up to %s before migration %s", target, first.name)
+        return target
+
 
 def backup(source: str | Path, target: str | Path) -> str:
     """Copy a live database consistently with SQLite's online backup API.
 
-    Safe while the bot runs: the copy is one snapshot. Returns the copy's
-    `PRAGMA integrity_check` result ("ok" when sound).
+    Safe while the bot runs: the copy is one snapshot, owner-only like the
+    database. Returns the copy's `PRAGMA integrity_check` result ("ok" when sound).
     """
     source, target = Path(source), Path(target)
     if not source.exists():
         raise FileNotFoundError(f"no database at {source}")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dirs(target.parent)
     tmp = target.with_name(target.name + ".partial")
     tmp.unlink(missing_ok=True)
+    make_private_file(tmp)
     src = sqlite3.connect(source, timeout=30)
     dst = sqlite3.connect(tmp)
     try:
