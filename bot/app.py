@@ -11,7 +11,7 @@ from discord import app_commands
 from discord.ext import commands
 
 import cogs
-from bot import organizer_notices
+from bot import organizer_notices, outbox
 from bot.config import Settings
 from bot.cooldowns import Cooldowns
 from bot.db import Database
@@ -103,6 +103,7 @@ class CommunityBot(commands.Bot):
         self.scheduler.start()
         counts = await self.scheduler.rebuild()
         log.info("scheduler started: %d job(s) rebuilt from the database", sum(counts.values()))
+        outbox.schedule_prune(self.scheduler, self.db)
         self.delivery.start()
 
         if self.settings.dev_guild_id:

@@ -6,18 +6,34 @@ can't lose it. The deliverer (cogs/_delivery.py) sends pending rows in order
 and marks each one. A crash between Discord accepting a message and the row
 being marked can repeat that one message once on restart — at most one
 duplicate per message, never a loss.
+
+Delivered and dropped messages are pruned a month after they were written, due and
+sent (`prune`, daily, started with the bot); so are failed ones, except an event's,
+which its organizers count in /event stats until a month after the event ends.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import sys
 import time
 from dataclasses import dataclass
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.db import Database
 
+if TYPE_CHECKING:
+    from bot.scheduler import Scheduler
+
+log = logging.getLogger(__name__)
+
 MAX_ATTEMPTS = 5
+KEEP_DAYS = 30
+PRUNE_JOB = "outbox:prune"
 
 
 @dataclass(frozen=True)
@@ -102,22 +118,82 @@ async def mark_failed(
     )
 
 
+def _key_range(prefix: str) -> tuple[str, str]:
+    """[low, high): exactly the keys that start with `prefix`, as a range an index can search.
+
+    SQLite compares text as UTF-8 bytes, which order like code points, so every key with the
+    prefix sorts below the prefix with its last character bumped by one code point.
+    """
+    head = prefix.rstrip(chr(sys.maxunicode))
+    if not head:
+        raise ValueError(f"no key range for the prefix {prefix!r}")
+    bumped = ord(head[-1]) + 1
+    if 0xD800 <= bumped <= 0xDFFF:  # surrogates have no UTF-8 form: jump past them
+        bumped = 0xE000
+    return prefix, head[:-1] + chr(bumped)
+
+
 async def drop(db: Database, *, dedupe_prefix: str) -> int:
     """Drop pending messages whose dedupe key starts with a prefix (e.g. a cancelled event's)."""
+    low, high = _key_range(dedupe_prefix)
+    # `+status`: search the dedupe_key index by range rather than every pending row.
     return await db.execute_rowcount(
         "UPDATE outbox SET status = 'dropped'"
-        " WHERE status = 'pending' AND substr(dedupe_key, 1, length(?1)) = ?1",
-        (dedupe_prefix,),
+        " WHERE dedupe_key >= ? AND dedupe_key < ? AND +status = 'pending'",
+        (low, high),
     )
 
 
 async def failures(db: Database, guild_id: int, *, dedupe_prefix: str = "") -> int:
     """How many of this guild's messages could not be delivered (e.g. DMs closed),
-    optionally only those whose dedupe key starts with a prefix (e.g. one event's)."""
+    optionally only those whose dedupe key starts with a prefix (e.g. one event's).
+    Both forms search the index outbox_failed (guild_id, dedupe_key) of failed rows."""
+    if not dedupe_prefix:
+        sql, params = "", ()
+    else:
+        sql, params = " AND dedupe_key >= ? AND dedupe_key < ?", _key_range(dedupe_prefix)
     return int(
         await db.fetchval(
-            "SELECT COUNT(*) FROM outbox WHERE guild_id = ?1 AND status = 'failed'"
-            " AND substr(COALESCE(dedupe_key, ''), 1, length(?2)) = ?2",
-            (guild_id, dedupe_prefix),
+            f"SELECT COUNT(*) FROM outbox WHERE guild_id = ? AND status = 'failed'{sql}",
+            (guild_id, *params),
         )
     )
+
+
+async def prune(
+    db: Database, *, now: float | None = None, keep_days: int = KEEP_DAYS, batch: int = 1000
+) -> int:
+    """Delete messages done with for `keep_days` (sent, dropped, failed: written, due and
+    sent before the cutoff); pending ones are still owed and stay. A failed message of an
+    event (key `event:{id}:…`) stays until `keep_days` after that event ends, because
+    /event stats and /event attendees count them. Deletes in batches so clicks don't wait
+    behind one long write. Returns how many were deleted."""
+    cutoff = int(now if now is not None else time.time()) - keep_days * 86400
+    total = 0
+    while True:
+        count = await db.execute_rowcount(
+            "DELETE FROM outbox WHERE id IN (SELECT o.id FROM outbox o"
+            " WHERE o.status IN ('sent', 'dropped', 'failed')"
+            " AND max(o.created_at, o.due_at, COALESCE(o.sent_at, 0)) < :cutoff"
+            " AND NOT (o.status = 'failed' AND o.dedupe_key GLOB 'event:[0-9]*:*'"
+            "  AND EXISTS (SELECT 1 FROM events e WHERE e.ends_at >= :cutoff AND e.id ="
+            "   CAST(substr(o.dedupe_key, 7, instr(substr(o.dedupe_key, 7), ':') - 1)"
+            "   AS INTEGER)))"
+            " LIMIT :batch)",
+            {"cutoff": cutoff, "batch": batch},
+        )
+        total += count
+        if count < batch:
+            return total
+
+
+async def _prune_job(db: Database) -> None:
+    count = await prune(db)
+    if count:
+        log.info("outbox: pruned %d message(s) done with for %d days", count, KEEP_DAYS)
+
+
+def schedule_prune(scheduler: Scheduler, db: Database) -> None:
+    """Prune a moment after start-up (so a bot restarted daily still prunes), then daily."""
+    start = datetime.now(UTC) + timedelta(seconds=1)
+    scheduler.every(PRUNE_JOB, IntervalTrigger(days=1, start_date=start), _prune_job, db)
