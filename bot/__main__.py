@@ -12,6 +12,7 @@ import aiohttp
 import discord
 import yarl
 
+from bot import logsafety
 from bot.config import ConfigError, Settings, load_settings
 
 log = logging.getLogger("bot")
@@ -74,6 +75,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     discord.utils.setup_logging(level=getattr(logging, settings.log_level), root=True)
+    # No token, form answer or ticket code in the log, even at DEBUG (see bot/logsafety.py).
+    token = settings.discord_token.get_secret_value() if settings.discord_token else None
+    logsafety.install(secrets=[token])
     # APScheduler logs every job it adds at INFO: too chatty for thousands of reminders.
     logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.root.level))
 

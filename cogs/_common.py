@@ -213,7 +213,12 @@ async def send_error(interaction: discord.Interaction, error: BaseException) -> 
     """Tell the member what went wrong: their mistake in one sentence, our bug as an apology."""
     message = error_message(error)
     if message is None:
-        name = interaction.command.qualified_name if interaction.command else interaction.data
+        # Where it happened, never interaction.data: a form's data holds the member's answers.
+        if interaction.command:
+            name = f"/{interaction.command.qualified_name}"
+        else:
+            custom_id = (interaction.data or {}).get("custom_id", "?")
+            name = f"{interaction.type.name} {custom_id}"
         log.error(
             "unexpected error in %s (guild %s, user %s)",
             name,
