@@ -126,6 +126,8 @@ async def migrate(settings: Settings) -> int:
         version = await db.schema_version()
     finally:
         await db.close()
+    if db.migration_backup is not None:
+        print(f"backup of the database before migrating written to {db.migration_backup}")
     print(
         f"{len(applied)} migration(s) applied; schema version {version} at {settings.database_path}"
     )
