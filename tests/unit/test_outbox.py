@@ -204,7 +204,7 @@ async def test_prune_runs_at_start_up_then_daily(db: Database) -> None:
     scheduler.start()
     try:
         outbox.schedule_prune(scheduler, db)
-        for _ in range(500):  # bounded wait for the first run, not a timing assertion
+        for _ in range(3000):  # a bounded wait for the first run, not a timing assertion
             if not await keys(db):
                 break
             await asyncio.sleep(0.01)
