@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     discord_gateway_url: str | None = None
     dev_guild_id: int | None = None
     log_level: str = "INFO"
+    # Lets feeds live on loopback, private (10/8, 192.168/16, fc00::/7…) and CGNAT
+    # addresses, for intranet feeds; see bot/resources/netguard.py.
+    feeds_allow_private_networks: bool = False
 
     @field_validator("discord_token", "discord_api_base", "discord_gateway_url", mode="before")
     @classmethod
@@ -65,6 +68,18 @@ class Settings(BaseSettings):
         if level not in logging.getLevelNamesMapping():
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR")
         return level
+
+    @field_validator("feeds_allow_private_networks", mode="before")
+    @classmethod
+    def _check_allow_private(cls, value: object) -> object:
+        if isinstance(value, str):
+            word = value.strip().lower()
+            if not word:
+                return False
+            if word not in {"true", "false", "1", "0", "yes", "no", "on", "off"}:
+                raise ValueError("must be true or false")
+            return word in {"true", "1", "yes", "on"}
+        return value
 
     def token(self) -> str:
         """The bot token, or a ConfigError saying how to get one."""

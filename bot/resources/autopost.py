@@ -8,7 +8,7 @@ never posts twice, and an overdue tick found at start-up is served once.
 
 Delivery failures are read back from the outbox (the deliverer marks rows
 'failed' when Discord refuses them): three failed posts in a row pause the
-schedule and the organizers are told.
+schedule and the organizers are told in their own channel (bot/organizer_notices.py).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from apscheduler.triggers.cron import CronTrigger
 
-from bot import outbox
+from bot import organizer_notices, outbox
 from bot.db import Database
 from bot.errors import InvalidInput, NotFound
 from bot.guilds import GuildSettings
@@ -34,7 +34,6 @@ MAX_FAILURES = 3
 # A job may fire a moment before the stored due time; treat that as due.
 DUE_GRACE_SECONDS = 5
 POST_KIND = "resource.autopost"
-PAUSED_KIND = "resource.autopost_paused"
 
 _COLUMNS = (
     "id, guild_id, channel_id, schedule, topic, paused, failures, last_error, created_by,"
@@ -355,30 +354,17 @@ class AutopostService:
         return pause
 
     async def _notify_paused(self, row: sqlite3.Row, failures: int, error: str | None) -> None:
-        config = await self.guilds.get(row["guild_id"])
-        target: dict[str, int] = {}
-        if config.announcements_channel_id:
-            target["channel_id"] = config.announcements_channel_id
-        elif row["created_by"]:
-            target["user_id"] = row["created_by"]  # no announcements channel: tell its creator
-        else:
-            log.warning(
-                "autopost %s paused; nobody to tell in guild %s", row["id"], row["guild_id"]
-            )
-            return
-        await outbox.enqueue(
+        """Tell the organizers in their own channel (never the channel that failed)."""
+        last = " ".join((error or row["last_error"] or "the posts failed").split())[:300]
+        await organizer_notices.notify(
             self.db,
-            guild_id=row["guild_id"],
-            kind=PAUSED_KIND,
-            payload={
-                "autopost_id": row["id"],
-                "channel_id": row["channel_id"],
-                "schedule": row["schedule"],
-                "failures": failures,
-                "last_error": error or row["last_error"],
-            },
+            row["guild_id"],
+            f"⏸️ The resource autopost in <#{row['channel_id']}> (`{row['schedule']}`) is "
+            f"paused after {failures} failed posts in a row. Last error: {last}.\n"
+            "Check that I can see that channel and post embeds there, then run "
+            "`/resource autopost` for it again to restart it.",
             dedupe_key=f"autopost-paused:{row['id']}:{self._now()}",
-            **target,
+            now=self._now(),
         )
 
     # --- start-up -------------------------------------------------------------

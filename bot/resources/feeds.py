@@ -1,23 +1,18 @@
-"""RSS and Atom feeds posted into channels: fetch, classify, dedupe, back off.
+"""RSS and Atom feeds posted into channels: subscribe, poll, dedupe, back off.
 
-Fetching uses a caller's aiohttp session (20 s timeout, a User-Agent naming the
-bot, a 5 MB cap while reading, conditional requests). Bytes are parsed with
-feedparser in a thread. What counts as a failure: an HTTP error status, a
-timeout or connection error, an HTML page, a document feedparser cannot read
-as RSS/Atom, or a feed without entries. A document feedparser flags as
-slightly malformed (`bozo`) but still reads as a feed with entries is accepted:
-real feeds often carry a stray `&`.
+Fetching and reading one feed is in bot/resources/fetch.py (and keeping those fetches
+on the public internet in netguard.py); this module is the service over the store.
 
 The database is the ledger: `next_poll_at` says when a feed is owed a poll, and
-new entries are recorded in the same transaction as their outbox posts.
+new entries are recorded in the same transaction as their outbox posts. A feed that
+fails ten checks in a row is turned off and the organizers are told in their own
+channel (bot/organizer_notices.py), never in the public channel the feed posts in.
 """
 
 from __future__ import annotations
 
 import asyncio
-import calendar
 import hashlib
-import html
 import logging
 import re
 import sqlite3
@@ -27,70 +22,50 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
-import feedparser
 
-from bot import outbox
+from bot import organizer_notices, outbox
 from bot.db import Database
 from bot.errors import AlreadyExists, InvalidInput, NotFound
 from bot.guilds import GuildSettings
+from bot.resources.fetch import (
+    USER_AGENT,
+    FeedEntry,
+    FetchResult,
+    feed_session,
+    fetch_feed,
+    has_credentials,
+    parse_feed,
+)
 from bot.resources.taxonomy import Taxonomy
-from bot.resources.urls import canonical_or_none, check_url
+from bot.resources.urls import canonical_or_none, check_url, shown_url
+
+__all__ = [
+    "USER_AGENT",
+    "Feed",
+    "FeedEntry",
+    "FeedService",
+    "FetchResult",
+    "PollResult",
+    "backoff_seconds",
+    "feed_session",
+    "fetch_feed",
+    "parse_feed",
+]
 
 log = logging.getLogger(__name__)
 
-USER_AGENT = "GDGCommunityBot/0.1 (Discord bot for GDG Islamabad and Lahore; feed reader)"
-FETCH_TIMEOUT = 20.0
-MAX_FEED_BYTES = 5 * 1024 * 1024
 MAX_POSTS_PER_POLL = 5
 MAX_FAILURES = 10
 MAX_BACKOFF_SECONDS = 6 * 3600
-SUMMARY_LIMIT = 300
-TITLE_LIMIT = 256
 MAX_FEEDS_PER_GUILD = 50
 # Entries no longer in the feed are forgotten after this long.
 ENTRY_MEMORY_SECONDS = 90 * 86400
 ENTRY_KIND = "resource.feed_entry"
-DISABLED_KIND = "resource.feed_disabled"
 
-_ACCEPT = (
-    "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
-)
-# Block-level tags become spaces; inline ones vanish, so "<b>x</b>," stays "x,".
-_BLOCK_TAG = re.compile(
-    r"</?(?:p|br|div|li|ul|ol|h[1-6]|tr|td|th|table|blockquote|pre|hr|section)\b[^>]*>", re.I
-)
-_TAG = re.compile(r"<[^>]+>")
-_HTML_START = re.compile(
-    rb"^(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S
-)
 _FEED_COLUMNS = (
     "id, guild_id, url, channel_id, topic, title, status, failures, failing_since, last_error,"
     " next_poll_at, last_polled_at, last_ok_at, created_by, created_at"
 )
-
-
-class FeedError(Exception):
-    """A fetch or parse failure; str() is a clause like `answered HTTP 404 (Not Found)`."""
-
-
-@dataclass(frozen=True)
-class FeedEntry:
-    key: str  # the entry's id, else its canonical link (dedupe)
-    title: str
-    link: str | None
-    summary: str  # plain text, at most 300 characters
-    published: int | None  # epoch seconds
-
-
-@dataclass(frozen=True)
-class FetchResult:
-    outcome: str  # 'ok' | 'unchanged' (304) | 'failed'
-    http_status: int | None = None
-    error: str | None = None  # for 'failed': a clause such as "answers HTML, not a feed"
-    etag: str | None = None
-    last_modified: str | None = None
-    title: str | None = None
-    entries: tuple[FeedEntry, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -127,155 +102,31 @@ def _feed(row: sqlite3.Row) -> Feed:
     return Feed(**{k: row[k] for k in Feed.__dataclass_fields__})
 
 
-# --- fetching and parsing -----------------------------------------------------
-async def fetch_feed(
-    session: aiohttp.ClientSession,
-    url: str,
-    *,
-    etag: str | None = None,
-    last_modified: str | None = None,
-    timeout_seconds: float = FETCH_TIMEOUT,
-    max_bytes: int = MAX_FEED_BYTES,
-) -> FetchResult:
-    """Fetch and classify a feed. Never raises for network or content problems."""
-    headers = {"User-Agent": USER_AGENT, "Accept": _ACCEPT}
-    if etag:
-        headers["If-None-Match"] = etag
-    if last_modified:
-        headers["If-Modified-Since"] = last_modified
-    try:
-        async with session.get(
-            url,
-            headers=headers,
-            timeout=aiohttp.ClientTimeout(total=timeout_seconds),
-            allow_redirects=True,
-            max_redirects=5,
-        ) as resp:
-            if resp.status == 304:
-                return FetchResult(
-                    "unchanged",
-                    304,
-                    etag=resp.headers.get("ETag") or etag,
-                    last_modified=resp.headers.get("Last-Modified") or last_modified,
-                )
-            if resp.status >= 400:
-                reason = f" ({resp.reason})" if resp.reason else ""
-                return FetchResult("failed", resp.status, f"answered HTTP {resp.status}{reason}")
-            limit_text = (
-                f"{max_bytes // (1024 * 1024)} MB" if max_bytes >= 1 << 20 else f"{max_bytes} bytes"
-            )
-            if resp.content_length is not None and resp.content_length > max_bytes:
-                return FetchResult("failed", resp.status, f"is larger than {limit_text}")
-            body = bytearray()
-            async for chunk in resp.content.iter_chunked(64 * 1024):
-                body += chunk
-                if len(body) > max_bytes:
-                    return FetchResult("failed", resp.status, f"is larger than {limit_text}")
-            content_type = resp.headers.get("Content-Type")
-            new_etag = resp.headers.get("ETag")
-            new_modified = resp.headers.get("Last-Modified")
-            status = resp.status
-    except TimeoutError:
-        return FetchResult("failed", None, f"did not answer within {timeout_seconds:g} seconds")
-    except aiohttp.TooManyRedirects:
-        return FetchResult("failed", None, "redirects too many times")
-    except aiohttp.InvalidURL:
-        return FetchResult("failed", None, "is not a valid address")
-    except aiohttp.ClientError as exc:
-        detail = str(exc) or exc.__class__.__name__
-        return FetchResult("failed", None, f"could not be reached ({detail[:200]})")
-    try:
-        title, entries = await asyncio.to_thread(parse_feed, bytes(body), content_type, url)
-    except FeedError as exc:
-        return FetchResult("failed", status, str(exc))
-    return FetchResult(
-        "ok",
-        status,
-        etag=new_etag,
-        last_modified=new_modified,
-        title=title,
-        entries=tuple(entries),
-    )
-
-
-def parse_feed(
-    body: bytes, content_type: str | None = None, url: str | None = None
-) -> tuple[str | None, list[FeedEntry]]:
-    """(feed title, entries in document order) or FeedError with the reason."""
-    if not body.strip():
-        raise FeedError("answered with an empty document")
-    if _HTML_START.match(body[:4096]):
-        raise FeedError("answers HTML, not a feed")
-    headers = {"content-type": content_type or "application/xml"}
-    if url:
-        headers["content-location"] = url
-    parsed = feedparser.parse(body, response_headers=headers, sanitize_html=True)
-    if not parsed.get("version"):
-        if content_type and "html" in content_type.lower():
-            raise FeedError("answers HTML, not a feed")
-        problem = parsed.get("bozo_exception")
-        if problem is not None and parsed.get("bozo"):
-            raise FeedError(f"is not a readable RSS or Atom feed ({_xml_problem(problem)})")
-        raise FeedError("is XML but not an RSS or Atom feed")
-    if not parsed.entries:
-        problem = parsed.get("bozo_exception")
-        if parsed.get("bozo") and problem is not None:
-            raise FeedError(f"is not a readable RSS or Atom feed ({_xml_problem(problem)})")
-        raise FeedError("has no entries")
-    title = _text(parsed.feed.get("title")) or None
-    entries: list[FeedEntry] = []
-    seen: set[str] = set()
-    for item in parsed.entries:
-        entry = _entry(item)
-        if entry is not None and entry.key not in seen:
-            seen.add(entry.key)
-            entries.append(entry)
-    if not entries:
-        raise FeedError("has no entries with an id or a link")
-    return title, entries
-
-
-def _xml_problem(problem: Exception) -> str:
-    # feedparser rewrites the document before parsing, so SAX line numbers are off: omit them.
-    message = problem.getMessage() if hasattr(problem, "getMessage") else str(problem)
-    return f"bad XML: {message}"[:160]
-
-
-def _text(value: Any) -> str:
-    text = html.unescape(_TAG.sub("", _BLOCK_TAG.sub(" ", str(value or ""))))
-    return " ".join(text.split())
-
-
-def cut(text: str, limit: int) -> str:
-    """Cut to `limit` characters, ending with an ellipsis when something was cut."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _entry(item: Any) -> FeedEntry | None:
-    link = item.get("link") or None
-    canonical = canonical_or_none(link)
-    entry_id = (item.get("id") or "").strip()
-    key = entry_id or canonical
-    if not key:
-        return None
-    stamp = item.get("published_parsed") or item.get("updated_parsed")
-    published = calendar.timegm(stamp) if stamp else None
-    summary = _text(item.get("summary") or item.get("description"))
-    title = _text(item.get("title")) or link or "(untitled)"
-    return FeedEntry(
-        key=key[:1000],
-        title=cut(title, TITLE_LIMIT),
-        link=link if canonical else None,
-        summary=cut(summary, SUMMARY_LIMIT),
-        published=published,
-    )
-
-
 def backoff_seconds(failures: int, interval_minutes: int) -> int:
     """Delay before the next poll after `failures` failures in a row: doubling, capped at 6 h."""
     if failures <= 0:
         return interval_minutes * 60
     return min(interval_minutes * 60 * 2 ** (failures - 1), MAX_BACKOFF_SECONDS)
+
+
+_MARKDOWN = re.compile(r"([\\*_~`|>\[\]#])")
+
+
+def _inert(text: str) -> str:
+    """Feed text made inert in Markdown (the deliverer already blocks pings)."""
+    return _MARKDOWN.sub(r"\\\1", " ".join(text.split()))
+
+
+def disabled_notice(row: sqlite3.Row, failures: int, failing_since: int, error: str) -> str:
+    """The organizers' notice for a feed turned off (its address without the query string)."""
+    name = _inert(row["title"] or shown_url(row["url"]))[:150]
+    return (
+        f"⛔ The feed **{name}** (feed #{row['id']}, posting in <#{row['channel_id']}>) was "
+        f"turned off after {failures} failed checks in a row (failing since "
+        f"<t:{failing_since}:R>).\nLast error: it {_inert(error[:300])}.\n"
+        f"<{shown_url(row['url'])}>\nOnce the feed works again, run `/resource feed-add` "
+        "with the same address and channel to turn it back on."
+    )
 
 
 def _entry_dedupe(feed_id: int, key: str) -> str:
@@ -328,6 +179,11 @@ class FeedService:
         reason a feed that can't be used. Records the entries there without posting them.
         A disabled subscription to the same feed and channel is re-enabled."""
         checked = check_url(url)
+        if has_credentials(checked.url):
+            raise InvalidInput(
+                "A feed's address can't carry a user name or password (user:password@…): "
+                "I never send credentials to a feed. Give its public address."
+            )
         topic_name = await self.taxonomy.resolve_topic(guild_id, topic) if topic else None
         existing = await self.db.fetchone(
             "SELECT id, status FROM resource_feeds WHERE guild_id = ? AND url_canonical = ?"
@@ -423,12 +279,14 @@ class FeedService:
     async def autocomplete(
         self, guild_id: int, text: str, limit: int = 25
     ) -> list[tuple[int, str]]:
-        """(id, label) pairs: label is the feed's title or address (the cog adds the channel)."""
+        """(id, label) pairs: the label is the feed's title (the cog adds the channel).
+        Matches the id or the title, never the address, and never shows it: a feed's
+        address can carry a secret in its query string."""
         key = (text or "").strip().casefold().removeprefix("#")
         out: list[tuple[int, str]] = []
         for f in await self.list_feeds(guild_id):
-            label = f.title or f.url
-            if not key or key == str(f.id) or key in label.casefold() or key in f.url.casefold():
+            label = f.title or "untitled feed"
+            if not key or key == str(f.id) or key in label.casefold():
                 out.append((f.id, label))
         return out[:limit]
 
@@ -570,29 +428,13 @@ class FeedService:
         if not disabled:
             return PollResult(row["id"], "failed", error=error, next_poll_at=next_poll)
         log.warning("feed %s disabled after %d failures: %s", row["id"], failures, error)
-        config = await self.guilds.get(row["guild_id"])
-        target: dict[str, int] = {}
-        if config.announcements_channel_id:
-            target["channel_id"] = config.announcements_channel_id
-        elif row["created_by"]:
-            target["user_id"] = row["created_by"]  # no announcements channel: tell who added it
-        if target:
-            await outbox.enqueue(
-                self.db,
-                guild_id=row["guild_id"],
-                kind=DISABLED_KIND,
-                payload={
-                    "feed_id": row["id"],
-                    "url": row["url"],
-                    "title": row["title"],
-                    "channel_id": row["channel_id"],
-                    "failures": failures,
-                    "failing_since": failing_since,
-                    "last_error": error[:500],
-                },
-                dedupe_key=f"feed-disabled:{row['id']}:{failing_since}",
-                **target,
-            )
+        await organizer_notices.notify(
+            self.db,
+            row["guild_id"],
+            disabled_notice(row, failures, failing_since, error),
+            dedupe_key=f"feed-disabled:{row['id']}:{failing_since}",
+            now=now,
+        )
         return PollResult(row["id"], "disabled", error=error)
 
     async def due_feeds(self, now: float | None = None) -> list[int]:

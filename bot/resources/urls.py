@@ -101,3 +101,18 @@ def _canonical(parts: SplitResult, scheme: str, host: str, port: int | None) -> 
 def _is_tracking(param: str) -> bool:
     key = unquote_plus(param.split("=", 1)[0]).lower()
     return key.startswith("utm_") or key in TRACKING_PARAMS
+
+
+def shown_url(url: str) -> str:
+    """A link as it may be shown in notices: scheme, host, port and path only. The query
+    string and any user:password@ are left out (they can carry secrets)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = parts.port
+    except ValueError:
+        return "(an invalid address)"
+    netloc = f"[{host}]" if ":" in host else host
+    if port is not None:
+        netloc = f"{netloc}:{port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))

@@ -1,4 +1,6 @@
-"""Autocomplete for the /resource options: topics, levels, resources and feeds."""
+"""Autocomplete for the /resource options: topics, levels, resources and feeds.
+
+Feeds are organizer business: their choices go to organizers only."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import discord
 from discord import app_commands
 
 from bot.resources import LEVELS
-from cogs._common import truncate
+from cogs._common import is_organizer, truncate
 
 if TYPE_CHECKING:
     from cogs.resources._cog import ResourcesCog
@@ -47,9 +49,11 @@ async def resource_choices(interaction: discord.Interaction, current: str) -> Ch
 
 
 async def feed_choices(interaction: discord.Interaction, current: str) -> Choices:
+    """Organizers only (a member gets no choices): the feed's id, title and channel,
+    never its address, which can carry a secret in its query string."""
     cog = _cog(interaction)
     guild = interaction.guild
-    if cog is None or guild is None:
+    if cog is None or guild is None or not await is_organizer(interaction):
         return []
     feeds = {f.id: f for f in await cog.feeds.list_feeds(guild.id)}
     out: Choices = []

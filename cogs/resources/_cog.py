@@ -13,7 +13,7 @@ from discord.ext import commands
 from bot.app import CommunityBot
 from bot.errors import NotAllowed
 from bot.resources import AutopostService, FeedService, Resource, ResourceService, resolve_level
-from bot.resources.feeds import USER_AGENT
+from bot.resources.feeds import feed_session
 from bot.resources.jobs import ResourceJobs
 from cogs._common import is_organizer, organizer_only, reply, truncate
 from cogs._paging import Pager
@@ -69,9 +69,12 @@ class ResourcesCog(
 
     # --- life cycle ------------------------------------------------------------
     def http(self) -> aiohttp.ClientSession:
-        """The feed fetcher's own session (User-Agent naming the bot)."""
+        """The feed fetcher's own session: public addresses only, unless the self-hoster
+        set FEEDS_ALLOW_PRIVATE_NETWORKS (bot/resources/netguard.py)."""
         if self.http_session is None or self.http_session.closed:
-            self.http_session = aiohttp.ClientSession(headers={"User-Agent": USER_AGENT})
+            self.http_session = feed_session(
+                allow_private_networks=self.bot.settings.feeds_allow_private_networks
+            )
         return self.http_session
 
     async def cog_load(self) -> None:

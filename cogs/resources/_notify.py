@@ -1,9 +1,11 @@
 """What the resource feature owes Discord, rendered from the outbox.
 
 Kinds: `resource.suggestion_approved` / `resource.suggestion_rejected` (DM to the
-suggester), `resource.autopost` and `resource.feed_entry` (channel posts),
-`resource.autopost_paused` and `resource.feed_disabled` (the announcements channel,
-or a DM to whoever set it up). Text from members and feeds is cut to Discord's
+suggester), `resource.autopost` and `resource.feed_entry` (channel posts).
+A paused autopost or a turned-off feed is told to the organizers in their own
+channel (bot/organizer_notices.py); the kinds that once went to the public
+announcements channel (`resource.autopost_paused`, `resource.feed_disabled`) are
+dropped if any are still queued. Text from members and feeds is cut to Discord's
 limits; the deliverer sends with AllowedMentions.none(), so nothing here pings.
 """
 
@@ -23,6 +25,8 @@ if TYPE_CHECKING:
     from bot.app import CommunityBot
 
 SUMMARY_LIMIT = 300
+# Organizer notices that once went to a public channel (see the module docstring).
+RETIRED_KINDS = ("resource.autopost_paused", "resource.feed_disabled")
 
 
 def _guild_name(bot: CommunityBot, guild_id: int) -> str:
@@ -80,9 +84,9 @@ class ResourceNotices:
         delivery.register("resource.suggestion_approved", self._approved)
         delivery.register("resource.suggestion_rejected", self._rejected)
         delivery.register("resource.autopost", self._autopost)
-        delivery.register("resource.autopost_paused", self._autopost_paused)
         delivery.register("resource.feed_entry", self._feed_entry)
-        delivery.register("resource.feed_disabled", self._feed_disabled)
+        for retired in RETIRED_KINDS:
+            delivery.register(retired, self._retired)
 
     async def _approved(self, item: outbox.OutboxItem) -> dict[str, Any] | None:
         p = item.payload
@@ -111,30 +115,8 @@ class ResourceNotices:
             return None
         return {"embed": library_post(item.payload)}
 
-    async def _autopost_paused(self, item: outbox.OutboxItem) -> dict[str, Any] | None:
-        p = item.payload
-        error = plain(truncate(str(p.get("last_error") or "the posts failed"), 500))
-        return {
-            "content": f"⏸️ The resource autopost in <#{p.get('channel_id')}> "
-            f"(`{p.get('schedule')}`) is paused after {p.get('failures')} failed posts in a "
-            f"row. Last error: {error}.\nCheck that I can see that channel and post embeds "
-            "there, then run `/resource autopost` for it again to restart it.",
-        }
-
     async def _feed_entry(self, item: outbox.OutboxItem) -> dict[str, Any] | None:
         return {"embed": feed_post(item.payload)}
 
-    async def _feed_disabled(self, item: outbox.OutboxItem) -> dict[str, Any] | None:
-        p = item.payload
-        name = plain(truncate(str(p.get("title") or p.get("url") or "a feed"), 150))
-        since = ""
-        if p.get("failing_since"):
-            since = f" (failing since {ts(int(p['failing_since']), 'R')})"
-        error = plain(truncate(str(p.get("last_error") or "failed"), 500))
-        return {
-            "content": f"⛔ The feed **{name}** (feed #{p.get('feed_id')}, posting in "
-            f"<#{p.get('channel_id')}>) was turned off after {p.get('failures')} failed checks "
-            f"in a row{since}.\nLast error: it {error}.\n<{truncate(str(p.get('url')), 500)}>\n"
-            "Once the feed works again, run `/resource feed-add` with the same address and "
-            "channel to turn it back on.",
-        }
+    async def _retired(self, item: outbox.OutboxItem) -> dict[str, Any] | None:
+        return None  # queued before notices moved to the organizers' channel: drop it

@@ -23,8 +23,16 @@ import pytest
 import pytest_asyncio
 from aiohttp import web
 
-from bot.testing import BotProcess, FakeDiscord, FakeMessage, InteractionResult
-from tests.e2e.conftest import dump_db
+from bot.testing import (
+    BotProcess,
+    FakeDiscord,
+    FakeMessage,
+    InteractionResult,
+    Overwrite,
+    P,
+    World,
+)
+from tests.e2e.conftest import assert_no_personal_data_in_public, dump_db
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
 KARACHI = ZoneInfo("Asia/Karachi")
@@ -109,6 +117,48 @@ async def feed_server() -> AsyncIterator[FeedServer]:
     await runner.cleanup()
 
 
+# --- this module's world and bot ----------------------------------------------------------------
+@pytest_asyncio.fixture(loop_scope="module", scope="module")
+async def fake() -> AsyncIterator[FakeDiscord]:
+    """The default world plus a Curator role and member, a member for the cooldown, a
+    channel the Organizer role can't see, and an organizers-only channel for notices."""
+    world = World.default()
+    world.add_role("Curator", id=1105)
+    for uid, name, roles in [(2007, "curie", ["Curator"]), (2008, "dave", [])]:
+        world.add_user(name, id=uid, global_name=name.capitalize())
+        world.add_member(name, roles=roles)
+    organizers = world.role("Organizer")
+    world.add_channel(
+        "staff-only", id=1290, overwrites=[Overwrite(organizers, 0, deny=P.VIEW_CHANNEL)]
+    )
+    see_and_send = P.VIEW_CHANNEL | P.SEND_MESSAGES
+    world.add_channel(
+        "organizers",
+        id=1291,
+        overwrites=[
+            Overwrite(world.guild_id, 0, deny=P.VIEW_CHANNEL),
+            *(
+                Overwrite(world.role(r), 0, allow=see_and_send)
+                for r in ("Organizer", "Admin", "GDG Bot")
+            ),
+        ],
+    )
+    async with FakeDiscord(world) as fd:
+        yield fd
+
+
+@pytest_asyncio.fixture(loop_scope="module", scope="module")
+async def bot(fake: FakeDiscord, db_path: Path) -> AsyncIterator[BotProcess]:
+    """The real bot; its feeds come from 127.0.0.1, so private networks are allowed here
+    (tests/e2e/test_resources_network.py runs a bot with the default, refusing them)."""
+    env = {"LOG_LEVEL": "INFO", "FEEDS_ALLOW_PRIVATE_NETWORKS": "true"}
+    proc = BotProcess(fake, db_path, extra_env=env)
+    await proc.start()
+    yield proc
+    await proc.stop()
+    assert_no_personal_data_in_public(fake, db_path)
+
+
 # --- helpers ------------------------------------------------------------------------------------
 def feed_id_of(result: InteractionResult) -> int:
     match = re.search(r"feed #(\d+)", result.text)
@@ -148,6 +198,24 @@ def make_feed_due(db_path: Path, feed_id: int) -> None:
         conn.commit()
     finally:
         conn.close()
+
+
+def db_rows(db_path: Path, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    conn = sqlite3.connect(db_path, timeout=10)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+async def settled(db_path: Path, within: float = 15) -> list[str]:
+    """dump_db once the outbox has sent everything due (so nothing changes behind a test)."""
+    due = "SELECT id, kind FROM outbox WHERE status = 'pending' AND due_at <= ?"
+    deadline = time.monotonic() + within
+    while rows := db_rows(db_path, due, (int(time.time()),)):
+        assert time.monotonic() < deadline, f"outbox still owes {rows}"
+        await asyncio.sleep(0.1)
+    return dump_db(db_path)
 
 
 async def add(fake: FakeDiscord, user: str, url: str, title: str, **extra: str) -> str:
@@ -489,6 +557,12 @@ async def test_feed_posts_new_entries_once(
     )
     choices = await fake.autocomplete("admin", "resource feed-check", "feed", "example ai")
     assert choices[0]["value"] == str(fid) and "#general" in choices[0]["name"]
+    # titles only (an address may carry a secret), and organizers only
+    assert all("://" not in c["name"] for c in choices)
+    assert await fake.autocomplete("admin", "resource feed-check", "feed", "feeds/blog") == []
+    for command in ("feed-check", "feed-remove"):
+        assert await fake.autocomplete("alice", f"resource {command}", "feed", "") == []
+        assert await fake.autocomplete("alice", f"resource {command}", "feed", "example") == []
     checked = await fake.slash("admin", "resource feed-check", feed=str(fid))
     await checked.wait_final()
     assert "2 new entries posted in <#1201>" in checked.text, checked.text
@@ -546,7 +620,8 @@ async def test_bad_feeds_are_refused_without_change(
         (f"{feed_server.base}/feeds/nowhere.xml", "answered HTTP 404"),
         (empty_url, "has no entries"),
         ("javascript:alert(1)", "javascript: links run code"),
-        ("http://127.0.0.1:1/feed.xml", "could not be reached"),
+        ("http://127.0.0.1:1/feed.xml?key=SECRET", "could not be reached"),
+        ("http://user:pw@127.0.0.1:1/feed.xml", "can't carry a user name or password"),
         (ok_url, f"already posts in <#1201> (feed #{fid})"),
     ]:
         result = await fake.slash(
@@ -554,6 +629,9 @@ async def test_bad_feeds_are_refused_without_change(
         )
         await result.wait_final()
         assert result.ephemeral and says in result.text, (url, result.text)
+        # the kind of failure, never the raw exception, an address or a query string
+        assert "127.0.0.1" not in result.text and "SECRET" not in result.text, result.text
+        assert "Cannot connect" not in result.text and "pw" not in result.text, result.text
     member = await fake.slash(
         "alice", "resource feed-add", options={"url": ok_url, "channel": "general"}
     )
@@ -565,7 +643,7 @@ async def test_bad_feeds_are_refused_without_change(
 
 
 async def test_failing_feed_is_turned_off_and_organizers_told(
-    bot: BotProcess, fake: FakeDiscord, feed_server: FeedServer
+    bot: BotProcess, fake: FakeDiscord, feed_server: FeedServer, db_path: Path
 ) -> None:
     await fake.slash("admin", "settings announcements", options={"channel": "announcements"})
     site, url = feed_server.site("flaky", "Flaky Feed")
@@ -587,11 +665,32 @@ async def test_failing_feed_is_turned_off_and_organizers_told(
     last = await fake.slash("admin", "resource feed-check", feed=str(fid))
     await last.wait_final()
     assert "now turned off" in last.text
-    notice = await fake.wait_for_message(
-        "announcements", lambda m: "Flaky Feed" in m.content and "turned off" in m.content, 10
+    # The notice is the organizers' (written with the cause): it waits for their channel,
+    # or is owed to it; never to the announcements channel or the feed's public channel.
+    waiting = db_rows(db_path, "SELECT text FROM organizer_notices")
+    owed = db_rows(
+        db_path,
+        "SELECT channel_id, payload FROM outbox WHERE kind = 'organizer.notice'"
+        " AND payload LIKE '%Flaky Feed%'",
     )
-    assert "10 failed checks" in notice.content and "HTTP 500" in notice.content
-    assert "<#1201>" in notice.content and not notice.pings["everyone"]
+    [text] = [t for (t,) in waiting if "Flaky Feed" in t] + [p for _, p in owed]
+    assert "turned off after 10 failed checks" in text and "HTTP 500" in text
+    assert "<#1201>" in text
+    assert not db_rows(db_path, "SELECT 1 FROM outbox WHERE kind = 'resource.feed_disabled'")
+    if any(
+        o["name"] == "organizer-channel"
+        for c in fake.commands()
+        if c["name"] == "settings"
+        for o in c.get("options", [])
+    ):
+        chosen = await fake.slash(
+            "admin", "settings organizer-channel", options={"channel": "organizers"}
+        )
+        assert "<#1291>" in chosen.content, chosen.content
+        notice = await fake.wait_for_message("organizers", lambda m: "Flaky Feed" in m.text, 10)
+        assert "10 failed checks" in notice.content and not notice.pings["everyone"]
+    for public in ("announcements", "general"):
+        assert not [m for m in fake.messages_in(public) if "Flaky Feed" in m.text]
     off = await fake.slash("admin", "resource feed-list")
     assert "⛔ disabled after 10 failed checks" in off.text
     skipped = await fake.slash("admin", "resource feed-check", feed=str(fid))

@@ -18,6 +18,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
         "DISCORD_GATEWAY_URL",
         "DEV_GUILD_ID",
         "LOG_LEVEL",
+        "FEEDS_ALLOW_PRIVATE_NETWORKS",
     ):
         monkeypatch.delenv(name, raising=False)
 
@@ -26,6 +27,7 @@ def test_defaults_without_env_file() -> None:
     settings = load_settings(env_file=None)
     assert settings.database_path == Path("data/bot.sqlite3")
     assert settings.log_level == "INFO" and settings.dev_guild_id is None
+    assert settings.feeds_allow_private_networks is False
     with pytest.raises(ConfigError, match="DISCORD_TOKEN is missing"):
         settings.token()
 
@@ -46,6 +48,11 @@ def test_env_file_is_read(tmp_path: Path) -> None:
         ("LOG_LEVEL", "loud", "LOG_LEVEL is invalid: must be one of"),
         ("DISCORD_API_BASE", "ftp://x", "DISCORD_API_BASE is invalid: must be an http"),
         ("DISCORD_GATEWAY_URL", "http://x", "DISCORD_GATEWAY_URL is invalid: must be a ws"),
+        (
+            "FEEDS_ALLOW_PRIVATE_NETWORKS",
+            "maybe",
+            "FEEDS_ALLOW_PRIVATE_NETWORKS is invalid: must be true or false",
+        ),
     ],
 )
 def test_malformed_settings_name_the_setting(
@@ -55,3 +62,19 @@ def test_malformed_settings_name_the_setting(
     with pytest.raises(ConfigError, match=says) as info:
         load_settings(env_file=None)
     assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("value", "allowed"),
+    [("true", True), ("TRUE", True), ("1", True), ("yes", True), ("false", False), ("", False)],
+)
+def test_feeds_allow_private_networks(
+    monkeypatch: pytest.MonkeyPatch, value: str, allowed: bool
+) -> None:
+    monkeypatch.setenv("FEEDS_ALLOW_PRIVATE_NETWORKS", value)
+    assert load_settings(env_file=None).feeds_allow_private_networks is allowed
+
+
+def test_env_example_documents_the_private_networks_setting() -> None:
+    example = (Path(__file__).resolve().parents[2] / ".env.example").read_text()
+    assert "\nFEEDS_ALLOW_PRIVATE_NETWORKS=false\n" in example

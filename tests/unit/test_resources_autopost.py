@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot import outbox
+from bot import organizer_notices, outbox
 from bot.db import Database
 from bot.errors import InvalidInput, NotFound
 from bot.guilds import GuildSettings
@@ -18,6 +18,7 @@ G = 700
 CH = 7001
 CH2 = 7002
 ANNOUNCE = 7999
+ORG_CHANNEL = 7998
 ORG = 11
 # 2026-07-01 00:00 UTC = 05:00 in Karachi (the default zone).
 T0 = int(datetime(2026, 7, 1, tzinfo=UTC).timestamp())
@@ -228,10 +229,15 @@ async def test_three_failed_posts_pause_and_tell_organizers(
     state = await ap.get(a.id)
     assert state is not None and state.paused and state.failures == 3
     assert state.last_error == "forbidden (50001)"
-    [notice] = await posts(db, "resource.autopost_paused")
-    assert notice["channel_id"] == ANNOUNCE
-    assert notice["payload"]["channel_id"] == CH and notice["payload"]["failures"] == 3
-    assert notice["payload"]["last_error"] == "forbidden (50001)"
+    # The organizers are told in their own channel, never in the announcements channel
+    # or the channel that failed: the notice waits until that channel is set.
+    assert await posts(db, "resource.autopost_paused") == []
+    [waiting] = await db.fetchall("SELECT text FROM organizer_notices WHERE guild_id = ?", (G,))
+    assert f"autopost in <#{CH}>" in waiting["text"] and "3 failed posts" in waiting["text"]
+    assert "forbidden (50001)" in waiting["text"]
+    assert await organizer_notices.set_channel(db, G, ORG_CHANNEL) == 1
+    [notice] = await posts(db, organizer_notices.KIND)
+    assert notice["channel_id"] == ORG_CHANNEL and notice["user_id"] is None
     assert len(await posts(db)) == 3  # nothing posted while paused
     assert (await ap.tick(a.id, T0 + 4 * 86400)).outcome == "paused"
     assert await ap.jobs() == []  # a paused schedule gets no job at start-up
@@ -268,10 +274,12 @@ async def test_reconcile_pauses_without_waiting_for_a_tick(
         await ap.tick(a.id, T0 + day * 86400)
     for item in await posts(db):
         await outbox.mark_failed(db, item["id"], "forbidden (50013)")
+    await organizer_notices.set_channel(db, G, ORG_CHANNEL)
     assert await ap.reconcile(G) == [a.id]
-    # No announcements channel set: the schedule's creator is told by DM.
-    [notice] = await posts(db, "resource.autopost_paused")
-    assert notice["user_id"] == ORG and notice["channel_id"] is None
+    # The organizer channel is set: the notice goes there at once (not to a DM).
+    [notice] = await posts(db, organizer_notices.KIND)
+    assert notice["channel_id"] == ORG_CHANNEL and notice["user_id"] is None
+    assert "paused after 3 failed posts" in notice["payload"]["text"]
 
 
 async def test_record_failure_directly(ap: AutopostService, lib: ResourceService) -> None:

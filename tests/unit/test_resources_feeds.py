@@ -18,17 +18,25 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from bot import organizer_notices
 from bot.db import Database
 from bot.errors import AlreadyExists, InvalidInput, NotFound
 from bot.guilds import GuildSettings
 from bot.resources import feeds as feeds_mod
-from bot.resources.feeds import FeedService, backoff_seconds, fetch_feed, parse_feed
+from bot.resources.feeds import (
+    FeedService,
+    backoff_seconds,
+    feed_session,
+    fetch_feed,
+    parse_feed,
+)
 from bot.resources.service import ResourceService
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "feeds"
 G = 900
 CH = 9001
 ANNOUNCE = 9999
+ORG_CHANNEL = 9998
 ORG = 12
 T0 = int(datetime(2026, 7, 1, tzinfo=UTC).timestamp())
 
@@ -158,7 +166,8 @@ async def server(site: Site) -> AsyncIterator[TestServer]:
 
 @pytest.fixture
 async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as s:
+    # The bot's own feed session; these local servers need FEEDS_ALLOW_PRIVATE_NETWORKS.
+    async with feed_session(allow_private_networks=True) as s:
         yield s
 
 
@@ -431,10 +440,17 @@ async def test_backoff_doubles_then_disables_after_ten(
         else:
             assert r.outcome == "disabled" and state.status == "disabled"
     assert delays == [1800, 3600, 7200, 14400, 21600, 21600, 21600, 21600, 21600]
-    [notice] = await posted(db, "resource.feed_disabled")
-    assert notice["channel_id"] == ANNOUNCE
-    assert notice["payload"]["last_error"] == "answered HTTP 503 (Service Unavailable)"
-    assert notice["payload"]["failures"] == 10 and notice["payload"]["channel_id"] == CH
+    # The organizers are told in their own channel: not in the announcements channel,
+    # not in the feed's public channel. Until that channel is set, the notice waits.
+    assert await posted(db, "resource.feed_disabled") == []
+    assert await db.fetchval("SELECT COUNT(*) FROM outbox") == 0
+    [waiting] = await db.fetchall("SELECT text FROM organizer_notices WHERE guild_id = ?", (G,))
+    assert f"feed #{feed.id}, posting in <#{CH}>" in waiting["text"]
+    assert "turned off after 10 failed checks" in waiting["text"]
+    assert "answered HTTP 503 (Service Unavailable)" in waiting["text"]
+    assert await organizer_notices.set_channel(db, G, ORG_CHANNEL) == 1
+    [notice] = await posted(db, organizer_notices.KIND)
+    assert notice["channel_id"] == ORG_CHANNEL and notice["user_id"] is None
     # Disabled feeds are not polled and not due.
     assert (await fs.poll(feed.id, session)).outcome == "skipped"
     assert await fs.due_feeds(rclock() + 10**6) == []
@@ -442,6 +458,34 @@ async def test_backoff_doubles_then_disables_after_ten(
     site.fail_status = None
     again = await fs.add_feed(G, url(server, "/dynamic"), CH, session)
     assert again.id == feed.id and again.status == "ok" and again.failures == 0
+
+
+async def test_a_disabled_feed_is_told_in_the_organizer_channel_without_secrets(
+    fs: FeedService,
+    server: TestServer,
+    session: aiohttp.ClientSession,
+    db: Database,
+    site: Site,
+    rclock: Clock,
+    guilds: GuildSettings,
+) -> None:
+    await guilds.ensure(G)
+    await organizer_notices.set_channel(db, G, ORG_CHANNEL)
+    site.items = [("a", "A", T0)]
+    feed_url = url(server, "/dynamic") + "?token=SECRET"
+    feed = await fs.add_feed(G, feed_url, CH, session)
+    site.fail_status = 500
+    for _ in range(10):
+        rclock.advance(60)
+        await fs.poll(feed.id, session)
+    [notice] = await posted(db, organizer_notices.KIND)
+    text = notice["payload"]["text"]
+    assert notice["channel_id"] == ORG_CHANNEL
+    assert "SECRET" not in text and "token" not in text
+    assert f"<{url(server, '/dynamic')}>" in text
+    assert [r["channel_id"] for r in await db.fetchall("SELECT channel_id FROM outbox")] == [
+        ORG_CHANNEL
+    ]
 
 
 async def test_a_success_clears_the_failure_state(
@@ -502,6 +546,10 @@ async def test_resolve_autocomplete_and_remove(
     assert (await fs.resolve(G, url(server, "/atom"))).id == b.id
     assert [i for i, _ in await fs.autocomplete(G, "release")] == [b.id]
     assert {i for i, _ in await fs.autocomplete(G, "")} == {a.id, b.id}
+    # Titles only: an address (which may carry a secret) is neither matched nor shown.
+    assert await fs.autocomplete(G, "/atom") == []
+    assert await fs.autocomplete(G, "127.0.0.1") == []
+    assert all("://" not in label for _, label in await fs.autocomplete(G, ""))
     removed = await fs.remove_feed(G, str(a.id))
     assert removed.id == a.id
     assert (
