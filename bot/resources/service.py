@@ -11,7 +11,7 @@ from typing import Any
 
 from bot import outbox
 from bot.db import Database
-from bot.errors import AlreadyExists, InvalidInput, NotFound
+from bot.errors import AlreadyExists, InvalidInput, NotAllowed, NotFound
 from bot.resources import search as fts
 from bot.resources.starter import load_starter
 from bot.resources.taxonomy import LEVELS, Taxonomy, ensure_guild, level_rank, resolve_level
@@ -205,8 +205,14 @@ class ResourceService:
         level: str,
         added_by: int | None,
         description: str | None = None,
+        *,
+        may_overrule_decline: bool = True,
     ) -> Resource:
-        """Add an approved resource. AlreadyExists names the entry already at that link."""
+        """Add an approved resource. AlreadyExists names the entry already at that link.
+
+        A link the organizers declined comes back only through an organizer: a curator
+        passes `may_overrule_decline=False` and is refused (NotAllowed) for such a link.
+        """
         checked = check_url(url)
         clean_title = _clean_text(title, MAX_TITLE, "title")
         if not clean_title:
@@ -223,6 +229,11 @@ class ResourceService:
                 raise AlreadyExists(
                     f"That link is waiting for review as {_named(existing)}; "
                     "approve it with /resource review."
+                )
+            if existing is not None and not may_overrule_decline:
+                raise NotAllowed(
+                    f"The organizers declined that link before (as {_named(existing)}), so "
+                    "only an organizer can add it to the library now."
                 )
             if existing is not None:  # declined before: an organizer's add overrides that
                 await self.db.execute(

@@ -16,7 +16,7 @@ from discord import app_commands
 from bot.resources import AutopostService, FeedService, ResourceService
 from bot.resources.feeds import MAX_FAILURES, MAX_POSTS_PER_POLL
 from bot.resources.jobs import ResourceJobs
-from cogs._common import organizer_only, reply
+from cogs._common import check_channel_access, organizer_only, reply
 from cogs.resources._choices import feed_choices, topic_choices
 from cogs.resources._embeds import (
     FEED_COLOUR,
@@ -78,6 +78,7 @@ class ChannelCommands:
     ) -> None:
         guild_id = interaction.guild_id
         assert guild_id is not None
+        check_channel_access(interaction, channel)
         autopost = await self.autoposts.set_schedule(
             guild_id, channel.id, schedule, topic, interaction.user.id
         )
@@ -143,6 +144,7 @@ class ChannelCommands:
     ) -> None:
         guild_id = interaction.guild_id
         assert guild_id is not None
+        check_channel_access(interaction, channel)
         await interaction.response.defer(ephemeral=True, thinking=True)  # fetching: up to 20 s
         feed = await self.feeds.add_feed(
             guild_id, url, channel.id, self.http(), topic, interaction.user.id

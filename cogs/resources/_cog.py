@@ -11,10 +11,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import CommunityBot
-from bot.errors import NotAllowed
+from bot.cooldowns import Limit
 from bot.resources import AutopostService, FeedService, Resource, ResourceService, resolve_level
 from bot.resources.feeds import feed_session
 from bot.resources.jobs import ResourceJobs
+from bot.resources.service import MAX_NOTE
 from cogs._common import is_organizer, organizer_only, reply, truncate
 from cogs._paging import Pager
 from cogs.resources._channels import ChannelCommands
@@ -36,6 +37,9 @@ PageFetcher = Callable[[int, int], Awaitable[tuple[list[Resource], int]]]
 RESOURCE_HELP = "Pick one as you type, or give its number"
 TOPIC_HELP = "One of this server's topics"
 LEVEL_HELP = "beginner, intermediate or advanced"
+# Members' suggestions (and their adds, which become suggestions); organizers and
+# curators are exempt.
+SUGGEST_LIMIT = Limit(5, 600, "suggest resources")
 
 
 class ResourcesCog(
@@ -94,37 +98,48 @@ class ResourcesCog(
         paused = sum(a.paused for a in autoposts)
         failing = sum(f.status == "failing" for f in feeds)
         disabled = sum(f.status == "disabled" for f in feeds)
+        curator = (await self.bot.guild_settings.get(guild.id)).curator_role_id
+        curators = (
+            f"members with <@&{curator}> add resources without review"
+            if curator
+            else "no curator role: only organizers add resources without review"
+        )
         return "Resources", [
             ("Topics", ", ".join(await taxonomy.topics(guild.id))),
             ("Feeds checked every", f"{await taxonomy.feed_interval(guild.id)} minutes"),
             ("Autoposts", f"{len(autoposts) - paused} running, {paused} paused"),
             ("Feeds", f"{len(feeds)} ({failing} failing, {disabled} turned off)"),
+            ("Curators", curators),
         ]
 
-    async def _require_curator(self, interaction: discord.Interaction) -> None:
-        """Organizers, and active mentors once the mentorship feature is there."""
+    async def _is_curator(self, interaction: discord.Interaction) -> bool:
+        """A member with the guild's curator role (/settings curator-role)."""
+        member = interaction.user
+        if interaction.guild is None or not isinstance(member, discord.Member):
+            return False
+        role_id = (await self.bot.guild_settings.get(interaction.guild.id)).curator_role_id
+        return role_id is not None and any(r.id == role_id for r in member.roles)
+
+    async def _adds_directly(self, interaction: discord.Interaction) -> str | None:
+        """'organizer' or 'curator' for who may add to the library without review, else None."""
         if await is_organizer(interaction):
-            return
-        mentorship = getattr(self.bot, "mentorship", None)
-        check = getattr(mentorship, "is_active_mentor", None)
-        guild_id = interaction.guild_id
-        if check is not None and guild_id is not None:
-            if await check(guild_id, interaction.user.id):
-                return
-        who = "you need the Manage Server permission or this server's organizer role"
-        if check is not None:
-            who += ", or to be an active mentor"
-        raise NotAllowed(
-            f"Only organizers can do this: {who}. "
-            "Anyone can put a link in the review queue with /resource suggest."
-        )
+            return "organizer"
+        if await self._is_curator(interaction):
+            return "curator"
+        return None
+
+    def _count_suggestion(self, interaction: discord.Interaction) -> None:
+        """A member's suggestion counts against SUGGEST_LIMIT (TooSoon says when to retry)."""
+        self.bot.cooldowns.check(SUGGEST_LIMIT, interaction.guild_id, interaction.user.id)
 
     async def _resource(self, interaction: discord.Interaction, text: str) -> Resource:
         assert interaction.guild_id is not None
         return await self.resources.resolve(interaction.guild_id, text)
 
     # --- the library ---------------------------------------------------------------
-    @app_commands.command(name="add", description="Add a resource to the library")
+    @app_commands.command(
+        name="add", description="Add a resource to the library (a member's goes to review first)"
+    )
     @app_commands.describe(
         url="The page's https:// address",
         title="Up to 200 characters",
@@ -143,16 +158,55 @@ class ResourcesCog(
         level: str,
         description: str | None = None,
     ) -> None:
-        assert interaction.guild_id is not None
-        await self._require_curator(interaction)
+        guild_id = interaction.guild_id
+        assert guild_id is not None
+        who = await self._adds_directly(interaction)
+        if who is None:  # a member's link goes to the review queue, like /resource suggest
+            await self._suggest_instead(interaction, url, title, topic, level, description)
+            return
         added = await self.resources.add(
-            interaction.guild_id, url, title, topic, level, interaction.user.id, description
+            guild_id,
+            url,
+            title,
+            topic,
+            level,
+            interaction.user.id,
+            description,
+            may_overrule_decline=who == "organizer",
         )
         await reply(
             interaction,
             f"Added **{plain(truncate(added.title, 200))}** (#{added.id}) to the library as "
             f"{added.topic} · {added.level}.",
             embed=resource_embed(added),
+        )
+
+    async def _suggest_instead(
+        self,
+        interaction: discord.Interaction,
+        url: str,
+        title: str,
+        topic: str,
+        level: str,
+        description: str | None,
+    ) -> None:
+        guild_id = interaction.guild_id
+        assert guild_id is not None
+        # The same refusals as an organizer's add, before the member's allowance is used.
+        topic_name = await self.resources.taxonomy.resolve_topic(guild_id, topic)
+        level_name = resolve_level(level)
+        self._count_suggestion(interaction)
+        note = f"Suggested as {topic_name} · {level_name}."
+        if description and description.strip():
+            note += " " + " ".join(description.split())
+        suggestion = await self.resources.suggest(
+            guild_id, interaction.user.id, url, title, truncate(note, MAX_NOTE)
+        )
+        await reply(
+            interaction,
+            "Only organizers and curators add to the library directly, so "
+            f"**{plain(truncate(suggestion.title, 200))}** is in the review queue "
+            f"(suggestion #{suggestion.id}). I'll DM you when an organizer has looked at it.",
         )
 
     @app_commands.command(name="suggest", description="Suggest a resource for the library")
@@ -170,6 +224,8 @@ class ResourcesCog(
         note: str | None = None,
     ) -> None:
         assert interaction.guild_id is not None
+        if await self._adds_directly(interaction) is None:
+            self._count_suggestion(interaction)
         suggestion = await self.resources.suggest(
             interaction.guild_id, interaction.user.id, url, title, note
         )

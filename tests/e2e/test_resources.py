@@ -260,27 +260,7 @@ async def test_add_names_duplicates_and_refuses_bad_links(
     assert "“Astrology” is not a topic here" in topic and "Generative AI" in topic
     level = await add(fake, "admin", "https://example.org/x", "X", level="expert")
     assert "not a level" in level and "beginner, intermediate and advanced" in level
-    member = await add(fake, "alice", "https://example.org/members-page", "Mine")
-    assert REFUSAL in member and "/resource suggest" in member
     assert dump_db(db_path) == before
-
-
-async def test_active_mentors_may_add_once_mentorship_is_there(
-    bot: BotProcess, fake: FakeDiscord
-) -> None:
-    if not any(c["name"] == "mentor" for c in fake.commands()):
-        pytest.skip("the mentorship feature is not loaded: only organizers may add")
-    before = await add(fake, "bob", "https://example.org/mentor-pick", "Mentor's pick")
-    assert REFUSAL in before and "active mentor" in before
-    await fake.slash("bob", "mentor join", topics="NLP", capacity=2)
-    try:
-        added = await add(fake, "bob", "https://example.org/mentor-pick", "Mentor's pick")
-        assert "Added **Mentor's pick**" in added, added
-        await fake.slash("bob", "mentor pause")
-        paused = await add(fake, "bob", "https://example.org/mentor-pick-2", "Another")
-        assert REFUSAL in paused
-    finally:
-        await fake.slash("bob", "mentor leave")
 
 
 async def test_topic_and_level_autocomplete(bot: BotProcess, fake: FakeDiscord) -> None:
@@ -436,6 +416,84 @@ async def test_remove_by_autocomplete(bot: BotProcess, fake: FakeDiscord, db_pat
     assert "Removed **Remove Me Soon**" in removed.content
     gone = await fake.slash("alice", "resource search", query="remove soon")
     assert "Nothing in the library matches" in gone.content, gone.text
+
+
+async def test_a_members_add_goes_to_review_even_as_a_mentor(
+    bot: BotProcess, fake: FakeDiscord, db_path: Path
+) -> None:
+    """Only organizers and curators add directly: joining as a mentor skips nothing."""
+    mentoring = any(c["name"] == "mentor" for c in fake.commands())
+    if mentoring:
+        await fake.slash("bob", "mentor join", topics="NLP", capacity=2)
+    try:
+        before = await settled(db_path)
+        bad = await add(fake, "bob", "https://example.org/mentor-pick", "Pick", topic="Astrology")
+        assert "“Astrology” is not a topic here" in bad
+        assert dump_db(db_path) == before
+        added = await add(
+            fake,
+            "bob",
+            "https://example.org/mentor-pick",
+            "Mentor's pick",
+            description="Short  and clear.",
+        )
+        assert "Only organizers and curators add to the library directly" in added
+        assert "**Mentor's pick** is in the review queue (suggestion #" in added
+        [row] = db_rows(
+            db_path,
+            "SELECT status, suggested_by, added_by, note FROM resources WHERE url = ?",
+            ("https://example.org/mentor-pick",),
+        )
+        assert row == ("pending", 2005, None, "Suggested as NLP · beginner. Short and clear.")
+        review = await fake.slash("admin", "resource review")
+        assert review.embed["title"] == "Mentor's pick" and "NLP · beginner" in review.text
+        assert "Declined" in (await fake.click("admin", review, label="Reject")).content
+    finally:
+        if mentoring:
+            await fake.slash("bob", "mentor leave")
+
+
+async def test_curators_add_directly_but_never_a_declined_link(
+    bot: BotProcess, fake: FakeDiscord, db_path: Path
+) -> None:
+    await fake.slash("admin", "settings organizer-role", options={"role": "Organizer"})
+    before = await settled(db_path)
+    for user, role, says in [
+        ("organizer", "Curator", "Only members with the Manage Server permission"),
+        ("alice", "Curator", "Only members with the Manage Server permission"),
+        ("admin", 1000, "@everyone can't be the curator role"),
+        ("admin", "GDG Bot", "@GDG Bot belongs to a bot or an integration"),
+    ]:
+        result = await fake.slash(user, "settings curator-role", options={"role": role})
+        assert result.ephemeral and says in result.content, (user, role, result.content)
+    assert dump_db(db_path) == before
+
+    chosen = await fake.slash("admin", "settings curator-role", options={"role": "Curator"})
+    assert "Members with <@&1105> now add resources to the library directly" in chosen.content
+    shown = await fake.slash("alice", "settings show")
+    assert "members with <@&1105> add resources without review" in shown.text
+    added = await add(fake, "curie", "https://example.org/curated", "Curated pick")
+    assert "Added **Curated pick**" in added, added
+
+    await fake.slash("carol", "resource suggest", url="https://example.org/declined-once")
+    review = await fake.slash("admin", "resource review")
+    assert "declined-once" in review.text
+    assert "Declined" in (await fake.click("admin", review, label="Reject")).content
+    before = await settled(db_path)
+    refused = await add(fake, "curie", "https://example.org/declined-once", "Declined once")
+    assert "The organizers declined that link before" in refused
+    assert "only an organizer can add it" in refused
+    assert dump_db(db_path) == before
+    readded = await add(fake, "organizer", "https://example.org/declined-once", "Declined once")
+    assert "Added **Declined once**" in readded, readded
+
+    cleared = await fake.slash("admin", "settings curator-role")
+    assert "There is no curator role now" in cleared.content
+    assert "no curator role" in (await fake.slash("alice", "settings show")).text
+    queued = await add(fake, "curie", "https://example.org/curated-2", "Curated two")
+    assert "is in the review queue" in queued
+    review = await fake.slash("admin", "resource review")
+    assert "Declined" in (await fake.click("admin", review, label="Reject")).content
 
 
 # --- scheduled work ---------------------------------------------------------------------------
@@ -763,6 +821,55 @@ async def test_member_text_never_pings(bot: BotProcess, fake: FakeDiscord) -> No
     assert not any(added.message.pings[k] for k in ("everyone", "roles", "users"))
     listed = await fake.slash("bob", "resource search", query="read this")
     assert "@everyone" in listed.text and not listed.message.pings["everyone"]
+
+
+async def test_a_channel_the_organizer_cannot_post_in_is_refused(
+    bot: BotProcess, fake: FakeDiscord, feed_server: FeedServer, db_path: Path
+) -> None:
+    await fake.slash("admin", "settings organizer-role", options={"role": "Organizer"})
+    site, url = feed_server.site("staff", "Staff Feed")
+    site.add("st-1", "Inside", "https://blog.example.org/inside")
+    before = await settled(db_path)
+    for command, options in [
+        ("resource autopost", {"channel": "staff-only", "schedule": "daily 10:00"}),
+        ("resource feed-add", {"url": url, "channel": "staff-only"}),
+    ]:
+        result = await fake.slash("organizer", command, options=options)
+        assert result.ephemeral, command
+        assert "You can't post in <#1290> yourself, so I won't post there" in result.content
+    assert dump_db(db_path) == before and site.user_agents == []  # not even fetched
+    # the same organizer, in a channel they can post in
+    ok = await fake.slash(
+        "organizer",
+        "resource autopost",
+        options={"channel": "lahore-events", "schedule": "daily 9:00"},
+    )
+    assert "<#1203> gets one resource" in ok.content, ok.content
+    await fake.slash("organizer", "resource autopost-stop", options={"channel": "lahore-events"})
+
+
+async def test_suggestions_have_a_cooldown_but_not_for_organizers_or_curators(
+    bot: BotProcess, fake: FakeDiscord, db_path: Path
+) -> None:
+    for n in range(4):
+        ok = await fake.slash("dave", "resource suggest", url=f"https://example.org/dave-{n}")
+        assert "is in the review queue" in ok.content, ok.content
+    fifth = await add(fake, "dave", "https://example.org/dave-4", "Dave's fifth")
+    assert "is in the review queue" in fifth  # an add that becomes a suggestion counts
+    before = await settled(db_path)
+    suggested = await fake.slash("dave", "resource suggest", url="https://example.org/dave-5")
+    added = await add(fake, "dave", "https://example.org/dave-6", "Dave's sixth")
+    for refused in (suggested.content, added):
+        assert refused.startswith("Slow down a little: you can suggest resources again in ")
+        assert refused.endswith("minutes."), refused
+    assert dump_db(db_path) == before
+
+    await fake.slash("admin", "settings curator-role", options={"role": "Curator"})
+    for user in ("admin", "curie"):
+        for n in range(6):
+            ok = await fake.slash(user, "resource suggest", url=f"https://example.org/{user}-{n}")
+            assert "is in the review queue" in ok.content, (user, n, ok.content)
+    await fake.slash("admin", "settings curator-role")
 
 
 async def test_nothing_unknown_or_over_the_limits(bot: BotProcess, fake: FakeDiscord) -> None:

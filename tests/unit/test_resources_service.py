@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.db import Database
-from bot.errors import AlreadyExists, InvalidInput, NotFound
+from bot.errors import AlreadyExists, InvalidInput, NotAllowed, NotFound
 from bot.resources import search as fts
 from bot.resources.service import ResourceService
 from bot.resources.starter import load_starter
@@ -179,7 +179,20 @@ async def test_reject_sends_a_dm_and_blocks_resuggestion(
     assert dm["payload"]["reason"] == "Not about AI"
     with pytest.raises(AlreadyExists, match="decided not to add it"):
         await svc.suggest(G, MEMBER + 1, "https://example.com/spam#again")
-    # An organizer may still add it on purpose.
+    # A curator can't bring it back (and nothing changes) ...
+    before = await db.fetchall("SELECT * FROM resources")
+    with pytest.raises(NotAllowed, match="only an organizer can add it"):
+        await svc.add(
+            G,
+            "https://example.com/spam",
+            "Fine",
+            "NLP",
+            "beginner",
+            ORG + 1,
+            may_overrule_decline=False,
+        )
+    assert await db.fetchall("SELECT * FROM resources") == before
+    # ... an organizer may still add it on purpose.
     added = await svc.add(G, "https://example.com/spam", "Actually fine", "NLP", "beginner", ORG)
     assert added.id == s.id and added.status == "approved"
 
