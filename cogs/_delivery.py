@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot import outbox
+from bot import organizer_notices, outbox
 from cogs._common import NO_PINGS
 
 if TYPE_CHECKING:
@@ -120,9 +121,11 @@ class Deliverer:
             reason = "DMs closed" if exc.code == DMS_CLOSED else f"forbidden ({exc.code})"
             log.info("outbox %s (%s) not delivered: %s", item.id, item.kind, reason)
             await outbox.mark_failed(self.bot.db, item.id, reason)
+            await self._post_failed(item, "I'm not allowed to post there")
             self.failed += 1
         except discord.NotFound as exc:
             await outbox.mark_failed(self.bot.db, item.id, f"not found ({exc.code})")
+            await self._post_failed(item, "the channel is gone")
             self.failed += 1
         except Exception as exc:
             # Discord errors discord.py does not retry, a dropped connection, or a bug in a
@@ -134,6 +137,21 @@ class Deliverer:
         else:
             await outbox.mark_sent(self.bot.db, item.id)
             self.sent += 1
+
+    async def _post_failed(self, item: outbox.OutboxItem, why: str) -> None:
+        """A channel post (a reminder, an autopost…) failed for good: tell the organizers in
+        their own channel, once a day per channel, never in the public channel."""
+        if item.channel_id is None or item.kind == organizer_notices.KIND:
+            return
+        day = time.strftime("%Y-%m-%d")
+        await organizer_notices.notify(
+            self.bot.db,
+            item.guild_id,
+            f"I couldn't post in <#{item.channel_id}> ({why}): give me View Channel, Send "
+            "Messages and Embed Links there, or pick another channel.",
+            dedupe_key=f"post-failed:{item.channel_id}:{day}",
+        )
+        self._wake.set()
 
     async def _target(self, item: outbox.OutboxItem) -> discord.abc.Messageable:
         if item.user_id is not None:

@@ -1,6 +1,5 @@
 """When a channel or role the bot relies on is deleted: clear every reference to it,
-tell the organizers in the announcements channel (only the log when that is the one
-deleted), and carry on."""
+tell the organizers in their own channel (bot/organizer_notices.py), and carry on."""
 
 from __future__ import annotations
 
@@ -10,9 +9,9 @@ from typing import Any
 import discord
 from discord.ext import commands
 
+from bot import organizer_notices
 from bot.app import CommunityBot
 from bot.errors import DomainError
-from cogs._common import NO_PINGS, truncate
 
 log = logging.getLogger(__name__)
 
@@ -55,18 +54,13 @@ class CleanupCog(commands.Cog, name="Cleanup"):
         return cleared
 
     async def _tell(self, guild: discord.Guild, what: str, cleared: list[str]) -> None:
+        """Organizers hear of it in their own channel (it waits until one is set)."""
         if not cleared:
             return
         log.warning("%s was deleted in guild %s; cleared: %s", what, guild.id, "; ".join(cleared))
-        config = await self.bot.guild_settings.get(guild.id)
-        channel = guild.get_channel(config.announcements_channel_id or 0)
-        if not isinstance(channel, discord.TextChannel):
-            return  # no announcements channel (or it was the one deleted): the log only
-        text = f"Organizers: {what} was deleted, so I cleared " + "; ".join(cleared) + "."
-        try:
-            await channel.send(truncate(text, 2000), allowed_mentions=NO_PINGS)
-        except discord.HTTPException as exc:
-            log.warning("could not tell organizers about %s: %s", what, exc)
+        text = f"{what} was deleted, so I cleared " + "; ".join(cleared) + "."
+        await organizer_notices.notify(self.bot.db, guild.id, text)
+        self.bot.delivery.kick()
 
 
 async def setup(bot: CommunityBot) -> None:

@@ -9,9 +9,17 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import organizer_notices
 from bot.app import CommunityBot
-from bot.guilds import GuildSettings, search_timezones
-from cogs._common import organizer_only, reply, truncate
+from bot.errors import NotAllowed
+from bot.guilds import GuildConfig, GuildSettings, search_timezones
+from cogs._common import (
+    check_channel_access,
+    check_grantable_role,
+    organizer_only,
+    reply,
+    truncate,
+)
 from cogs.events._settings import EventSettings
 from cogs.mentorship._settings import MentorshipSettings
 from cogs.resources._settings import ResourceSettings
@@ -62,8 +70,19 @@ class SettingsCog(
                 else "members with Manage Server (no organizer role set)",
             ),
             ("Announcements channel", channel_text(config.announcements_channel_id)),
+            ("Organizer channel", await self._organizer_channel_text(guild.id, config)),
             ("Cities", "\n".join(city_lines) or "none"),
         ]
+
+    async def _organizer_channel_text(self, guild_id: int, config: GuildConfig) -> str:
+        waiting = await organizer_notices.waiting(self.bot.db, guild_id)
+        if config.organizer_channel_id:
+            return channel_text(config.organizer_channel_id)
+        return "not set" + (
+            f" ({waiting} notice(s) for organizers waiting: `/settings organizer-channel`)"
+            if waiting
+            else ""
+        )
 
     @app_commands.command(name="show", description="Every setting of this server")
     @app_commands.guild_only()
@@ -122,6 +141,37 @@ class SettingsCog(
         await self.guilds.set_announcements_channel(interaction.guild.id, channel.id)
         await reply(interaction, f"Announcements will go to {channel.mention}.")
 
+    @app_commands.command(
+        name="organizer-channel", description="Where I tell organizers what needs their attention"
+    )
+    @app_commands.describe(channel="A channel only organizers can see (notices may name members)")
+    @app_commands.guild_only()
+    @organizer_only()
+    async def organizer_channel(
+        self, interaction: discord.Interaction, channel: discord.TextChannel
+    ) -> None:
+        guild = interaction.guild
+        assert guild is not None
+        check_channel_access(interaction, channel)
+        if channel.permissions_for(guild.default_role).view_channel:
+            raise NotAllowed(
+                f"Everyone can read {channel.mention}, and notices for organizers can name "
+                "members. Pick a channel only organizers can see."
+            )
+        mine = channel.permissions_for(guild.me)
+        if not (mine.view_channel and mine.send_messages):
+            raise NotAllowed(
+                f"I can't post in {channel.mention}: give me View Channel and Send Messages there."
+            )
+        await self.guilds.ensure(guild.id)
+        waiting = await organizer_notices.set_channel(self.bot.db, guild.id, channel.id)
+        self.bot.delivery.kick()
+        await reply(
+            interaction,
+            f"Notices for organizers will go to {channel.mention}."
+            + (f" {waiting} waiting notice(s) are on their way there." if waiting else ""),
+        )
+
     @app_commands.command(name="city-add", description="Add a city this server runs events in")
     @app_commands.describe(
         name="The city's name", channel="Where its announcements go", role="Its members' role"
@@ -136,6 +186,8 @@ class SettingsCog(
         role: discord.Role | None = None,
     ) -> None:
         assert interaction.guild is not None
+        if role is not None:
+            check_grantable_role(interaction, role)
         city = await self.guilds.add_city(
             interaction.guild.id, name, channel and channel.id, role and role.id
         )
@@ -152,6 +204,8 @@ class SettingsCog(
         role: discord.Role | None = None,
     ) -> None:
         assert interaction.guild is not None
+        if role is not None:
+            check_grantable_role(interaction, role)
         city = await self.guilds.edit_city(
             interaction.guild.id, name, channel and channel.id, role and role.id
         )

@@ -18,6 +18,7 @@ from bot.errors import NotFound
 from bot.events import tickets as codes
 from bot.events.models import Event, Ticket
 from bot.events.questions import load_questions
+from bot.events.roles import RoleLedger
 from bot.guilds import DEFAULT_TIMEZONE, GuildSettings
 
 _EVENT_FIELDS = tuple(f.name for f in dataclasses.fields(Event))
@@ -106,6 +107,7 @@ class ServiceBase:
         self.db = db
         self.guilds = guilds
         self.clock = clock
+        self.role_ledger = RoleLedger(db)  # who holds event roles because of the bot
 
     def _now(self) -> int:
         return int(self.clock())

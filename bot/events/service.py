@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from bot import outbox
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.events import reminders as plan
+from bot.events import roles
 from bot.events._base import (
     POOR_WAITING,
     RANK,
@@ -504,7 +505,9 @@ class EventService(CheckInMixin, StandingMixin, FeedbackMixin):
 
     async def cancel(self, guild_id: int, event_id: int, reason: str | None = None) -> Event:
         """Cancel: reminders cancelled, pending messages dropped, everyone going or
-        waitlisted told (with the reason). RSVP rows stay, for the record and the roles."""
+        waitlisted told (with the reason), the event's role owed back. RSVP rows stay, for
+        the record; the returned event's going + waitlist is how many were told (read in
+        the cancelling transaction)."""
         cleaned = " ".join((reason or "").split()) or None
         if cleaned is not None and len(cleaned) > MAX_REASON:
             raise InvalidInput(f"The reason can be at most {MAX_REASON} characters.")
@@ -532,6 +535,11 @@ class EventService(CheckInMixin, StandingMixin, FeedbackMixin):
                 " ORDER BY status = 'waitlist', seq",
                 (event_id,),
             )
+            if event.role_id is not None:  # nobody is going any more: take the role back
+                going = [r["user_id"] for r in rows if r["status"] == "going"]
+                await roles.owe_sync(
+                    self.db, guild_id, event.role_id, going, event_id=event_id, now=now
+                )
             for r in rows:
                 await outbox.enqueue(
                     self.db,
@@ -656,6 +664,8 @@ class EventService(CheckInMixin, StandingMixin, FeedbackMixin):
             # (among the going, or its group on the waitlist).
             if seated:
                 ticket = issue_ticket_sync(conn, event_id, user_id, now)
+                if event.role_id is not None:
+                    roles.owe_sync_sync(conn, guild_id, event.role_id, user_id, event_id, now)
                 event = dataclasses.replace(event, going=event.going + 1)
                 return RsvpResult("seated", event, event.going, event.capacity, None, ticket)
             event = dataclasses.replace(event, waitlist=event.waitlist + 1)
@@ -698,6 +708,10 @@ class EventService(CheckInMixin, StandingMixin, FeedbackMixin):
                     " WHERE event_id = ? AND user_id = ? AND voided_at IS NULL RETURNING code",
                     (now, event_id, user_id),
                 )
+                if event.role_id is not None:
+                    await roles.owe_sync(
+                        self.db, guild_id, event.role_id, [user_id], event_id=event_id, now=now
+                    )
                 event = dataclasses.replace(event, going=event.going - 1)
                 promoted = await self._fill_seats(event, now)
                 event = dataclasses.replace(
@@ -748,6 +762,10 @@ class EventService(CheckInMixin, StandingMixin, FeedbackMixin):
                 payload={"event_id": event_id, "seat": seat, "code": ticket.code},
                 due_at=now,
                 dedupe_key=_key(event_id, "promoted", user_id, seq),
+            )
+        if event.role_id is not None and promoted:
+            await roles.owe_sync(
+                self.db, guild_id, event.role_id, promoted, event_id=event_id, now=now
             )
         return promoted
 
@@ -811,6 +829,7 @@ class EventService(CheckInMixin, StandingMixin, FeedbackMixin):
 
     async def forget_role(self, guild_id: int, role_id: int) -> list[str]:
         """A role was deleted: events stop granting it; volunteers lose check-in."""
+        await self.role_ledger.forget_role(guild_id, role_id)
         cleared = [
             f"the role of “{r['title']}”"
             for r in await self.db.fetchall(

@@ -129,23 +129,3 @@ class Announcements:
                 )
         except discord.HTTPException as exc:
             log.warning("could not update scheduled event of %s: %s", event.id, exc)
-
-    # --- the event's role ---------------------------------------------------
-    async def set_role(self, guild: discord.Guild, event: Event, user_id: int, give: bool) -> None:
-        """Grant or remove the event's role; a missing permission is logged, not fatal."""
-        if not event.role_id:
-            return
-        role = guild.get_role(event.role_id)
-        if role is None:
-            return
-        try:
-            if give:
-                await self.bot.http.add_role(
-                    guild.id, user_id, role.id, reason=f"event #{event.id}"
-                )
-            else:
-                await self.bot.http.remove_role(
-                    guild.id, user_id, role.id, reason=f"event #{event.id}"
-                )
-        except discord.HTTPException as exc:
-            log.warning("role %s for %s on event %s failed: %s", role.id, user_id, event.id, exc)

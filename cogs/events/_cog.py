@@ -24,13 +24,21 @@ from bot.events import (
     ics_filename,
 )
 from bot.timeutil import format_offsets
-from cogs._common import column, organizer_only, reply, truncate
+from cogs._common import (
+    check_channel_access,
+    check_grantable_role,
+    column,
+    organizer_only,
+    reply,
+    truncate,
+)
 from cogs._forms import open_form
 from cogs.events._announce import Announcements
 from cogs.events._choices import event_choices
 from cogs.events._door import DoorCommands
 from cogs.events._embeds import event_embed, jump_url, list_line, status_text, ts
 from cogs.events._notify import EventNotices
+from cogs.events._roles import EventRoles
 from cogs.events._settings import policy_text
 from cogs.events._views import QuestionsModal
 
@@ -50,6 +58,7 @@ class EventsCog(
         self.events = events
         self.announcements = Announcements(bot, events)
         self.notices = EventNotices(bot, events)
+        self.roles = EventRoles(bot, events)
         super().__init__()
 
     async def cog_unload(self) -> None:
@@ -71,14 +80,15 @@ class EventsCog(
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
         """A member left: free their seats at upcoming events (unless turned off)."""
         results = await self.events.release_member(payload.guild_id, payload.user.id)
-        guild = self.bot.get_guild(payload.guild_id)
         for result in results:
             self.announcements.refresh_soon(result.event.id)
-            for user_id in result.promoted:
-                if guild is not None:
-                    await self.announcements.set_role(guild, result.event, user_id, True)
-        if any(r.promoted for r in results):
-            self.bot.delivery.kick()
+        if results:
+            self.bot.delivery.kick()  # promotion DMs and role changes
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        """Members whose event roles drifted while the bot was away get them repaired."""
+        await self.roles.repair()
 
     # --- autocomplete -------------------------------------------------------
     async def city_choices(
@@ -126,6 +136,10 @@ class EventsCog(
     ) -> None:
         guild = interaction.guild
         assert guild is not None
+        if role is not None:
+            check_grantable_role(interaction, role)
+        if channel is not None:
+            check_channel_access(interaction, channel)
         target = channel or await self._default_channel(interaction, city)
         event = await self.events.create(
             guild.id,
@@ -239,8 +253,6 @@ class EventsCog(
             )
         if result.promoted:
             lines.append(f"{len(result.promoted)} member(s) moved up from the waitlist.")
-            for user_id in result.promoted:
-                await self.announcements.set_role(guild, updated, user_id, True)
         if result.over_capacity:
             lines.append(
                 f"{result.over_capacity} more member(s) are going than the new capacity: "
@@ -268,18 +280,16 @@ class EventsCog(
         guild = interaction.guild
         assert guild is not None
         current = await self._event(interaction, event)
-        going = [a.user_id for a in await self.events.attendees(guild.id, current.id)]
         cancelled = await self.events.cancel(guild.id, current.id, reason)
+        told = cancelled.going + cancelled.waitlist  # counted in the cancelling transaction
         await interaction.response.defer(ephemeral=True, thinking=True)
         await self.notices.unschedule(cancelled.id)
         await self.announcements.refresh_now(cancelled.id, guild.id)
         await self.announcements.sync_scheduled(guild, cancelled)
-        for user_id in going:
-            await self.announcements.set_role(guild, cancelled, user_id, False)
         self.bot.delivery.kick()
         await reply(
             interaction,
-            f"Cancelled **{truncate(cancelled.title, 200)}**. {len(going)} member(s) going or "
+            f"Cancelled **{truncate(cancelled.title, 200)}**. {told} member(s) going or "
             "waitlisted will get a DM; pending reminders are dropped.",
         )
 
@@ -414,9 +424,8 @@ class EventsCog(
             self.announcements.refresh_soon(event_id)
         if result.outcome == "seated":
             self.deliver_ticket(interaction, result)
-            await self.announcements.set_role(
-                interaction.guild, result.event, interaction.user.id, True
-            )
+            if result.event.role_id:
+                self.bot.delivery.kick()  # the role, owed in the seat's transaction
         if result.release_at:
             self.notices.schedule_release(event_id, result.release_at)
 
@@ -440,12 +449,8 @@ class EventsCog(
         if not result.changed:
             return
         self.announcements.refresh_soon(event_id)
-        if result.outcome == "was_going":
-            await self.announcements.set_role(guild, result.event, interaction.user.id, False)
-        for user_id in result.promoted:
-            await self.announcements.set_role(guild, result.event, user_id, True)
-        if result.promoted:
-            self.bot.delivery.kick()
+        if result.promoted or result.event.role_id:
+            self.bot.delivery.kick()  # promotion DMs and role changes
 
     async def send_ics(self, interaction: discord.Interaction, event_id: int) -> None:
         assert interaction.guild_id is not None

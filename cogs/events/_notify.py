@@ -120,14 +120,9 @@ class EventNotices:
         if result.outcome == "not_due" and result.due_at:
             self.schedule_release(event_id, result.due_at)
         elif result.outcome == "released" and result.guild_id:
-            guild = self.bot.get_guild(result.guild_id)
             cog: Any = self.bot.get_cog("Events")
-            event = await self.events.get(result.guild_id, event_id)
-            for user_id in result.promoted:
-                if guild is not None:
-                    await cog.announcements.set_role(guild, event, user_id, True)
             cog.announcements.refresh_soon(event_id)
-            self.bot.delivery.kick()
+            self.bot.delivery.kick()  # promotion DMs and role changes
 
     # --- renderers (outbox item → message) ----------------------------------
     async def _event(self, item: outbox.OutboxItem) -> Event | None:

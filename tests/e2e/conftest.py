@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from bot.testing import BotProcess, ChannelType, FakeDiscord, World
+from bot.testing import BotProcess, ChannelType, FakeDiscord, Overwrite, P, World
 
 pytestmark = pytest.mark.e2e
 
@@ -27,6 +27,21 @@ def dump_db(path: Path) -> list[str]:
         return list(conn.iterdump())
     finally:
         conn.close()
+
+
+def organizers_only(world: World) -> list[Overwrite]:
+    """Overwrites of a channel only the Organizer and Admin roles and the bot can see (in
+    the default world): where notices to organizers go."""
+    can = P.VIEW_CHANNEL | P.SEND_MESSAGES
+    return [
+        Overwrite(world.guild_id, 0, deny=P.VIEW_CHANNEL),
+        *(Overwrite(role, 0, allow=can) for role in (1102, 1103, 1104)),
+    ]
+
+
+def add_organizers_channel(world: World, name: str = "organizers", id: int = 1290) -> int:
+    world.add_channel(name, guild=world.guild_id, id=id, overwrites=organizers_only(world))
+    return id
 
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")

@@ -300,6 +300,7 @@ class Rest:
             fake.requests.append(rec)
             return self._finish(rec, err.status, err.body(), err.headers)
         fake.requests.append(rec)
+        fake._changed()  # a waiter may be watching for this request, even if it then hangs
 
         rule = fake.faults.match(method, path)
         if rule is not None:

@@ -1045,10 +1045,15 @@ class FakeDiscord:
         guild: int | str | None = None,
         type: int = ChannelType.GUILD_TEXT,
         topic: str | None = None,
+        overwrites: list[Overwrite] | None = None,
     ) -> int:
         """Create a guild channel (CHANNEL_CREATE); returns its id."""
         ch, futs = self._create_channel(
-            name, guild=self.world.guild(guild).id, type=type, topic=topic
+            name,
+            guild=self.world.guild(guild).id,
+            type=type,
+            topic=topic,
+            overwrites=[o.to_payload() for o in overwrites or []],
         )
         await self._flush(futs)
         return ch.id

@@ -1,0 +1,141 @@
+"""Event roles on Discord: the 'role.sync' outbox handler and the start-up repair.
+
+The events service owes a sync (bot/events/roles.py) in the transaction of every seat
+change; the deliverer calls `EventRoles.sync` after the commit, paced with the DMs, and
+marks the row done only when Discord accepted the change. The role's safety is checked
+again at that moment: a role that gained moderator permissions since the event was
+created is not handed out (the organizers are told).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot import organizer_notices, outbox
+from bot.events import EventService
+from bot.events import roles as event_roles
+from bot.roles import RoleFacts, role_refusal
+
+if TYPE_CHECKING:
+    from bot.app import CommunityBot
+
+log = logging.getLogger(__name__)
+
+
+class EventRoles:
+    def __init__(self, bot: CommunityBot, events: EventService) -> None:
+        self.bot = bot
+        self.ledger = events.role_ledger
+        bot.delivery.register(event_roles.KIND, self.sync)
+
+    async def sync(self, item: outbox.OutboxItem) -> dict[str, Any] | None:
+        """Make Discord match the store for one member and role (nothing to send)."""
+        assert item.user_id is not None
+        try:
+            await self._sync(item.guild_id, int(item.payload["role_id"]), item.user_id, item)
+        except discord.Forbidden:
+            await self._tell_organizers(
+                item.guild_id,
+                int(item.payload["role_id"]),
+                "Discord refused the change: give me the Manage Roles permission and put my "
+                "role above it in Server Settings → Roles",
+            )
+            raise
+        if item.payload.get("forget"):
+            # The member's data was deleted: this row must not outlive the work it did.
+            await self.bot.db.execute("DELETE FROM outbox WHERE id = ?", (item.id,))
+        return None
+
+    async def _sync(
+        self, guild_id: int, role_id: int, user_id: int, item: outbox.OutboxItem
+    ) -> None:
+        guild = self.bot.get_guild(guild_id)
+        if guild is None:
+            return  # the bot left the server
+        role = guild.get_role(role_id)
+        if role is None:
+            await self.ledger.forget_role(guild_id, role_id)
+            return
+        want = await self.ledger.wanted(guild_id, role_id, user_id)
+        granted = bool(item.payload.get("granted")) or await self.ledger.is_granted(
+            guild_id, role_id, user_id
+        )
+        reason = f"event #{item.payload.get('event_id')}" if item.payload.get("event_id") else None
+        if not want:
+            if granted:  # ours to take back; removing a role a member lacks is harmless
+                await self.bot.delivery.pacer.wait()
+                await self._call(self.bot.http.remove_role, guild_id, user_id, role_id, reason)
+                await self.ledger.forget_grant(guild_id, role_id, user_id)
+            return
+        member = guild.get_member(user_id)
+        if granted and member is not None and member.get_role(role_id) is not None:
+            return  # already holds the role we gave
+        if not granted:
+            # Ask Discord, not the cache (which lags behind our own recent changes): a
+            # member who holds the role already held it before, and keeps it for good.
+            try:
+                fresh = await guild.fetch_member(user_id)
+            except discord.NotFound:
+                return  # no longer a member
+            if fresh.get_role(role_id) is not None:
+                return
+        refusal = self.refusal(guild, role)
+        if refusal:
+            await self._tell_organizers(guild_id, role_id, refusal)
+            return
+        await self.ledger.record_grant(guild_id, role_id, user_id, int(time.time()))
+        await self.bot.delivery.pacer.wait()
+        await self._call(self.bot.http.add_role, guild_id, user_id, role_id, reason)
+
+    async def _call(
+        self, action: Any, guild_id: int, user_id: int, role_id: int, reason: str | None
+    ) -> None:
+        try:
+            await action(guild_id, user_id, role_id, reason=reason)
+        except discord.NotFound as exc:
+            if exc.code == 10007:  # Unknown Member: they left, and their roles with them
+                await self.ledger.forget_grant(guild_id, role_id, user_id)
+                return
+            raise
+
+    @staticmethod
+    def refusal(guild: discord.Guild, role: discord.Role) -> str | None:
+        """Why the bot won't hand out this role now (the bot's side of bot/roles.py)."""
+        return role_refusal(
+            RoleFacts(
+                name=role.name,
+                is_everyone=role.is_default(),
+                managed=role.managed,
+                permissions=role.permissions.value,
+                at_or_above_bot=role >= guild.me.top_role,
+                at_or_above_invoker=False,
+                invoker_is_owner=True,
+            )
+        )
+
+    async def _tell_organizers(self, guild_id: int, role_id: int, why: str) -> None:
+        # Once a day per role and reason, however many members are waiting for it.
+        text = f"I couldn't give members the event role <@&{role_id}>: {why}"
+        key = f"role:{role_id}:{time.strftime('%F')}:{why[:40]}"
+        await organizer_notices.notify(self.bot.db, guild_id, text, dedupe_key=key)
+        self.bot.delivery.kick()
+
+    async def repair(self) -> int:
+        """At start-up: members whose event roles drifted from the RSVP list get a sync."""
+        owed = 0
+        now = int(time.time())
+        for guild in self.bot.guilds:
+            holders: dict[int, set[int]] = {}
+            for role_id in await self.ledger.roles_in_use(guild.id):
+                role = guild.get_role(role_id)
+                if role is not None:
+                    holders[role_id] = {m.id for m in role.members}
+            owed += await self.ledger.drifted(guild.id, holders, now)
+        if owed:
+            log.info("event roles: %d member(s) drifted from the RSVP list; repairing", owed)
+            self.bot.delivery.kick()
+        return owed
