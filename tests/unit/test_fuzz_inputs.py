@@ -23,6 +23,7 @@ import io
 import itertools
 import json
 import os
+import re
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -54,9 +55,11 @@ from cogs.events._choices import event_choices
 from cogs.events._door import DoorCommands, ticket_text
 from cogs.events._embeds import event_embed, list_line
 from cogs.events._notify import EventNotices
+from cogs.events._views import FeedbackModal
 from cogs.mentorship._cog import MentorshipCog
 from cogs.mentorship._embeds import profile_embed, request_embed
 from cogs.mentorship._notify import MentorshipNotices
+from cogs.mentorship._views import FeedbackModal as MentorFeedbackModal
 from cogs.resources._choices import feed_choices, resource_choices, topic_choices
 from cogs.resources._embeds import (
     autopost_line,
@@ -816,7 +819,9 @@ async def test_event_feedback_form_takes_any_text(
     event_id = await _attended_event(w)
     interaction = w.interaction(MEMBER)
     door = SimpleNamespace(events=w.events)
-    await attempt(DoorCommands.save_feedback(door, interaction, w.guild, event_id, rating, comment))
+    form = re.fullmatch(FeedbackModal.TEMPLATE, f"efbm:v2:{event_id}")
+    values = {"rating": rating, "comment": comment or ""}
+    await attempt(DoorCommands.submit_feedback(door, interaction, form, values))
     for message in interaction.response.sent:
         assert_message_fits(message)
 
@@ -1361,7 +1366,9 @@ async def test_mentorship_flow_renders_and_reads_back(
         assert await ms.feedback_given(match.id, MEMBER)
     # The mentor's form: a 1-character rating and a comment, as typed.
     interaction = w.interaction(OTHER)
-    await attempt(MentorshipCog.save_feedback(cog, interaction, match.id, rating_text, comment))
+    form = re.fullmatch(MentorFeedbackModal.TEMPLATE, f"mfeedback:v2:{match.id}")
+    values = {"rating": rating_text, "comment": comment or ""}
+    await attempt(MentorshipCog.submit_feedback(cog, interaction, form, values))
     for message in interaction.response.sent:
         assert_message_fits(message)
 
