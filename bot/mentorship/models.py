@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.cooldowns import Limit
 from bot.schedules import Schedule
 
 MIN_CAPACITY = 1
@@ -24,6 +25,9 @@ CHECKIN_AFTER = 14 * 86400  # both sides get a check-in 14 days into a match
 DEFAULT_SCHEDULE = "weekly mon 18:00"
 DEFAULT_LANGUAGES = ("English", "Urdu")
 DAY = 86400
+# /mentee request per member (organizers exempt): a burst of requests would fill the
+# queue and the outbox for everyone.
+REQUEST_COOLDOWN = Limit(3, 600, "ask for a mentor")
 
 ProfileStatus = Literal["active", "paused", "left"]
 RequestStatus = Literal["open", "proposed", "matched", "cancelled", "closed"]
@@ -141,7 +145,7 @@ class Match:
     ended_by: int | None
     end_reason: EndReason | None
     thread_id: int | None
-    intro_sent_at: int | None  # when the thread was made or the intro DMs were owed
+    intro_sent_at: int | None  # when the intro was posted in the thread or owed by DM
     checkin_due_at: int
     checkin_sent_at: int | None
 
@@ -179,7 +183,7 @@ class CheckinOutcome:
     match: Match
     answer: CheckinAnswer
     changed: bool  # False: the same answer was already recorded
-    alerted: bool  # an organizer notice was owed now (needs an announcements channel)
+    alerted: bool  # an organizer notice was owed now (organizer channel, never a public one)
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ the match), declined, expired or withdrawn (the place is free again).
 
 Privacy: outbox payloads carry ids, roles and reasons only; the renderer reads the
 rest through `proposal_view`/`match_view` for the member the DM is for. A request's
-goal never goes into a payload, and the organizer alert carries a match id and the
-answer only.
+goal never goes into a payload, and the organizer notice of a struggling match carries
+its id and the answer only (to the organizer-only channel, never a public one).
 
 Timers live in the database: `next_timer_at()` is the earliest proposal expiry or
 check-in due, `run_timers()` serves everything due; rounds follow the guild's
@@ -31,7 +31,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, cast
 
-from bot import outbox
+from bot import organizer_notices, outbox
 from bot.db import Database
 from bot.errors import AlreadyExists, InvalidInput, NotAllowed, NotFound
 from bot.guilds import GuildSettings
@@ -85,7 +85,9 @@ KIND_WITHDRAWN = "mentorship.withdrawn"  # to the mentor: the request was cancel
 KIND_MATCHED = "mentorship.matched"  # to each side: the intro, when there is no thread
 KIND_ENDED = "mentorship.ended"  # to the other side of an ended match
 KIND_CHECKIN = "mentorship.checkin"  # to each side, 14 days in
-KIND_CHECKIN_ALERT = "mentorship.checkin_alert"  # announcements channel: {match_id, answer}
+# A "not met" or "need help" check-in is an organizer notice (bot/organizer_notices.py),
+# never a post in a public channel: match id and answer only.
+_ALERT = {"not_met": "they haven't met yet", "need_help": "they'd like some help"}
 
 _EXPIRED = "This proposal has expired: it wasn't answered by both sides within 72 hours."
 _WITHDRAWN = (
@@ -1046,7 +1048,7 @@ class MentorshipService:
 
     async def record_checkin(self, match_id: int, user_id: int, answer: str) -> CheckinOutcome:
         """A side's check-in answer: going_well, not_met or need_help. The last two owe the
-        organizers a notice in the announcements channel (match id and answer only)."""
+        organizers a notice in their own channel (match id and answer only)."""
         value = answer.strip().casefold().replace(" ", "_").replace("-", "_")
         if value not in CHECKIN_ANSWERS:
             raise InvalidInput("A check-in answer is going_well, not_met or need_help.")
@@ -1054,7 +1056,6 @@ class MentorshipService:
         match = await self._load_match(match_id)
         if match is None:
             raise NotFound("That mentorship no longer exists.")
-        config = await self.guilds.get(match.guild_id)
         now = self._now()
         async with self.db.transaction():
             match = await self._load_match(match_id)
@@ -1076,15 +1077,14 @@ class MentorshipService:
                 (match_id, user_id, checked, now),
             )
             alerted = False
-            if checked != "going_well" and config.announcements_channel_id is not None:
-                alerted = await outbox.enqueue(
+            if checked in _ALERT:
+                alerted = await organizer_notices.notify(
                     self.db,
-                    guild_id=match.guild_id,
-                    kind=KIND_CHECKIN_ALERT,
-                    channel_id=config.announcements_channel_id,
-                    payload={"match_id": match_id, "answer": checked},
-                    due_at=now,
+                    match.guild_id,
+                    f"A member of mentorship #{match_id} says {_ALERT[checked]} (check-in). "
+                    "`/mentorship stats` has the overview.",
                     dedupe_key=_key("checkin_alert", match_id, checked),
+                    now=now,
                 )
         return CheckinOutcome(match, checked, True, alerted)
 
@@ -1181,8 +1181,11 @@ class MentorshipService:
                 return match
             return await self._end(match, user_id, "ended", now)
 
-    async def _end(self, match: Match, by: int | None, reason: str, now: int) -> Match:
-        """End an active match, close its request and tell the side that did not end it."""
+    async def _end(
+        self, match: Match, by: int | None, reason: str, now: int, notice: str | None = None
+    ) -> Match:
+        """End an active match, close its request and tell the side that did not end it
+        (`notice`: the reason they are told, when it says more than `reason`)."""
         await self.db.execute(
             "UPDATE mentorship_matches SET status = 'ended', ended_at = ?, ended_by = ?,"
             " end_reason = ? WHERE id = ? AND status = 'active'",
@@ -1200,7 +1203,7 @@ class MentorshipService:
                     match.guild_id,
                     user,
                     KIND_ENDED,
-                    {"match_id": match.id, "role": role, "reason": reason},
+                    {"match_id": match.id, "role": role, "reason": notice or reason},
                     _key("ended", match.id, role),
                     now,
                 )
@@ -1210,23 +1213,14 @@ class MentorshipService:
         assert ended is not None
         return ended
 
-    async def set_thread(self, match_id: int, thread_id: int) -> Match:
-        """Record the private thread the cog made for the match (its intro is done)."""
-        await self.db.execute(
-            "UPDATE mentorship_matches SET thread_id = ?,"
-            " intro_sent_at = COALESCE(intro_sent_at, ?) WHERE id = ?",
-            (thread_id, self._now(), match_id),
-        )
-        return await self.get_match(match_id)
-
     async def intro_by_dm(self, match_id: int) -> bool:
         """Fallback when the thread could not be made: owe the intro to both by DM."""
         async with self.db.transaction():
             return await self._intro_dms(match_id, self._now())
 
     async def matches_missing_intro(self, guild_id: int | None = None) -> list[Match]:
-        """Active matches with neither a thread nor intro DMs (e.g. a restart in between):
-        the cog makes their thread, or calls `intro_by_dm`, at start-up."""
+        """Active matches whose intro is not done (e.g. a restart in between): the cog
+        finishes their thread (bot/mentorship/threads.py), or the intro by DM, at start-up."""
         scope = "" if guild_id is None else " AND guild_id = ?"
         rows = await self.db.fetchall(
             f"SELECT {_MATCH_COLUMNS} FROM mentorship_matches WHERE status = 'active'"
@@ -1373,38 +1367,54 @@ class MentorshipService:
         return []
 
     async def export_member_data(self, guild_id: int, user_id: int) -> dict[str, Any]:
-        """Everything the mentorship feature stores about a member in this guild."""
+        """Everything the mentorship feature stores about a member in this guild, by table
+        (see bot/privacy.py), each row with its key: profile and topics, requests,
+        proposals and matches on either side, exclusions either way, check-ins and the
+        feedback they gave."""
         q = self.db.fetch_dicts
         args = (guild_id, user_id)
+        either = "guild_id = ?1 AND (mentor_id = ?2 OR mentee_id = ?2)"
         return {
-            "mentor_profile": await q(
-                "SELECT capacity, city, languages, levels, bio, status, created_at"
-                " FROM mentor_profiles WHERE guild_id = ? AND user_id = ?",
+            "mentor_profiles": await q(
+                "SELECT guild_id, user_id, capacity, city, languages, levels, bio, status,"
+                " created_at, updated_at FROM mentor_profiles WHERE guild_id = ? AND user_id = ?",
                 args,
             ),
             "mentor_topics": await q(
-                "SELECT topic FROM mentor_topics WHERE guild_id = ? AND user_id = ?", args
-            ),
-            "requests": await q(
-                "SELECT id, status, topics, goal, city, language, level, created_at"
-                " FROM mentee_requests WHERE guild_id = ? AND user_id = ?",
+                "SELECT guild_id, user_id, topic, position FROM mentor_topics"
+                " WHERE guild_id = ? AND user_id = ? ORDER BY position",
                 args,
             ),
-            "proposals": await q(
-                "SELECT id, mentor_id, mentee_id, status, mentor_answer, mentee_answer,"
-                " created_at FROM mentorship_proposals"
-                " WHERE guild_id = ?1 AND (mentor_id = ?2 OR mentee_id = ?2)",
+            "mentee_requests": await q(
+                "SELECT id, status, topics, goal, city, language, level, created_at, closed_at"
+                " FROM mentee_requests WHERE guild_id = ? AND user_id = ? ORDER BY id",
                 args,
             ),
-            "matches": await q(
-                "SELECT id, mentor_id, mentee_id, topics, status, started_at, ended_at"
-                " FROM mentorship_matches"
-                " WHERE guild_id = ?1 AND (mentor_id = ?2 OR mentee_id = ?2)",
+            "mentorship_proposals": await q(
+                "SELECT id, mentor_id, mentee_id, status, mentor_answer, mentee_answer, reasons,"
+                f" created_at, decided_at FROM mentorship_proposals WHERE {either} ORDER BY id",
                 args,
             ),
-            "feedback_given": await q(
-                "SELECT match_id, rating, comment, created_at FROM mentorship_feedback"
-                " WHERE guild_id = ? AND from_id = ?",
+            "mentorship_matches": await q(
+                "SELECT id, mentor_id, mentee_id, topics, status, started_at, ended_at,"
+                " ended_by, end_reason FROM mentorship_matches"
+                " WHERE guild_id = ?1 AND ?2 IN (mentor_id, mentee_id, ended_by) ORDER BY id",
+                args,
+            ),
+            "mentorship_exclusions": await q(
+                "SELECT guild_id, mentee_id, mentor_id, reason, created_at"
+                f" FROM mentorship_exclusions WHERE {either}",
+                args,
+            ),
+            "mentorship_checkins": await q(
+                "SELECT c.match_id, c.user_id, c.answer, c.answered_at FROM mentorship_checkins c"
+                " JOIN mentorship_matches m ON m.id = c.match_id"
+                " WHERE m.guild_id = ? AND c.user_id = ?",
+                args,
+            ),
+            "mentorship_feedback": await q(
+                "SELECT id, match_id, from_role, rating, comment, created_at"
+                " FROM mentorship_feedback WHERE guild_id = ? AND from_id = ?",
                 args,
             ),
         }

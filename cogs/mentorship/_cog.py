@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 import discord
@@ -10,8 +11,9 @@ from discord.ext import commands
 
 from bot.app import CommunityBot
 from bot.errors import InvalidInput
-from bot.mentorship import MentorshipService
-from cogs._common import organizer_only, reply, truncate
+from bot.mentorship import MentorshipService, departures
+from bot.mentorship.models import REQUEST_COOLDOWN
+from cogs._common import is_organizer, organizer_only, reply, truncate
 from cogs._forms import open_form
 from cogs._paging import Pager
 from cogs.mentorship._embeds import joined, profile_embed, request_embed, stats_embed
@@ -19,6 +21,7 @@ from cogs.mentorship._notify import MentorshipNotices
 from cogs.mentorship._views import FeedbackModal
 
 PAGE = 10
+log = logging.getLogger(__name__)
 
 
 class MentorshipCog(commands.Cog, name="Mentorship"):
@@ -34,6 +37,21 @@ class MentorshipCog(commands.Cog, name="Mentorship"):
         self.bot = bot
         self.service = service
         self.notices = MentorshipNotices(bot, service)
+
+    async def cog_unload(self) -> None:
+        self.notices.stop()
+
+    @commands.Cog.listener()
+    async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
+        """A member left: out of matching at once, their proposals re-routed or withdrawn,
+        their request closed, their mentorships ended (bot/mentorship/departures.py)."""
+        try:
+            gone = await departures.member_left(self.service, payload.guild_id, payload.user.id)
+        except Exception:
+            log.exception("mentorship: handling a member who left guild %s", payload.guild_id)
+            return
+        if gone.changed:
+            await self.notices.after_change()
 
     async def settings_section(self, guild: discord.Guild) -> tuple[str, list[tuple[str, str]]]:
         settings = await self.service.settings(guild.id)
@@ -200,6 +218,8 @@ class MentorshipCog(commands.Cog, name="Mentorship"):
         level: str | None = None,
     ) -> None:
         assert interaction.guild_id is not None
+        if not await is_organizer(interaction):  # one member can't flood the queue
+            self.bot.cooldowns.check(REQUEST_COOLDOWN, interaction.guild_id, interaction.user.id)
         request = await self.service.request(
             interaction.guild_id,
             interaction.user.id,

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -10,7 +12,7 @@ import discord
 
 from bot import outbox
 from bot.errors import DomainError
-from bot.mentorship import Match, MentorshipService
+from bot.mentorship import Match, MentorshipService, threads
 from cogs._common import NO_PINGS, truncate
 from cogs.mentorship._embeds import joined, profile_embed, request_embed
 from cogs.mentorship._views import checkin_view, proposal_view
@@ -30,6 +32,8 @@ class MentorshipNotices:
     def __init__(self, bot: CommunityBot, service: MentorshipService) -> None:
         self.bot = bot
         self.service = service
+        self._introducing: set[int] = set()  # match ids being introduced right now
+        self._startup: asyncio.Task[None] | None = None
         for kind, renderer in {
             "mentorship.proposal": self._proposal,
             "mentorship.rerouted": self._rerouted,
@@ -40,7 +44,6 @@ class MentorshipNotices:
             "mentorship.matched": self._matched,
             "mentorship.ended": self._ended,
             "mentorship.checkin": self._checkin,
-            "mentorship.checkin_alert": self._checkin_alert,
         }.items():
             bot.delivery.register(kind, renderer)
         bot.scheduler.add_rebuilder("mentorship", self.rebuild)
@@ -56,9 +59,24 @@ class MentorshipNotices:
                 )
             count += 1
         await self.arm_timers()
-        for match in await self.service.matches_missing_intro():
-            await self.introduce(match)
+        # Threads need the channel cache, which fills only once connected.
+        self._startup = asyncio.create_task(self._introduce_missing(), name="mentorship-intros")
         return count + 1
+
+    async def _introduce_missing(self) -> None:
+        """Matches left without their intro (a restart, or a crash mid-way): finish each."""
+        await self.bot.wait_until_ready()
+        missing = await self.service.matches_missing_intro()
+        for match in missing:
+            try:
+                await self.introduce(match)
+            except Exception:
+                log.exception("could not introduce mentorship #%s at start-up", match.id)
+        log.info("mentorship intros finished at start-up: %d", len(missing))
+
+    def stop(self) -> None:
+        if self._startup is not None:
+            self._startup.cancel()
 
     def schedule_round(self, guild_id: int, trigger: Any) -> None:
         self.bot.scheduler.every(round_job_id(guild_id), trigger, self.run_round, guild_id)
@@ -100,27 +118,101 @@ class MentorshipNotices:
 
     # --- threads --------------------------------------------------------------
     async def introduce(self, match: Match) -> None:
-        """A private thread in the mentorship channel with both, else the intro by DM."""
+        """A private thread in the mentorship channel with both, else the intro by DM.
+        Safe to repeat, also after a crash half-way: bot/mentorship/threads.py records each
+        step, so the thread is made once and the intro posted once."""
+        if match.id in self._introducing:
+            return
+        self._introducing.add(match.id)
+        try:
+            await self._introduce(match)
+        finally:
+            self._introducing.discard(match.id)
+
+    async def _introduce(self, match: Match) -> None:
+        plan = await threads.begin(self.service, match.id)
+        if plan.step == "done":
+            return
         settings = await self.service.settings(match.guild_id)
         channel = self.bot.get_channel(settings.channel_id) if settings.channel_id else None
         if isinstance(channel, discord.TextChannel):
             try:
-                thread = await channel.create_thread(
-                    name=truncate(f"Mentorship #{match.id}: {joined(match.topics)}", 100),
-                    type=discord.ChannelType.private_thread,
-                    invitable=False,
-                )
-                for member_id in (match.mentor_id, match.mentee_id):
-                    if member_id:
-                        await thread.add_user(discord.Object(member_id))
-                view = await self.service.match_view(match.id)
-                await thread.send(**self._intro(view), allowed_mentions=NO_PINGS)
-                await self.service.set_thread(match.id, thread.id)
+                await self._in_thread(match, channel, plan)
                 return
             except discord.HTTPException as exc:
                 log.warning("could not make a thread for match %s: %s", match.id, exc)
-        await self.service.intro_by_dm(match.id)
+                problem = (
+                    f"I couldn't make the private thread of mentorship #{match.id} in "
+                    f"<#{channel.id}> ({truncate(exc.text or str(exc.status), 100)}), so the "
+                    "pair got their introduction by DM. Check that I can Create Private "
+                    "Threads and Send Messages in Threads there."
+                )
+                await threads.intro_by_dm(self.service, match.id, problem)
+                self.bot.delivery.kick()
+                return
+        await threads.intro_by_dm(self.service, match.id)
         self.bot.delivery.kick()
+
+    async def _in_thread(
+        self, match: Match, channel: discord.TextChannel, plan: threads.ThreadPlan
+    ) -> None:
+        thread: discord.Thread | None = None
+        if plan.thread_id is not None:
+            thread = await self._thread_by_id(plan.thread_id)
+        elif plan.step == "find":  # asked Discord before: it may have made it
+            thread = await self._find_thread(channel, match.id)
+        made_now = thread is None
+        if thread is not None and thread.archived:  # e.g. the bot was down for days
+            thread = await thread.edit(archived=False)
+        if thread is None:
+            thread = await channel.create_thread(
+                name=threads.thread_name(match),
+                type=discord.ChannelType.private_thread,
+                invitable=False,
+            )
+        await threads.record_thread(self.service, match.id, thread.id)
+        for member_id in (match.mentor_id, match.mentee_id):
+            if member_id:
+                await thread.add_user(discord.Object(member_id))
+        if made_now or not await self._intro_posted(thread):
+            view = await self.service.match_view(match.id)
+            await thread.send(**self._intro(view), allowed_mentions=NO_PINGS)
+        await threads.record_intro(self.service, match.id)
+
+    async def _thread_by_id(self, thread_id: int) -> discord.Thread | None:
+        found = self.bot.get_channel(thread_id)
+        if found is None:
+            with contextlib.suppress(discord.NotFound, discord.Forbidden):
+                found = await self.bot.fetch_channel(thread_id)
+        return found if isinstance(found, discord.Thread) else None
+
+    async def _find_thread(
+        self, channel: discord.TextChannel, match_id: int
+    ) -> discord.Thread | None:
+        """The match's thread, by its name: among the server's active threads, then the
+        channel's archived private threads the bot is in."""
+        for thread in await channel.guild.active_threads():
+            if threads.is_thread_of(thread.name, match_id):
+                return thread
+        with contextlib.suppress(discord.HTTPException):
+            async for thread in channel.archived_threads(private=True, joined=True, limit=200):
+                if threads.is_thread_of(thread.name, match_id):
+                    return thread
+        return None
+
+    async def _intro_posted(self, thread: discord.Thread) -> bool:
+        """Whether the bot already wrote in a thread made before (the intro is its only
+        message; "added to the thread" notices are system messages). Without Read Message
+        History the answer is no: a possible repeat beats a pair with no intro."""
+        me = self.bot.user
+        try:
+            async for message in thread.history(limit=20):
+                if me is not None and message.author.id == me.id:
+                    if message.type == discord.MessageType.default:
+                        return True
+        except discord.HTTPException as exc:
+            log.warning("could not read thread %s to see if the intro is there: %s", thread.id, exc)
+        return False
 
     def _intro(self, view: Any) -> dict[str, Any]:
         match = view.match
@@ -186,9 +278,14 @@ class MentorshipNotices:
         }
 
     async def _withdrawn(self, item: outbox.OutboxItem) -> dict[str, Any] | None:
+        why = (
+            "the member left the server"
+            if item.payload.get("reason") == "member_left"
+            else "the member no longer needs it"
+        )
         return {
             "content": f"Mentorship proposal #{item.payload['proposal_id']} was withdrawn: "
-            "the member no longer needs it. Nothing to do."
+            f"{why}. Nothing to do."
         }
 
     async def _matched(self, item: outbox.OutboxItem) -> dict[str, Any] | None:
@@ -203,6 +300,7 @@ class MentorshipNotices:
         why = {
             "mentor_left": "your mentor stopped mentoring",
             "data_deleted": "the other member removed their data",
+            "member_left": "the other member left the server",
         }.get(reason or "", "the other side ended it")
         return {
             "content": f"Mentorship #{item.payload['match_id']} has ended: {why}. "
@@ -221,13 +319,4 @@ class MentorshipNotices:
             "content": f"It's been two weeks of mentorship #{match_id} "
             f"({joined(match.topics)}). How is it going?",
             "view": checkin_view(match_id),
-        }
-
-    async def _checkin_alert(self, item: outbox.OutboxItem) -> dict[str, Any] | None:
-        answer = {"not_met": "they haven't met yet", "need_help": "they'd like some help"}.get(
-            item.payload.get("answer", ""), item.payload.get("answer", "")
-        )
-        return {
-            "content": f"Organizers: a member of mentorship #{item.payload['match_id']} says "
-            f"{answer}. `/mentorship stats` has the overview."
         }

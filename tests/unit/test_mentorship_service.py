@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from bot import organizer_notices
 from bot.db import Database
 from bot.errors import AlreadyExists, InvalidInput, NotAllowed, NotFound
 from bot.guilds import GuildSettings
-from bot.mentorship import MentorshipService, matching
+from bot.mentorship import MentorshipService, matching, threads
 from bot.mentorship.models import CHECKIN_AFTER, PROPOSAL_TTL
 from bot.resources.taxonomy import Taxonomy
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:  # conftest is pytest's to import; this is for the type only
 
 G = 600
 ANNOUNCE = 6999
+ORGANIZERS = 6997
 THREADS = 6998
 A, B, C = 1, 2, 3  # mentors
 M1, M2, M3, M4 = 11, 12, 13, 14  # mentees
@@ -215,7 +217,9 @@ async def test_with_a_thread_channel_the_cog_makes_the_thread(
     assert outcome.match is not None
     assert await owed(db, "mentorship.matched") == []
     assert [m.id for m in await ms.matches_missing_intro()] == [outcome.match.id]
-    threaded = await ms.set_thread(outcome.match.id, 424242)
+    await threads.record_thread(ms, outcome.match.id, 424242)
+    await threads.record_intro(ms, outcome.match.id)
+    threaded = await ms.get_match(outcome.match.id)
     assert threaded.thread_id == 424242 and threaded.intro_sent_at is not None
     assert await ms.matches_missing_intro() == []
     # The fallback when the thread cannot be made: DMs, owed once.
@@ -574,22 +578,37 @@ async def test_checkins_due_after_14_days_and_alerts_carry_no_private_text(
     assert help_.changed and help_.alerted and help_.answer == "need_help"
     repeat = await ms.record_checkin(match_id, M1, "need_help")
     assert not repeat.changed and not repeat.alerted
-    alerts = await owed(db, "mentorship.checkin_alert")
-    assert [(a["channel_id"], a["user_id"], a["payload"]) for a in alerts] == [
-        (ANNOUNCE, None, {"match_id": match_id, "answer": "need_help"})
+    # No organizer channel yet: the notice waits for one, never in the public channel.
+    assert [d for d in await owed(db) if d["channel_id"] is not None] == []
+    texts = [r["text"] for r in await db.fetchall("SELECT text FROM organizer_notices")]
+    assert texts == [
+        f"A member of mentorship #{match_id} says they'd like some help (check-in). "
+        "`/mentorship stats` has the overview."
     ]
     with pytest.raises(NotAllowed, match="isn't yours"):
         await ms.record_checkin(match_id, B, "not_met")
     with pytest.raises(InvalidInput):
         await ms.record_checkin(match_id, A, "meh")
-    # Nothing meant for any channel carries the goal or other private text.
+    # Nothing meant for organizers or any channel carries the goal or other private text.
     assert all(GOAL not in json.dumps(d["payload"]) for d in await owed(db))
+    assert all(GOAL not in t for t in texts)
 
 
-async def test_checkin_alert_needs_an_announcements_channel(ms: MentorshipService) -> None:
+async def test_checkin_alerts_go_to_the_organizer_channel_only(
+    ms: MentorshipService, db: Database, guilds: GuildSettings
+) -> None:
+    await guilds.set_announcements_channel(G, ANNOUNCE)
     match_id = await matched(ms)
+    await organizer_notices.set_channel(db, G, ORGANIZERS)
     outcome = await ms.record_checkin(match_id, A, "not_met")
-    assert outcome.changed and not outcome.alerted
+    assert outcome.changed and outcome.alerted
+    posts = [d for d in await owed(db) if d["channel_id"] is not None]
+    assert [(d["kind"], d["channel_id"]) for d in posts] == [(organizer_notices.KIND, ORGANIZERS)]
+    assert "mentorship #" in posts[0]["payload"]["text"]
+    assert "haven't met" in posts[0]["payload"]["text"]
+    again = await ms.record_checkin(match_id, M1, "not_met")  # the other side says it too
+    assert again.changed and not again.alerted  # one notice per match and answer
+    assert len([d for d in await owed(db) if d["channel_id"] is not None]) == 1
 
 
 # --- ending and feedback -------------------------------------------------------------------

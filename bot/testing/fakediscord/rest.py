@@ -1515,6 +1515,35 @@ class Rest:
             ],
         }
 
+    @route("GET", rf"/channels/{ID}/users/@me/threads/archived/private")
+    def joined_archived_private_threads(self, rec: RecordedRequest, channel_id: str) -> Any:
+        parent = self._channel(channel_id)
+        w = self.world
+        threads = sorted(
+            (
+                c
+                for c in w.threads(parent.guild_id)
+                if c.archived
+                and c.parent_id == parent.id
+                and c.type == ChannelType.PRIVATE_THREAD
+                and w.bot_user_id in c.thread_member_ids
+            ),
+            key=lambda c: -c.id,
+        )
+        return {
+            "threads": [w.channel_payload(t.id) for t in threads],
+            "members": [
+                {
+                    "id": str(t.id),
+                    "user_id": str(w.bot_user_id),
+                    "join_timestamp": iso(),
+                    "flags": 0,
+                }
+                for t in threads
+            ],
+            "has_more": False,
+        }
+
     # ----- scheduled events --------------------------------------------------------------
     def _event(self, g: Any, event_id: str) -> FakeScheduledEvent:
         ev = self.world.scheduled_events.get(int(event_id))

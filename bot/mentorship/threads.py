@@ -1,0 +1,102 @@
+"""The private thread of a match: made once, its intro posted once, even across a crash.
+
+Making the thread is a call to Discord; recording it is a write here. A crash between
+the two used to leave a thread nobody knew about, and the next start made another (or
+sent the intro by DM beside it). So the steps are recorded as they happen:
+
+1. `begin` writes the intent (`thread_requested_at`) and commits it *before* the call;
+2. `record_thread` stores the thread's id as soon as Discord answers;
+3. `record_intro` marks the intro done once it is in the thread.
+
+At the next start, a match whose intent is recorded but whose thread is not ('find')
+may have a thread already: the cog looks for it by its name, which always starts with
+`Mentorship #<match id>:`, before making one. A match with a thread but no intro
+('have') gets the intro only if the thread holds no message from the bot yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from bot import organizer_notices
+from bot.mentorship.models import Match
+from bot.mentorship.service import MentorshipService
+
+MAX_NAME = 100  # Discord's limit for a thread name
+
+Step = Literal["done", "create", "find", "have"]
+
+
+def thread_name(match: Match) -> str:
+    """`Mentorship #12: NLP, MLOps` (cut to Discord's 100 characters)."""
+    name = f"Mentorship #{match.id}: {', '.join(match.topics) or 'mentorship'}"
+    return name if len(name) <= MAX_NAME else name[: MAX_NAME - 1] + "…"
+
+
+def is_thread_of(name: str, match_id: int) -> bool:
+    """Whether a thread's name is the one `thread_name` gives this match."""
+    return name.startswith(f"Mentorship #{match_id}:")
+
+
+@dataclass(frozen=True)
+class ThreadPlan:
+    step: Step  # done: nothing to do; create: make it; find: look first; have: thread_id
+    thread_id: int | None = None
+
+
+async def begin(service: MentorshipService, match_id: int) -> ThreadPlan:
+    """What to do for the match's thread, recording the intent to make one (committed
+    before the cog calls Discord)."""
+    db = service.db
+    async with db.transaction():
+        row = await db.fetchone(
+            "SELECT status, thread_id, intro_sent_at, thread_requested_at"
+            " FROM mentorship_matches WHERE id = ?",
+            (match_id,),
+        )
+        if row is None or row["status"] != "active" or row["intro_sent_at"] is not None:
+            return ThreadPlan("done")
+        if row["thread_id"] is not None:
+            return ThreadPlan("have", row["thread_id"])
+        if row["thread_requested_at"] is not None:
+            return ThreadPlan("find")
+        await db.execute(
+            "UPDATE mentorship_matches SET thread_requested_at = ? WHERE id = ?",
+            (int(service.clock()), match_id),
+        )
+    return ThreadPlan("create")
+
+
+async def record_thread(service: MentorshipService, match_id: int, thread_id: int) -> None:
+    """Discord made (or we found) the match's thread."""
+    await service.db.execute(
+        "UPDATE mentorship_matches SET thread_id = ? WHERE id = ?", (thread_id, match_id)
+    )
+
+
+async def record_intro(service: MentorshipService, match_id: int) -> None:
+    """The intro is in the thread: the match needs nothing more at start-up."""
+    await service.db.execute(
+        "UPDATE mentorship_matches SET intro_sent_at = COALESCE(intro_sent_at, ?) WHERE id = ?",
+        (int(service.clock()), match_id),
+    )
+
+
+async def intro_by_dm(
+    service: MentorshipService, match_id: int, problem: str | None = None
+) -> bool:
+    """No thread (no channel set, or Discord refused): owe the intro to both by DM, and
+    with `problem` tell the organizers why, in the same transaction."""
+    async with service.db.transaction():
+        owed = await service.intro_by_dm(match_id)
+        match = await service.get_match(match_id)
+        if problem is not None:
+            await organizer_notices.notify(
+                service.db,
+                match.guild_id,
+                problem,
+                dedupe_key=f"mentorship:thread_failed:{match_id}",
+                now=int(service.clock()),
+            )
+    return owed
