@@ -111,6 +111,9 @@ class CommunityBot(commands.Bot):
             self.tree.copy_global_to(guild=guild)
             synced = await self.tree.sync(guild=guild)
             log.info("commands synced to guild %s: %d", self.settings.dev_guild_id, len(synced))
+            from cogs._dm_sync import sync_dm_commands  # guild commands never reach DMs
+
+            log.info("commands usable in DMs synced globally: %d", await sync_dm_commands(self))
         else:
             synced = await self.tree.sync()
             log.info("commands synced globally: %d (may take up to an hour to appear)", len(synced))

@@ -1,7 +1,9 @@
-"""/privacy: members see and delete what the bot stores about them in this server.
+"""/privacy: members see and delete what the bot stores about them, in this server or,
+from a DM, in any server where it holds something about them (also one they have left).
 
 Each feature answers for its own data (`export_member_data` / `delete_member_data` on its
-service); this cog only gathers, confirms and reports.
+service); bot/privacy.py gathers them and adds the outbox. This cog picks the server,
+confirms and reports.
 """
 
 from __future__ import annotations
@@ -16,17 +18,22 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import privacy
 from bot.app import CommunityBot
-from cogs._common import BaseView, reply
+from bot.errors import InvalidInput, NotFound
+from cogs._common import BaseView, reply, truncate
 
 log = logging.getLogger(__name__)
 
+SERVER_HELP = "The server (in a server: this one). From a DM: pick one from the list"
+
 
 class ConfirmDelete(BaseView):
-    def __init__(self, cog: PrivacyCog, owner_id: int) -> None:
+    def __init__(self, cog: PrivacyCog, owner_id: int, guild_id: int) -> None:
         super().__init__(timeout=120)
         self.cog = cog
         self.owner_id = owner_id
+        self.guild_id = guild_id
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         return interaction.user.id == self.owner_id
@@ -35,7 +42,7 @@ class ConfirmDelete(BaseView):
     async def confirm(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
         self.stop()
         await interaction.response.edit_message(content="Deleting…", view=None)
-        summary = await self.cog.delete_everything(interaction)
+        summary = await self.cog.delete_everything(self.guild_id, self.owner_id)
         await interaction.edit_original_response(content=summary)
 
     @discord.ui.button(label="Keep it", style=discord.ButtonStyle.secondary)
@@ -44,8 +51,10 @@ class ConfirmDelete(BaseView):
         await interaction.response.edit_message(content="Nothing was deleted.", view=None)
 
 
+@app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
+@app_commands.allowed_installs(guilds=True, users=False)
 class PrivacyCog(commands.GroupCog, name="Privacy", group_name="privacy"):
-    """Your data in this server."""
+    """Your data, in this server or (from a DM) any server."""
 
     feature = "Privacy"
 
@@ -63,68 +72,122 @@ class PrivacyCog(commands.GroupCog, name="Privacy", group_name="privacy"):
         }
         return {name: service for name, service in found.items() if service is not None}
 
-    @app_commands.command(name="export", description="Everything I store about you here (JSON)")
-    @app_commands.guild_only()
-    async def export(self, interaction: discord.Interaction) -> None:
-        assert interaction.guild_id is not None
-        data: dict[str, Any] = {
-            "member_id": interaction.user.id,
-            "guild_id": interaction.guild_id,
-            "exported_at": int(time.time()),
-        }
-        for name, service in self._services().items():
-            data[name] = await service.export_member_data(interaction.guild_id, interaction.user.id)
-        payload = json.dumps(data, indent=2, ensure_ascii=False, default=str).encode("utf-8")
-        file = discord.File(io.BytesIO(payload), filename=f"my-data-{interaction.guild_id}.json")
-        await reply(interaction, "Here is everything I store about you in this server.", file=file)
+    def _server_name(self, guild_id: int) -> str:
+        guild = self.bot.get_guild(guild_id)
+        return guild.name if guild is not None else f"a server I'm no longer in ({guild_id})"
 
-    @app_commands.command(name="delete", description="Delete your data in this server")
-    @app_commands.guild_only()
-    async def delete(self, interaction: discord.Interaction) -> None:
+    async def server_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """The servers where I hold something about you (this one first)."""
+        ids = await privacy.guilds_holding(self.bot.db, interaction.user.id)
+        if interaction.guild_id is not None and interaction.guild_id not in ids:
+            ids.insert(0, interaction.guild_id)
+        ids.sort(key=lambda g: g != interaction.guild_id)
+        choices = []
+        for guild_id in ids:
+            name = truncate(self._server_name(guild_id), 100)
+            if current.casefold() in name.casefold() or current.strip() == str(guild_id):
+                choices.append(app_commands.Choice(name=name, value=str(guild_id)))
+        return choices[:25]
+
+    async def _pick(self, interaction: discord.Interaction, server: str | None) -> int:
+        """The guild the member means. In a server: that one unless another is picked; in a
+        DM: the one picked, or the only one holding their data."""
+        if server is not None and server.strip():
+            text = server.strip()
+            if not text.isdecimal() or len(text) > 20:  # ² and ① are digits int() refuses
+                raise InvalidInput("Pick a server from the list (start typing its name).")
+            guild_id = int(text)
+            if guild_id != interaction.guild_id and guild_id not in await privacy.guilds_holding(
+                self.bot.db, interaction.user.id
+            ):
+                raise NotFound("I hold no data about you in that server.")
+            return guild_id
+        if interaction.guild_id is not None:
+            return interaction.guild_id
+        held = await privacy.guilds_holding(self.bot.db, interaction.user.id)
+        if not held:
+            raise NotFound("I hold no data about you in any server.")
+        if len(held) > 1:
+            raise InvalidInput(
+                "I hold data about you in more than one server: pick one with the `server` option."
+            )
+        return held[0]
+
+    @app_commands.command(name="export", description="Everything I store about you (JSON)")
+    @app_commands.describe(server=SERVER_HELP)
+    @app_commands.autocomplete(server=server_choices)
+    async def export(self, interaction: discord.Interaction, server: str | None = None) -> None:
+        guild_id = await self._pick(interaction, server)
+        data = await privacy.export_member(
+            self.bot.db, self._services(), guild_id, interaction.user.id, int(time.time())
+        )
+        payload = json.dumps(data, indent=2, ensure_ascii=False, default=str).encode("utf-8")
+        file = discord.File(io.BytesIO(payload), filename=f"my-data-{guild_id}.json")
         await reply(
             interaction,
-            "This removes your RSVPs (freeing your seats), tickets, answers, learning progress, "
-            "suggestions, mentor profile and requests, and ends your mentorships (the other side "
-            "is told). Anonymous counts stay. This cannot be undone.",
-            view=ConfirmDelete(self, interaction.user.id),
+            f"Here is everything I store about you in {self._server_name(guild_id)}.",
+            file=file,
         )
 
-    async def delete_everything(self, interaction: discord.Interaction) -> str:
-        guild = interaction.guild
-        assert guild is not None
-        user_id = interaction.user.id
-        lines: list[str] = []
+    @app_commands.command(name="delete", description="Delete your data")
+    @app_commands.describe(server=SERVER_HELP)
+    @app_commands.autocomplete(server=server_choices)
+    async def delete(self, interaction: discord.Interaction, server: str | None = None) -> None:
+        guild_id = await self._pick(interaction, server)
+        await reply(
+            interaction,
+            f"This removes your data in **{truncate(self._server_name(guild_id), 100)}**: "
+            "your RSVPs (freeing your seats), tickets, answers, learning progress, suggestions, "
+            "mentor profile and requests, and messages I still owe you; it ends your "
+            "mentorships (the other side is told) and takes your name off what you organized, "
+            "added or reviewed. Anonymous counts stay. This cannot be undone.",
+            view=ConfirmDelete(self, interaction.user.id, guild_id),
+        )
+
+    async def delete_everything(self, guild_id: int, user_id: int) -> str:
         services = self._services()
-        if "events" in services:
-            gone = await services["events"].delete_member_data(guild.id, user_id)
+        gone = await privacy.delete_member(self.bot.db, services, guild_id, user_id)
+        lines: list[str] = []
+        if "events" in gone:
+            ev = gone["events"]
             lines.append(
-                f"• events: {gone.rsvps_removed} RSVP(s) with their answers, "
-                f"{gone.tickets_removed} ticket(s); {len(gone.promoted)} seat(s) passed on"
+                f"• events: {ev.rsvps_removed} RSVP(s) with their answers, "
+                f"{ev.tickets_removed} ticket(s); {len(ev.promoted)} seat(s) passed on; "
+                f"{ev.checkins_anonymized} check-in(s) and {ev.feedback_anonymized} rating(s) "
+                "kept without your name"
             )
             events_cog: Any = self.bot.get_cog("Events")
-            for event_id, promoted_id in gone.promoted:
-                event = await services["events"].get(guild.id, event_id)
-                await events_cog.announcements.set_role(guild, event, promoted_id, True)
+            for event_id, _promoted_id in ev.promoted:
+                # roles of the promoted are owed in the outbox (the deliverer is kicked below)
                 events_cog.announcements.refresh_soon(event_id)
-        if "resources" in services:
-            counts = await services["resources"].delete_member_data(guild.id, user_id)
+        if "resources" in gone:
+            counts = gone["resources"]
             lines.append(
                 f"• resources: progress on {counts.get('progress', 0)} resource(s), "
-                f"{counts.get('suggestions', 0)} suggestion(s)"
+                f"{counts.get('suggestions', 0)} suggestion(s); your name taken off "
+                f"{counts.get('unlinked', 0)} other record(s)"
             )
-        if "mentorship" in services:
-            gone_m = await services["mentorship"].delete_member_data(guild.id, user_id)
+        if "mentorship" in gone:
+            gone_m = gone["mentorship"]
             lines.append(
                 "• mentorship: "
                 + ("your mentor profile, " if gone_m.profile_removed else "")
-                + f"{gone_m.requests_removed} request(s); "
+                + f"{gone_m.requests_removed} request(s), {gone_m.checkins_removed} check-in(s),"
+                f" {gone_m.exclusions_removed} exclusion(s); "
                 f"{gone_m.matches_ended} mentorship(s) ended (the other side is told)"
             )
             mentorship_cog: Any = self.bot.get_cog("Mentorship")
             await mentorship_cog.notices.after_change()
+        dropped, removed = gone["messages"]
+        lines.append(
+            f"• messages: {dropped} message(s) not yet sent to you dropped, "
+            f"{removed - dropped} record(s) of messages sent to you removed"
+        )
         self.bot.delivery.kick()
-        log.info("deleted the data of a member of guild %s on request", guild.id)
-        return "Done. Removed:\n" + "\n".join(lines)
+        log.info("deleted the data of a member of guild %s on request", guild_id)
+        return truncate("Done. Removed:\n" + "\n".join(lines), 2000)
 
 
 async def setup(bot: CommunityBot) -> None:

@@ -847,38 +847,46 @@ class EventService(CheckInMixin, StandingMixin, FeedbackMixin):
         return cleared
 
     async def export_member_data(self, guild_id: int, user_id: int) -> dict[str, Any]:
-        """Everything the events feature stores about a member in this guild."""
+        """Everything the events feature stores about a member in this guild, by table
+        (see bot/privacy.py), each row with its key: RSVPs with answers, tickets,
+        check-ins (theirs, and those they made as a volunteer, without the other member's
+        id or code), feedback, the events they organized and their preferences."""
         q = self.db.fetch_dicts
         args = (guild_id, user_id)
         return {
             "rsvps": await q(
-                "SELECT r.event_id, e.title, r.status, r.created_at, r.answers"
+                "SELECT r.event_id, r.user_id, e.title, r.status, r.created_at, r.answers"
                 " FROM rsvps r JOIN events e ON e.id = r.event_id"
                 " WHERE e.guild_id = ? AND r.user_id = ? ORDER BY r.seq",
                 args,
             ),
-            "tickets": await q(
+            "event_tickets": await q(
                 "SELECT t.code, t.event_id, t.issued_at, t.voided_at, t.void_reason"
                 " FROM event_tickets t JOIN events e ON e.id = t.event_id"
                 " WHERE e.guild_id = ? AND t.user_id = ?",
                 args,
             ),
-            "check_ins": await q(
-                "SELECT c.event_id, c.checked_in_at, c.walk_in FROM event_checkins c"
-                " JOIN events e ON e.id = c.event_id WHERE e.guild_id = ? AND c.user_id = ?",
+            "event_checkins": await q(
+                "SELECT c.id, c.event_id, e.title, c.checked_in_at, c.walk_in,"
+                " CASE WHEN c.user_id = ?2 THEN 'attendee' ELSE 'volunteer' END AS you_were,"
+                " CASE WHEN c.user_id = ?2 THEN c.code END AS code"
+                " FROM event_checkins c JOIN events e ON e.id = c.event_id"
+                " WHERE e.guild_id = ?1 AND (c.user_id = ?2 OR c.by_user_id = ?2) ORDER BY c.id",
                 args,
             ),
-            "feedback": await q(
-                "SELECT f.event_id, f.rating, f.comment, f.created_at FROM event_feedback f"
+            "event_feedback": await q(
+                "SELECT f.id, f.event_id, f.rating, f.comment, f.created_at FROM event_feedback f"
                 " JOIN events e ON e.id = f.event_id WHERE e.guild_id = ? AND f.user_id = ?",
                 args,
             ),
-            "events_organized": await q(
-                "SELECT id, title, starts_at FROM events WHERE guild_id = ? AND organizer_id = ?",
+            "events": await q(
+                "SELECT id, title, starts_at, status FROM events"
+                " WHERE guild_id = ? AND organizer_id = ?",
                 args,
             ),
-            "preferences": await q(
-                "SELECT reminder_dms FROM event_member_prefs WHERE guild_id = ? AND user_id = ?",
+            "event_member_prefs": await q(
+                "SELECT guild_id, user_id, reminder_dms FROM event_member_prefs"
+                " WHERE guild_id = ? AND user_id = ?",
                 args,
             ),
         }
@@ -918,7 +926,8 @@ class EventService(CheckInMixin, StandingMixin, FeedbackMixin):
         feedback comments are deleted. Check-ins they did as a volunteer lose their id too.
         Their no-show record goes with it (it is made of those rows).
 
-        Events they organized stay (they belong to the community); organizer_id remains.
+        Events they organized stay (they belong to the community), without them: their
+        organizer_id becomes 0, never a Discord id ("a former member").
         """
         now = self._now()
         promoted: list[tuple[int, int]] = []
@@ -958,6 +967,10 @@ class EventService(CheckInMixin, StandingMixin, FeedbackMixin):
                 f"UPDATE event_feedback SET user_id = NULL, comment = NULL"
                 f" WHERE user_id = ? AND {in_guild}",
                 (user_id, guild_id),
+            )
+            await self.db.execute(  # organizer_id is NOT NULL: 0 stands for nobody
+                "UPDATE events SET organizer_id = 0 WHERE guild_id = ? AND organizer_id = ?",
+                (guild_id, user_id),
             )
         return DeletedMemberData(len(rows), tuple(promoted), prefs > 0, tickets, checkins, feedback)
 

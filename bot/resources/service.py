@@ -685,23 +685,41 @@ class ResourceService:
 
     # --- privacy ------------------------------------------------------------
     async def export_member_data(self, guild_id: int, user_id: int) -> dict[str, Any]:
-        """Everything the resources feature stores about a member in this guild."""
+        """Everything the resources feature stores about a member in this guild, by table
+        (see bot/privacy.py), each row with its key: resources they suggested (with their
+        note), added or reviewed, their progress, and the topics, autoposts and feeds they
+        created."""
+        q = self.db.fetch_dicts
         args = (guild_id, user_id)
         return {
-            "suggested": await self.db.fetch_dicts(
-                "SELECT id, url, title, note, status, created_at FROM resources"
-                " WHERE guild_id = ? AND suggested_by = ?",
+            "resources": await q(
+                "SELECT id, url, title, status, created_at,"
+                " IFNULL(suggested_by = ?2, 0) AS you_suggested,"
+                " IFNULL(added_by = ?2, 0) AS you_added,"
+                " IFNULL(reviewed_by = ?2, 0) AS you_reviewed,"
+                " CASE WHEN suggested_by = ?2 THEN note END AS note FROM resources"
+                " WHERE guild_id = ?1 AND ?2 IN (suggested_by, added_by, reviewed_by) ORDER BY id",
                 args,
             ),
-            "added": await self.db.fetch_dicts(
-                "SELECT id, url, title, created_at FROM resources"
-                " WHERE guild_id = ? AND added_by = ?",
-                args,
-            ),
-            "progress": await self.db.fetch_dicts(
-                "SELECT p.resource_id, r.title, p.done_at FROM resource_progress p"
-                " JOIN resources r ON r.id = p.resource_id"
+            "resource_progress": await q(
+                "SELECT p.guild_id, p.user_id, p.resource_id, r.title, p.done_at"
+                " FROM resource_progress p JOIN resources r ON r.id = p.resource_id"
                 " WHERE p.guild_id = ? AND p.user_id = ? ORDER BY p.done_at",
+                args,
+            ),
+            "resource_topics": await q(
+                "SELECT id, name, created_at FROM resource_topics"
+                " WHERE guild_id = ? AND created_by = ?",
+                args,
+            ),
+            "resource_autoposts": await q(
+                "SELECT id, channel_id, schedule, topic, created_at FROM resource_autoposts"
+                " WHERE guild_id = ? AND created_by = ?",
+                args,
+            ),
+            "resource_feeds": await q(
+                "SELECT id, url, channel_id, topic, created_at FROM resource_feeds"
+                " WHERE guild_id = ? AND created_by = ?",
                 args,
             ),
         }

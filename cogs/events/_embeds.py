@@ -39,7 +39,8 @@ def event_embed(event: Event, *, status: MemberStatus | None = None) -> discord.
     embed.add_field(name="Where", value=truncate(event.location, 1024), inline=True)
     embed.add_field(name="Seats", value=seats_text(event), inline=True)
     embed.add_field(name="Waitlist", value=str(event.waitlist), inline=True)
-    embed.add_field(name="Organizer", value=f"<@{event.organizer_id}>", inline=True)
+    organizer = f"<@{event.organizer_id}>" if event.organizer_id else "a former member"
+    embed.add_field(name="Organizer", value=organizer, inline=True)
     if event.cancelled:
         reason = event.cancel_reason or "no reason given"
         embed.add_field(name="Cancelled", value=truncate(reason, 1024), inline=False)
