@@ -53,21 +53,31 @@ class Cooldowns:
         self.clock = clock
         self._hits: dict[Hashable, deque[float]] = {}
 
-    def check(self, limit: Limit, *key: Hashable) -> None:
-        """Count one action, or raise TooSoon (counting nothing) when over the limit."""
+    def check(self, limit: Limit, *key: Hashable, count: bool = True) -> None:
+        """Count one action, or raise TooSoon (counting nothing) when over the limit.
+        With `count=False` only look: call `count` once the action really changed something
+        (a repeated click that changes nothing should not use the allowance up)."""
         now = self.clock()
-        full_key = (limit.what, *key)
-        hits = self._hits.setdefault(full_key, deque())
-        while hits and hits[0] <= now - limit.per:
-            hits.popleft()
+        hits = self._window(limit, key, now)
         if len(hits) >= limit.limit:
             retry = hits[0] + limit.per - now
             raise TooSoon(
                 f"Slow down a little: you can {limit.what} again {wait_text(retry)}.", retry
             )
-        hits.append(now)
+        if count:
+            hits.append(now)
+
+    def count(self, limit: Limit, *key: Hashable) -> None:
+        now = self.clock()
+        self._window(limit, key, now).append(now)
+
+    def _window(self, limit: Limit, key: tuple[Hashable, ...], now: float) -> deque[float]:
         if len(self._hits) > 10_000:
             self._prune(now)
+        hits = self._hits.setdefault((limit.what, *key), deque())
+        while hits and hits[0] <= now - limit.per:
+            hits.popleft()
+        return hits
 
     def _prune(self, now: float) -> None:
         # Drop keys with no hit in the last day (the longest window in use).

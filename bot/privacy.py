@@ -40,8 +40,8 @@ NOT_MEMBER_IDS = frozenset(
     }
 )
 NOT_MEMBER_SUFFIXES = ("guild_id", "channel_id", "role_id", "message_id")
-# Outbox rows a delete leaves alone: a role sync takes back a role the bot gave the member,
-# then deletes itself (bot/events/roles.py).
+# Pending outbox rows a delete leaves alone: a role sync takes back a role the bot gave the
+# member, then deletes itself (bot/events/roles.py). Done ones are deleted like the rest.
 KEPT_OUTBOX_KINDS = ("role.sync",)
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*$")  # table and column names we build SQL from
 
@@ -129,8 +129,8 @@ async def forget_messages(db: Database, guild_id: int, user_id: int) -> tuple[in
     back a role the bot gave, then delete themselves). Returns (pending dropped, removed)."""
     kept = ", ".join("?" for _ in KEPT_OUTBOX_KINDS)
     rows = await db.fetchall(
-        f"DELETE FROM outbox WHERE guild_id = ? AND user_id = ? AND kind NOT IN ({kept})"
-        " RETURNING status",
+        "DELETE FROM outbox WHERE guild_id = ? AND user_id = ?"
+        f" AND NOT (kind IN ({kept}) AND status = 'pending') RETURNING status",
         (guild_id, user_id, *KEPT_OUTBOX_KINDS),
     )
     return sum(1 for r in rows if r["status"] == "pending"), len(rows)

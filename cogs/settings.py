@@ -16,6 +16,8 @@ from bot.guilds import GuildConfig, GuildSettings, search_timezones
 from cogs._common import (
     check_channel_access,
     check_grantable_role,
+    check_power_role,
+    manage_server_only,
     organizer_only,
     reply,
     truncate,
@@ -104,9 +106,10 @@ class SettingsCog(
     @app_commands.command(name="organizer-role", description="Who counts as an organizer")
     @app_commands.describe(role="Members with this role may run organizer commands")
     @app_commands.guild_only()
-    @organizer_only()
+    @manage_server_only()
     async def organizer_role(self, interaction: discord.Interaction, role: discord.Role) -> None:
         assert interaction.guild is not None
+        check_power_role(role, "organizer")
         await self.guilds.set_organizer_role(interaction.guild.id, role.id)
         await reply(
             interaction,

@@ -17,6 +17,7 @@ from bot.db import Database
 from bot.errors import NotFound
 from bot.events import tickets as codes
 from bot.events.models import Event, Ticket
+from bot.events.posting import PostingLedger
 from bot.events.questions import load_questions
 from bot.events.roles import RoleLedger
 from bot.guilds import DEFAULT_TIMEZONE, GuildSettings
@@ -108,6 +109,7 @@ class ServiceBase:
         self.guilds = guilds
         self.clock = clock
         self.role_ledger = RoleLedger(db)  # who holds event roles because of the bot
+        self.posting = PostingLedger(db, clock)  # posts to Discord not yet recorded
 
     def _now(self) -> int:
         return int(self.clock())

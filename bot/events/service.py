@@ -328,7 +328,8 @@ class EventService(CheckInMixin, StandingMixin, FeedbackMixin):
             event_id = await self.db.execute(
                 "INSERT INTO events(guild_id, title, city, venue, description, starts_at,"
                 " ends_at, capacity, channel_id, role_id, organizer_id, created_at, updated_at,"
-                " questions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " questions, announce_intent_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     guild_id,
                     title,
@@ -344,6 +345,8 @@ class EventService(CheckInMixin, StandingMixin, FeedbackMixin):
                     now,
                     now,
                     dump_questions(asked),
+                    # the announcement is owed from this commit on (posting.py)
+                    now if channel_id is not None else None,
                 ),
             )
             await self._plan_reminders(event_id, starts_at, offsets, now)
@@ -554,16 +557,10 @@ class EventService(CheckInMixin, StandingMixin, FeedbackMixin):
 
     async def set_message(self, event_id: int, channel_id: int, message_id: int) -> None:
         """Where the announcement was posted (reminder posts go to that channel too)."""
-        await self.db.execute(
-            "UPDATE events SET channel_id = ?, message_id = ? WHERE id = ?",
-            (channel_id, message_id, event_id),
-        )
+        await self.posting.announcement_posted(event_id, channel_id, message_id)
 
     async def set_scheduled_event(self, event_id: int, scheduled_event_id: int | None) -> None:
-        await self.db.execute(
-            "UPDATE events SET scheduled_event_id = ? WHERE id = ?",
-            (scheduled_event_id, event_id),
-        )
+        await self.posting.scheduled_created(event_id, scheduled_event_id)
 
     # --- RSVPs ---------------------------------------------------------------------------
     def _check_open(self, event: Event, now: int) -> None:
@@ -889,6 +886,11 @@ class EventService(CheckInMixin, StandingMixin, FeedbackMixin):
                 " WHERE guild_id = ? AND user_id = ?",
                 args,
             ),
+            "role_grants": await q(  # event roles the bot gave the member
+                "SELECT guild_id, role_id, user_id, granted_at FROM role_grants"
+                " WHERE guild_id = ? AND user_id = ?",
+                args,
+            ),
         }
 
     async def release_member(self, guild_id: int, user_id: int) -> list[LeaveResult]:
@@ -972,7 +974,25 @@ class EventService(CheckInMixin, StandingMixin, FeedbackMixin):
                 "UPDATE events SET organizer_id = 0 WHERE guild_id = ? AND organizer_id = ?",
                 (guild_id, user_id),
             )
+            await self._forget_role_grants(guild_id, user_id, now)
         return DeletedMemberData(len(rows), tuple(promoted), prefs > 0, tickets, checkins, feedback)
+
+    async def _forget_role_grants(self, guild_id: int, user_id: int, now: int) -> None:
+        """Inside delete_member_data: every event role the bot gave the member is owed
+        back, and the grants go now (each sync carries its grant and deletes itself once
+        done); role syncs still pending for them delete themselves too."""
+        for grant in await self.db.fetchall(
+            "SELECT role_id FROM role_grants WHERE guild_id = ? AND user_id = ?",
+            (guild_id, user_id),
+        ):
+            await roles.owe_sync(
+                self.db, guild_id, grant["role_id"], [user_id], event_id=None, now=now, forget=True
+            )
+        await self.db.execute(
+            "UPDATE outbox SET payload = json_set(payload, '$.forget', json('true'))"
+            " WHERE guild_id = ? AND user_id = ? AND kind = ? AND status = 'pending'",
+            (guild_id, user_id, roles.KIND),
+        )
 
     # --- reminders -----------------------------------------------------------------------
     async def reminder_offsets(self, guild_id: int) -> list[int]:

@@ -30,14 +30,23 @@ class Announcements:
         self._last_edit: dict[int, float] = {}
         self._pending: dict[int, asyncio.Task[None]] = {}
         self.edits = 0  # for benchmarks: how many announcement edits were made
+        self.started_at = int(time.time())  # intents older than this predate the process
 
     async def post(self, event: Event, channel: discord.abc.Messageable) -> discord.Message:
-        """Post the announcement and remember where it is (raises discord.Forbidden)."""
-        message = await channel.send(
-            embed=event_embed(event),
-            view=announcement_view(event.id, cancelled=event.cancelled),
-            allowed_mentions=NO_PINGS,
-        )
+        """Post the announcement and remember where it is (raises discord.Forbidden).
+
+        The intent is marked first (a new event carries it from its creation): a crash
+        between Discord taking the post and the record is mended by `reconcile`."""
+        await self.events.posting.intend_announcement(event.id)
+        try:
+            message = await channel.send(
+                embed=event_embed(event),
+                view=announcement_view(event.id, cancelled=event.cancelled),
+                allowed_mentions=NO_PINGS,
+            )
+        except discord.HTTPException:
+            await self.events.posting.announcement_abandoned(event.id)
+            raise
         await self.events.set_message(event.id, message.channel.id, message.id)
         self._last_edit[event.id] = time.monotonic()
         return message
@@ -93,6 +102,7 @@ class Announcements:
                 "I didn't create a Discord scheduled event: give me the Manage Events "
                 "permission and new events will appear in the server's Events list too."
             )
+        await self.events.posting.intend_scheduled(event.id)
         try:
             scheduled = await guild.create_scheduled_event(
                 name=truncate(event.title, 100),
@@ -105,8 +115,84 @@ class Announcements:
             )
         except discord.HTTPException as exc:
             log.warning("could not create scheduled event for %s: %s", event.id, exc)
+            await self.events.posting.scheduled_abandoned(event.id)
             return "I couldn't create the Discord scheduled event; the event works without it."
         await self.events.set_scheduled_event(event.id, scheduled.id)
+        return None
+
+    # --- after a crash between a Discord call and its record -----------------
+    async def reconcile(self) -> int:
+        """At start-up: for every post or scheduled event marked but not recorded, find
+        what Discord already has and record it, else make it now. Returns how many."""
+        mended = 0
+        for pending in await self.events.posting.pending_announcements(self.started_at):
+            channel = self.bot.get_channel(pending.channel_id or 0)
+            if not isinstance(channel, discord.abc.Messageable):
+                await self.events.posting.announcement_abandoned(pending.event_id)
+                continue
+            found = await self._find_announcement(channel, pending.event_id)
+            if found is not None:
+                await self.events.set_message(pending.event_id, found.channel.id, found.id)
+            else:
+                try:
+                    await self.post(
+                        await self.events.get(pending.guild_id, pending.event_id), channel
+                    )
+                except discord.HTTPException as exc:
+                    log.warning("announcement of event %s failed again: %s", pending.event_id, exc)
+            mended += 1
+        for pending in await self.events.posting.pending_scheduled(self.started_at):
+            guild = self.bot.get_guild(pending.guild_id)
+            if guild is None:
+                continue
+            existing = await self._find_scheduled(guild, pending.title, pending.starts_at)
+            if existing is not None:
+                await self.events.set_scheduled_event(pending.event_id, existing.id)
+            else:
+                await self.create_scheduled(
+                    guild, await self.events.get(pending.guild_id, pending.event_id)
+                )
+            mended += 1
+        if mended:
+            log.info("mended %d announcement(s)/scheduled event(s) after a crash", mended)
+        return mended
+
+    async def _find_announcement(
+        self, channel: discord.abc.Messageable, event_id: int
+    ) -> discord.Message | None:
+        """The bot's own recent message carrying this event's Going button."""
+        marker = f"rsvp:v1:go:{event_id}"
+        me = self.bot.user
+        try:
+            async for message in channel.history(limit=100):
+                if me is None or message.author.id != me.id:
+                    continue
+                for row in message.components:
+                    for child in getattr(row, "children", ()):
+                        if getattr(child, "custom_id", None) == marker:
+                            return message
+        except discord.HTTPException as exc:
+            # Without Read Message History the post can't be found: post it (a duplicate
+            # beats a missing announcement) and say why in the log.
+            log.warning("could not read channel history to find event %s: %s", event_id, exc)
+        return None
+
+    async def _find_scheduled(
+        self, guild: discord.Guild, title: str, starts_at: int
+    ) -> discord.ScheduledEvent | None:
+        """The bot's own scheduled event with this name and start."""
+        me = self.bot.user
+        try:
+            for scheduled in await guild.fetch_scheduled_events():
+                if (
+                    me is not None
+                    and scheduled.creator_id == me.id
+                    and scheduled.name == truncate(title, 100)
+                    and int(scheduled.start_time.timestamp()) == starts_at
+                ):
+                    return scheduled
+        except discord.HTTPException as exc:
+            log.warning("could not list scheduled events of guild %s: %s", guild.id, exc)
         return None
 
     async def sync_scheduled(self, guild: discord.Guild, event: Event) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
+from cogs._common import is_organizer
+
 
 async def event_choices(
     interaction: discord.Interaction, current: str
@@ -15,3 +17,13 @@ async def event_choices(
     events = interaction.client.events  # type: ignore[attr-defined]
     pairs = await events.autocomplete(interaction.guild_id, current)
     return [app_commands.Choice(name=name, value=value) for name, value in pairs]
+
+
+async def organizer_event_choices(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    """The same, for organizer-only commands: nothing for members (whose command will be
+    refused anyway), so organizer views never answer them, not even with a list."""
+    if not await is_organizer(interaction):
+        return []
+    return await event_choices(interaction, current)

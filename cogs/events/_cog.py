@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import logging
-import re
 from typing import Literal
 
 import discord
@@ -14,14 +13,10 @@ from discord.ext import commands
 from bot import outbox
 from bot.app import CommunityBot
 from bot.events import (
-    AnswersRequired,
     Event,
     EventService,
     MemberStatus,
     MyEvent,
-    RsvpResult,
-    event_ics,
-    ics_filename,
 )
 from bot.timeutil import format_offsets
 from cogs._common import (
@@ -32,15 +27,14 @@ from cogs._common import (
     reply,
     truncate,
 )
-from cogs._forms import open_form
 from cogs.events._announce import Announcements
-from cogs.events._choices import event_choices
+from cogs.events._choices import event_choices, organizer_event_choices
 from cogs.events._door import DoorCommands
 from cogs.events._embeds import event_embed, jump_url, list_line, status_text, ts
 from cogs.events._notify import EventNotices
 from cogs.events._roles import EventRoles
+from cogs.events._rsvp import RsvpHandlers
 from cogs.events._settings import policy_text
-from cogs.events._views import QuestionsModal
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +43,12 @@ MISSING_PERMS = "View Channel, Send Messages and Embed Links"
 
 
 class EventsCog(
-    DoorCommands, commands.GroupCog, name="Events", group_name="event", description="Events"
+    RsvpHandlers,
+    DoorCommands,
+    commands.GroupCog,
+    name="Events",
+    group_name="event",
+    description="Events",
 ):
     feature = "Events"
 
@@ -87,7 +86,9 @@ class EventsCog(
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
-        """Members whose event roles drifted while the bot was away get them repaired."""
+        """After a crash or time away: announcements and scheduled events half made are
+        mended, and members whose event roles drifted get them repaired."""
+        await self.announcements.reconcile()
         await self.roles.repair()
 
     # --- autocomplete -------------------------------------------------------
@@ -211,7 +212,7 @@ class EventsCog(
         capacity="Seats; more seats promote the waitlist",
         questions="Questions asked at RSVP, separated by ; (empty text removes them)",
     )
-    @app_commands.autocomplete(event=event_choices)
+    @app_commands.autocomplete(event=organizer_event_choices)
     @app_commands.guild_only()
     @organizer_only()
     async def edit(
@@ -271,7 +272,7 @@ class EventsCog(
 
     @app_commands.command(name="cancel", description="Cancel an event and tell everyone")
     @app_commands.describe(event=EVENT_HELP, reason="Told to everyone going or waitlisted")
-    @app_commands.autocomplete(event=event_choices)
+    @app_commands.autocomplete(event=organizer_event_choices)
     @app_commands.guild_only()
     @organizer_only()
     async def cancel(
@@ -295,7 +296,7 @@ class EventsCog(
 
     @app_commands.command(name="attendees", description="Who is going and who is waiting")
     @app_commands.describe(event=EVENT_HELP, format="A list here, or a CSV file")
-    @app_commands.autocomplete(event=event_choices)
+    @app_commands.autocomplete(event=organizer_event_choices)
     @app_commands.guild_only()
     @organizer_only()
     async def attendees(
@@ -404,100 +405,6 @@ class EventsCog(
             interaction,
             "Reminder DMs are on." if enabled else "Reminder DMs are off; turn them on any time.",
         )
-
-    # --- the buttons' work (also behind /event rsvp and /event leave) ------
-    async def do_rsvp(
-        self, interaction: discord.Interaction, event_id: int, answers: list[str] | None = None
-    ) -> None:
-        """Going (button, /event rsvp, or the questions form when the event asks some)."""
-        assert interaction.guild is not None
-        try:
-            result = await self.events.rsvp(
-                interaction.guild.id, event_id, interaction.user.id, answers
-            )
-        except AnswersRequired as asked:
-            modal = QuestionsModal(event_id, asked.questions, interaction.user.id)
-            await open_form(interaction, modal)
-            return
-        await reply(interaction, truncate(rsvp_text(result), 2000))
-        if result.changed:
-            self.announcements.refresh_soon(event_id)
-        if result.outcome == "seated":
-            self.deliver_ticket(interaction, result)
-            if result.event.role_id:
-                self.bot.delivery.kick()  # the role, owed in the seat's transaction
-        if result.release_at:
-            self.notices.schedule_release(event_id, result.release_at)
-
-    async def submit_questions(
-        self, interaction: discord.Interaction, match: re.Match[str], values: dict[str, str]
-    ) -> None:
-        """The registration form was sent: RSVP with its answers, in question order."""
-        answers = [values[k] for k in sorted(values, key=_field_index) if k.startswith("q")]
-        await self.do_rsvp(interaction, int(match["event_id"]), answers)
-
-    async def do_leave(self, interaction: discord.Interaction, event_id: int) -> None:
-        guild = interaction.guild
-        assert guild is not None
-        result = await self.events.leave(guild.id, event_id, interaction.user.id)
-        text = {
-            "was_going": "You've given up your seat — thanks for letting us know.",
-            "was_waitlisted": "You've left the waitlist.",
-            "not_registered": "You weren't registered for this event, so nothing changed.",
-        }[result.outcome]
-        await reply(interaction, text)
-        if not result.changed:
-            return
-        self.announcements.refresh_soon(event_id)
-        if result.promoted or result.event.role_id:
-            self.bot.delivery.kick()  # promotion DMs and role changes
-
-    async def send_ics(self, interaction: discord.Interaction, event_id: int) -> None:
-        assert interaction.guild_id is not None
-        event = await self.events.get(interaction.guild_id, event_id)
-        data = event_ics(event, jump_url(event), discord.utils.utcnow())
-        file = discord.File(io.BytesIO(data), filename=ics_filename(event))
-        await reply(
-            interaction,
-            "Open this file to add the event to Google Calendar, Outlook or Apple Calendar.",
-            file=file,
-        )
-
-
-def rsvp_text(result: RsvpResult) -> str:
-    """What a member sees after Going: their seat, or their place and why."""
-    event = result.event
-    cap = f" of {result.capacity}" if result.capacity else ""
-    if result.outcome == "seated":
-        return (
-            f"You're in — seat {result.seat}{cap} for **{event.title}**. "
-            "Your ticket is in your DMs."
-        )
-    if result.outcome == "already_going":
-        return f"You're already going — seat {result.seat}{cap}. Nothing changed."
-    if result.outcome == "already_waitlisted":
-        return f"You're already #{result.position} on the waitlist. Nothing changed."
-    if result.behind and result.standing:
-        st = result.standing
-        release = (
-            f" Seats still free at {ts(result.release_at)} go to you in click order."
-            if result.release_at
-            else ""
-        )
-        return (
-            f"You're #{result.position} on the waitlist, behind members in good standing: you "
-            f"missed {st.no_shows} of your last {st.counted} events without checking in. "
-            f"Attending one event clears it.{release}"
-        )
-    return (
-        f"The event is full — you're #{result.position} on the waitlist. "
-        "I'll DM you if a seat opens up."
-    )
-
-
-def _field_index(custom_id: str) -> int:
-    digits = custom_id.removeprefix("q")
-    return int(digits) if digits.isdecimal() else 1_000
 
 
 def _status(mine: MyEvent) -> MemberStatus:

@@ -23,7 +23,7 @@ from bot.events import (
 )
 from cogs._common import NotOrganizer, is_organizer, organizer_only, reply, truncate
 from cogs._forms import open_form
-from cogs.events._choices import event_choices
+from cogs.events._choices import event_choices, organizer_event_choices
 from cogs.events._embeds import ts
 from cogs.events._views import FeedbackModal
 
@@ -169,7 +169,7 @@ class DoorCommands:
     # --- organizers' numbers ----------------------------------------------------
     @app_commands.command(name="stats", description="Going, check-ins, no-shows, walk-ins")
     @app_commands.describe(event=EVENT_HELP)
-    @app_commands.autocomplete(event=event_choices)
+    @app_commands.autocomplete(event=organizer_event_choices)
     @app_commands.guild_only()
     @organizer_only()
     async def stats(self, interaction: discord.Interaction, event: str) -> None:
@@ -191,7 +191,7 @@ class DoorCommands:
 
     @app_commands.command(name="feedback", description="What attendees said about an event")
     @app_commands.describe(event=EVENT_HELP)
-    @app_commands.autocomplete(event=event_choices)
+    @app_commands.autocomplete(event=organizer_event_choices)
     @app_commands.guild_only()
     @organizer_only()
     async def feedback(self, interaction: discord.Interaction, event: str) -> None:

@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 
 from bot.timeutil import format_offsets
-from cogs._common import organizer_only, reply
+from cogs._common import check_power_role, manage_server_only, organizer_only, reply
 
 if TYPE_CHECKING:
     from bot.app import CommunityBot
@@ -36,9 +36,10 @@ class EventSettings:
     @app_commands.command(name="volunteer-role", description="Who may check members in")
     @app_commands.describe(role="Members with this role may use /event checkin (and nothing more)")
     @app_commands.guild_only()
-    @organizer_only()
+    @manage_server_only()
     async def volunteer_role(self, interaction: discord.Interaction, role: discord.Role) -> None:
         assert interaction.guild is not None
+        check_power_role(role, "volunteer")
         await self.bot.events.set_volunteer_role(interaction.guild.id, role.id)
         await reply(interaction, f"Members with {role.mention} can now check people in.")
 

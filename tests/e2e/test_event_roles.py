@@ -177,3 +177,33 @@ async def test_cancel_takes_roles_back(bot: BotProcess, fake: FakeDiscord) -> No
     await done.wait_final()
     assert "1 member(s) going or waitlisted" in done.text
     await fake.wait_until(lambda: "Attendee" not in fake.member_roles("carol"), timeout=10)
+
+
+async def test_delete_my_data_takes_back_the_roles_the_bot_gave(
+    bot: BotProcess, fake: FakeDiscord, db_path: Path
+) -> None:
+    ann = await create(fake, "Forget Roles", role="Attendee")
+    await fake.click("bob", ann, label="Going")
+    await fake.wait_until(lambda: "Attendee" in fake.member_roles("bob"), timeout=10)
+    ask = await fake.slash("bob", "privacy delete")
+    done = await fake.click("bob", ask, label="Delete my data")
+    await fake.wait_until(lambda: "Done" in done.message.content, timeout=10)
+    await fake.wait_until(lambda: "Attendee" not in fake.member_roles("bob"), timeout=10)
+    bob = fake.world.user("bob")
+
+    def left() -> list[tuple[object, ...]]:
+        conn = sqlite3.connect(db_path)
+        try:
+            return conn.execute(
+                "SELECT 'outbox', id FROM outbox WHERE user_id = ?1"
+                " UNION ALL SELECT 'role_grants', role_id FROM role_grants WHERE user_id = ?1",
+                (bob,),
+            ).fetchall()
+        finally:
+            conn.close()
+
+    for _ in range(100):  # the store changes without a request to wake a waiter: poll
+        if not left():
+            break
+        await asyncio.sleep(0.1)
+    assert left() == [], "nothing of bob stays once the role is taken back"

@@ -98,6 +98,10 @@ async def seed(db: Database, g: int) -> None:
         "INSERT INTO event_member_prefs(guild_id, user_id, reminder_dms) VALUES (?, ?, 0)",
         (g, MEMBER),
     )
+    await ex(
+        "INSERT INTO role_grants(guild_id, role_id, user_id, granted_at) VALUES (?, ?, ?, ?)",
+        (g, 7001, MEMBER, T),
+    )
 
     res = (
         "INSERT INTO resources(guild_id, url, url_canonical, title, topic, level, status,"
@@ -291,11 +295,16 @@ async def test_guilds_holding_the_member_and_what_delete_reports(
     assert await privacy.guilds_holding(db, 424242) == []
     results = await privacy.delete_member(db, features, G, MEMBER)
     assert results["messages"] == (1, 2)  # the pending promotion DM dropped, the sent one gone
-    # the role sync stays (it takes back a role the bot gave, then deletes itself)
+    # role syncs stay: the one pending and the one taking back the role the bot gave (role
+    # 7001, whose grant goes with the delete); each deletes itself once done
     kinds = await db.fetchall(
-        "SELECT kind FROM outbox WHERE guild_id = ? AND user_id = ?", (G, MEMBER)
+        "SELECT kind, status, payload FROM outbox WHERE guild_id = ? AND user_id = ?",
+        (G, MEMBER),
     )
-    assert [r["kind"] for r in kinds] == ["role.sync"]
+    assert [(r["kind"], r["status"]) for r in kinds] == [("role.sync", "pending")] * 2
+    payloads = [json.loads(r["payload"]) for r in kinds]
+    assert all(p["forget"] for p in payloads)
+    assert [p["role_id"] for p in payloads if p.get("granted")] == [7001]
     assert await privacy.guilds_holding(db, MEMBER) == [G, G2]  # that role sync, until it runs
     await db.execute("DELETE FROM outbox WHERE kind = 'role.sync'")
     assert await privacy.guilds_holding(db, MEMBER) == [G2]
