@@ -130,24 +130,26 @@ def check_power_role(role: discord.Role, what: str) -> None:
         )
 
 
+def role_facts(role: discord.Role, invoker: discord.Member | discord.User | None) -> RoleFacts:
+    """What bot/roles.py needs to know about a role; `invoker` None = only the bot's side
+    (at the moment of a grant, when nobody is asking)."""
+    guild = role.guild
+    invoker_top = invoker.top_role if isinstance(invoker, discord.Member) else None
+    return RoleFacts(
+        name=role.name,
+        is_everyone=role.is_default(),
+        managed=role.managed,
+        permissions=role.permissions.value,
+        at_or_above_bot=role >= guild.me.top_role,
+        at_or_above_invoker=invoker is not None and (invoker_top is None or role >= invoker_top),
+        invoker_is_owner=invoker is None or guild.owner_id == invoker.id,
+    )
+
+
 def check_grantable_role(interaction: discord.Interaction, role: discord.Role) -> None:
     """Refuse (NotAllowed, with the reason) a role the bot must not hand out to members:
     see bot/roles.py. Checked when an organizer picks it and again at every grant."""
-    guild = interaction.guild
-    member = interaction.user
-    assert guild is not None
-    invoker_top = member.top_role if isinstance(member, discord.Member) else guild.default_role
-    reason = role_refusal(
-        RoleFacts(
-            name=role.name,
-            is_everyone=role.is_default(),
-            managed=role.managed,
-            permissions=role.permissions.value,
-            at_or_above_bot=role >= guild.me.top_role,
-            at_or_above_invoker=role >= invoker_top,
-            invoker_is_owner=guild.owner_id == member.id,
-        )
-    )
+    reason = role_refusal(role_facts(role, interaction.user))
     if reason:
         raise NotAllowed(reason)
 

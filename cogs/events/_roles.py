@@ -18,7 +18,8 @@ import discord
 from bot import organizer_notices, outbox
 from bot.events import EventService
 from bot.events import roles as event_roles
-from bot.roles import RoleFacts, role_refusal
+from bot.roles import role_refusal
+from cogs._common import role_facts
 
 if TYPE_CHECKING:
     from bot.app import CommunityBot
@@ -83,7 +84,7 @@ class EventRoles:
                 return  # no longer a member
             if fresh.get_role(role_id) is not None:
                 return
-        refusal = self.refusal(guild, role)
+        refusal = self.refusal(role)
         if refusal:
             await self._tell_organizers(guild_id, role_id, refusal)
             return
@@ -103,19 +104,9 @@ class EventRoles:
             raise
 
     @staticmethod
-    def refusal(guild: discord.Guild, role: discord.Role) -> str | None:
+    def refusal(role: discord.Role) -> str | None:
         """Why the bot won't hand out this role now (the bot's side of bot/roles.py)."""
-        return role_refusal(
-            RoleFacts(
-                name=role.name,
-                is_everyone=role.is_default(),
-                managed=role.managed,
-                permissions=role.permissions.value,
-                at_or_above_bot=role >= guild.me.top_role,
-                at_or_above_invoker=False,
-                invoker_is_owner=True,
-            )
-        )
+        return role_refusal(role_facts(role, None))
 
     async def _tell_organizers(self, guild_id: int, role_id: int, why: str) -> None:
         # Once a day per role and reason, however many members are waiting for it.

@@ -97,7 +97,7 @@ async def test_announcement_lost_with_the_crash_is_posted_at_start_up(
     # Discord never gets to make the post before the bot dies
     await create_and_kill(
         bot, fake, "Lost In The Crash", ("POST", rf"^/channels/{channel}/messages$"),
-        status=503, delay=30,
+        status=503, delay=10,
     )  # fmt: skip
     assert announcements(fake, "Lost In The Crash") == []
     await bot.start()

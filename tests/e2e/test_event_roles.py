@@ -115,7 +115,7 @@ async def test_a_crash_between_seat_and_role_loses_neither(
 ) -> None:
     ann = await create(fake, "Crash Roles", role="Attendee")
     # Discord hangs on the grant; the bot is killed while it waits
-    fake.faults.add("PUT", ROLE_CHANGE, status=503, delay=60)
+    fake.faults.add("PUT", ROLE_CHANGE, status=503, delay=10)
     seen = len(fake.requests_to("PUT", ROLE_CHANGE))
     going = await fake.click("carol", ann, label="Going")
     assert "You're in" in going.content
@@ -126,7 +126,7 @@ async def test_a_crash_between_seat_and_role_loses_neither(
     await bot.start()
     await fake.wait_until(lambda: "Attendee" in fake.member_roles("carol"), timeout=15)
 
-    fake.faults.add("DELETE", ROLE_CHANGE, status=503, delay=60)
+    fake.faults.add("DELETE", ROLE_CHANGE, status=503, delay=10)
     seen = len(fake.requests_to("DELETE", ROLE_CHANGE))
     left = await fake.click("carol", ann, label="Can't go")
     assert "given up your seat" in left.content
