@@ -120,6 +120,10 @@ class FakeDiscord:
         self._runner: web.AppRunner | None = None
         self._waiters: list[tuple[Callable[[], bool], asyncio.Future[None]]] = []
         self._message_waiters: list[tuple[Callable[[FakeMessage], bool], asyncio.Future[Any]]] = []
+        # Called with the aiohttp app before the REST catch-all: more routes (the playground).
+        self.app_setup: list[Callable[[web.Application], None]] = []
+        # Called (without arguments) after every change, like the waiters (the playground).
+        self.listeners: list[Callable[[], None]] = []
 
     # ----- lifecycle ---------------------------------------------------------------------
     async def start(self) -> FakeDiscord:
@@ -127,6 +131,8 @@ class FakeDiscord:
         app.router.add_get("/gateway", self.gateway.handle)
         app.router.add_get("/gateway-resume", self.gateway.handle)
         app.router.add_get("/attachments/{channel}/{id}/{filename}", self._serve_attachment)
+        for setup in self.app_setup:
+            setup(app)
         app.router.add_route("*", "/{tail:.*}", self.rest.handle)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
@@ -195,6 +201,8 @@ class FakeDiscord:
 
     # ----- change notification -----------------------------------------------------------
     def _changed(self) -> None:
+        for listener in self.listeners:
+            listener()
         if not self._waiters:
             return
         keep = []
