@@ -224,21 +224,49 @@ class Page:
     def _answer(result: InteractionResult) -> web.Response:
         return _ok(modal=result.modal)
 
+    def _options(self, path: str, given: Any) -> dict[str, Any]:
+        """The page sends ids as text (JSON numbers can't hold a snowflake): members,
+        channels and roles go to the fake as the ints it expects."""
+        leaf = self._leaf_options(path)
+        out: dict[str, Any] = {}
+        for name, value in dict(given or {}).items():
+            kind = leaf.get(name)
+            if kind in (6, 7, 8, 9) and isinstance(value, str) and value.isdecimal():
+                value = int(value)
+            out[str(name)] = value
+        return out
+
+    def _leaf_options(self, path: str) -> dict[str, int]:
+        """{option name: type} of `path` ("event create") among the synced commands."""
+        words = path.split()
+        for command in self.fake.commands() + self.fake.commands(None):
+            if not words or command.get("name") != words[0]:
+                continue
+            options = command.get("options") or []
+            for word in words[1:]:
+                options = next(
+                    (o.get("options") or [] for o in options if o.get("name") == word), []
+                )
+            return {o["name"]: o["type"] for o in options if o.get("type") not in (1, 2)}
+        return {}
+
     async def _command(self, body: dict[str, Any]) -> web.Response:
         me = self._member_id(body.get("as"))
+        path = str(body["command"])
         result = await self.fake.slash(
-            me, str(body["command"]), options=dict(body.get("options") or {}), **self._where(body)
+            me, path, options=self._options(path, body.get("options")), **self._where(body)
         )
         return self._answer(result)
 
     async def _autocomplete(self, body: dict[str, Any]) -> web.Response:
         me = self._member_id(body.get("as"))
+        path = str(body["command"])
         choices = await self.fake.autocomplete(
             me,
-            str(body["command"]),
+            path,
             str(body["option"]),
             body.get("value", ""),
-            options=dict(body.get("options") or {}),
+            options=self._options(path, body.get("options")),
             **self._where(body),
         )
         return _ok(choices=choices)
