@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
 """Set-up and everyday commands, with nothing but Python 3.11+ installed.
 
-    python3 dev.py run        run the bot (creates .venv and installs on first use)
-    python3 dev.py test       run the whole test suite (same)
+    python3 dev.py run        run the bot on Discord if DISCORD_TOKEN is set (in the
+                              environment or .env), else the playground in your browser
+    python3 dev.py playground [--fresh] [--port N]   the playground, explicitly
+    python3 dev.py test       run the whole test suite, browser tests included (creates
+                              .venv and installs on first use; gets Chromium if missing)
     python3 dev.py lint       ruff check + ruff format --check
     python3 dev.py bench      run every benchmark and print one table
+    python3 dev.py screenshot regenerate docs/playground.png (the README's screenshot)
     python3 dev.py bot ARGS   python -m bot ARGS inside the venv (migrate, backup PATH)
 
 The venv is reinstalled whenever pyproject.toml changes.
@@ -49,17 +53,48 @@ def run(*args: str) -> int:
     return subprocess.run([str(PY), *args], cwd=ROOT).returncode
 
 
+def has_token() -> bool:
+    """DISCORD_TOKEN set in the environment or in .env (the bot reads both)."""
+    if os.environ.get("DISCORD_TOKEN", "").strip():
+        return True
+    env_file = ROOT / ".env"
+    if not env_file.exists():
+        return False
+    for line in env_file.read_text(encoding="utf-8").splitlines():
+        key, _, value = line.partition("=")
+        if key.strip() == "DISCORD_TOKEN" and value.strip().strip("'\"").strip():
+            return True
+    return False
+
+
+def ensure_browser() -> None:
+    """The browser tests need Chromium: find it, else install it (or say why not)."""
+    run("-c", "from bot.testing import browser; browser.ensure()")
+
+
 def main(argv: list[str]) -> int:
     command, rest = (argv[0], argv[1:]) if argv else ("run", [])
     if command == "run":
         ensure_venv("")
-        return run("-m", "bot", *rest)
+        if has_token():
+            return run("-m", "bot", *rest)
+        # No token: show what the bot does instead of failing (python -m bot still fails
+        # fast without one, so a deployment never runs a playground by mistake).
+        return run("-m", "bot.testing.playground", *rest)
+    if command == "playground":
+        ensure_venv("")
+        return run("-m", "bot.testing.playground", *rest)
     if command == "bot":
         ensure_venv("")
         return run("-m", "bot", *rest)
     ensure_venv("test")
     if command == "test":
+        ensure_browser()
         return run("-m", "pytest", *rest)
+    if command == "screenshot":
+        ensure_browser()
+        os.environ["UPDATE_SCREENSHOT"] = "1"  # the test writes docs/playground.png
+        return run("-m", "pytest", "tests/browser", "-k", "screenshot", "-q", *rest)
     if command == "lint":
         return run("-m", "ruff", "check", ".") or run("-m", "ruff", "format", "--check", ".")
     if command == "bench":
