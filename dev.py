@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import subprocess
 import sys
 import venv
@@ -43,14 +44,21 @@ def ensure_venv(extras: str) -> None:
         venv.EnvBuilder(with_pip=True).create(VENV)
     target = f".[{extras}]" if extras else "."
     print(f"installing {target} into .venv …", flush=True)
-    pip = [str(PY), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    pip = [str(PY), "-m", "pip", "install", "--disable-pip-version-check", "-qq"]
     subprocess.run([*pip, "--upgrade", "pip"], check=True, cwd=ROOT)
     subprocess.run([*pip, "-e", target], check=True, cwd=ROOT)
     stamp.write_text(digest)
 
 
 def run(*args: str) -> int:
-    return subprocess.run([str(PY), *args], cwd=ROOT).returncode
+    """Run the venv's python; Ctrl-C goes to it alone (it stops cleanly by itself: the
+    bot closes its database, the playground saves its world) instead of killing it."""
+    child = subprocess.Popen([str(PY), *args], cwd=ROOT)
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        return child.wait()
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def has_token() -> bool:
