@@ -10,6 +10,8 @@ click, pick and form goes to the bot as a real interaction through the fake.
                                              the channel as that member sees it (their
                                              own ephemeral replies included)
     POST /playground/api/command             {as, channel, command, options}
+                                             (channel "dm": the member's DM, even before
+                                             the bot has written there)
     POST /playground/api/autocomplete        {as, channel, command, option, value, options}
     POST /playground/api/click               {as, message, custom_id}
     POST /playground/api/select              {as, message, custom_id, values}
@@ -215,6 +217,8 @@ class Page:
         return wrapped
 
     def _where(self, body: dict[str, Any]) -> dict[str, Any]:
+        if body.get("channel") == "dm":  # the member's DM with the bot, opened if need be
+            return {"dm": True}
         channel = int(body["channel"])
         if self.world.channels[channel].is_dm:
             return {"dm": True}
