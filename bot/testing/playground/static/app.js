@@ -610,7 +610,7 @@ class App {
       prevDay = day;
       const ref = refId(m);
       const refMsg = ref ? byId.get(ref) : null;
-      const sig = JSON.stringify([m, this.me, this.ctxVersion, divider, refMsg ? [refMsg.content, refMsg.embeds?.[0]?.title] : ref]);
+      const sig = JSON.stringify([m, this.mentionsMe(m), this.ctxVersion, divider, refMsg ? [refMsg.content, refMsg.embeds?.[0]?.title] : ref]);
       const old = this.nodes.get(m.id);
       if (old && old.sig === sig) {
         wanted.push(old.el);
@@ -1027,7 +1027,7 @@ class App {
       multiple ? null : placeholder,
       options,
     );
-    if (!multiple && !options.some((o) => o.selected)) select.value = "";
+    if (!multiple && !options.some((o) => o.defaultSelected)) select.value = ""; // the placeholder
     const send = async () => {
       const values = [...select.selectedOptions].map((o) => o.value).filter(Boolean);
       const lo = c.min_values ?? 1;
@@ -1052,7 +1052,8 @@ class App {
   /** [value, label] pairs for a user (5), role (6), mentionable (7) or channel (8) select. */
   entityOptions(type, channelTypes) {
     const s = this.state;
-    const users = () => s.members.map((mm) => [mm.id, mm.bot ? `${mm.name} (bot)` : mm.name]);
+    const people = [...s.members.filter((mm) => !mm.bot), ...s.members.filter((mm) => mm.bot)];
+    const users = () => people.map((mm) => [mm.id, mm.bot ? `${mm.name} (bot)` : mm.name]);
     const roles = () => Object.entries(s.roles).map(([id, r]) => [id, `@${r.name}`]);
     if (type === 5) return users();
     if (type === 6) return roles();

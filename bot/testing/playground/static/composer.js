@@ -442,7 +442,8 @@ export class Composer {
     } else if (t === TYPE.BOOLEAN) {
       opts.push(h("option", { value: "true" }, "True"), h("option", { value: "false" }, "False"));
     } else if (t === TYPE.USER || t === TYPE.MENTIONABLE) {
-      const people = s.members.map((m) => h("option", { value: m.id, title: m.about || null }, m.name));
+      const ordered = [...s.members.filter((m) => !m.bot), ...s.members.filter((m) => m.bot)];
+      const people = ordered.map((m) => h("option", { value: m.id, title: m.about || null }, m.name));
       if (t === TYPE.USER) opts.push(...people);
       else opts.push(h("optgroup", { label: "Members" }, people), h("optgroup", { label: "Roles" }, this.roleOptions()));
     } else if (t === TYPE.ROLE) {
@@ -509,6 +510,7 @@ export class Composer {
     // Typing "city:" in a field moves on to that option, as in Discord's box.
     if (this.routeTyped(field)) return;
     if (field.schema.autocomplete) {
+      this.acPending = field;
       this.showLoading(field);
       this.runAutocomplete(field);
     } else {
@@ -521,27 +523,21 @@ export class Composer {
     const v = field.control.value;
     const names = this.cmd.options.map((o) => o.name);
     const own = `${field.schema.name}:`;
-    if (v.startsWith(own)) {
-      field.control.value = v.slice(own.length).replace(/^\s+/, "");
+    if (v === own) {
+      field.control.value = ""; // "title:" typed into title: just the value follows
       return false;
     }
-    const m = new RegExp(`(^|\\s)(${names.map((n) => n.replace(/[-]/g, "\\-")).join("|")}):`).exec(v);
+    // Only as the colon is typed: a value that merely contains "venue: …" stays as it is.
+    const m = new RegExp(`(^|\\s)(${names.map((n) => n.replace(/[-]/g, "\\-")).join("|")}):$`).exec(v);
     if (!m) return false;
     const quoted = (v.slice(0, m.index).match(/"/g) || []).length % 2 === 1;
     if (quoted) return false;
-    const before = v.slice(0, m.index).trim().replace(/^"(.*)"$/, "$1");
-    const after = v.slice(m.index + m[0].length);
-    field.control.value = before;
+    field.control.value = v.slice(0, m.index).trim().replace(/^"(.*)"$/, "$1");
     const schema = this.cmd.options.find((o) => o.name === m[2]);
     const target = this.fields.get(schema.name) || this.addField(schema);
     this.renderExtras();
     target.control.focus();
-    if (target.kind === "text") {
-      target.control.value = after.replace(/^\s+/, "");
-      this.onFieldInput(target);
-    } else if (after.trim()) {
-      this.setText(target, after);
-    }
+    if (target.kind === "text") target.control.select();
     return true;
   }
 
@@ -566,8 +562,10 @@ export class Composer {
     if (this.focused !== field) return;
     const s = field.schema;
     const header = h("div", { class: "popup-header option-hint" }, h("span", { class: "hint-name" }, s.name), h("span", { class: "hint-desc" }, s.description));
-    const keep = this.popupItems.length ? this.popupItems : [];
-    this.setPopup(header, keep, keep.length ? Math.max(0, this.active) : -1, "Asking the bot…");
+    // The last answer stays in view, dimmed and not highlighted, until the new one comes.
+    const keep = this.popupItems.map((it) => ({ el: it.el, pick: it.pick }));
+    this.setPopup(header, keep, -1, "Asking the bot…");
+    this.popup.classList.add("stale");
   }
 
   /** The values filled so far, as the API takes them (null when one is not valid yet). */
@@ -591,7 +589,7 @@ export class Composer {
     const s = f.schema;
     const t = s.type;
     const raw = String(f.control.value ?? "");
-    const text = raw.trim();
+    let text = raw.trim();
     if (!text) return { empty: true };
     if (f.picked && f.picked.name === raw) return { value: f.picked.value };
     if (f.kind === "select") {
@@ -614,6 +612,7 @@ export class Composer {
       }
       return { value: n };
     }
+    if (t === TYPE.STRING) text = text.replace(/^"(.+)"$/, "$1"); // typed as in the tour
     if (s.min_length && text.length < s.min_length) return { error: `${s.name} needs at least ${s.min_length} characters` };
     if (s.max_length && text.length > s.max_length) return { error: `${s.name} takes at most ${s.max_length} characters` };
     return { value: text };
@@ -642,18 +641,32 @@ export class Composer {
       });
       choices = res.choices || [];
     } catch (e) {
-      if (seq === this.acSeq && this.focused === field) this.setPopup(header, [], -1, `No suggestions: ${e.message}`);
+      if (seq === this.acSeq) {
+        if (this.acPending === field) this.acPending = null;
+        if (this.enterAfterLoad === field) this.enterAfterLoad = null;
+        if (this.focused === field) this.setPopup(header, [], -1, `No suggestions: ${e.message}`);
+      }
       return;
     }
-    if (seq !== this.acSeq || this.focused !== field || document.activeElement !== field.control) return;
+    if (seq !== this.acSeq) return;
+    if (this.acPending === field) this.acPending = null;
+    if (this.focused !== field || document.activeElement !== field.control) return;
     const items = choices.map((c) => ({
       el: h("div", { class: "choice", "data-testid": "option-choice", role: "option", title: String(c.value) }, c.name),
       pick: () => this.pickChoice(field, c),
     }));
     this.setPopup(header, items, items.length ? 0 : -1, items.length ? null : "No suggestions: type something else, or send what you typed");
+    if (this.enterAfterLoad === field) {
+      // Enter was pressed while the bot was still answering: it meant "take the first".
+      this.enterAfterLoad = null;
+      if (items.length) items[0].pick();
+    }
   }
 
   pickChoice(field, choice) {
+    this.acPending = null;
+    this.enterAfterLoad = null;
+    this.runAutocomplete.cancel();
     field.control.value = choice.name;
     field.picked = { name: choice.name, value: choice.value };
     field.wrap.classList.remove("invalid");
@@ -670,6 +683,7 @@ export class Composer {
   // --- the popup ----------------------------------------------------------------------------------
   setPopup(header, items, active, note = null) {
     clearTimeout(this.hideTimer);
+    this.popup.classList.remove("stale");
     this.popupItems = items;
     this.active = active;
     fill(this.popup,
@@ -711,6 +725,11 @@ export class Composer {
 
   onKey(e, field) {
     const open = !this.popup.hidden && this.popupItems.length > 0;
+    if (e.key === "Enter" && field && this.acPending === field) {
+      e.preventDefault(); // the suggestions for what was just typed are on their way
+      this.enterAfterLoad = field;
+      return;
+    }
     if (e.key === "ArrowDown" && open) {
       e.preventDefault();
       this.highlight((this.active + 1) % this.popupItems.length, true);
@@ -719,7 +738,10 @@ export class Composer {
       this.highlight((this.active - 1 + this.popupItems.length) % this.popupItems.length, true);
     } else if ((e.key === "Enter" || e.key === "Tab") && open && this.active >= 0 && !e.shiftKey) {
       e.preventDefault();
+      const typedWhole = !field && !this.cmd && this.match(this.input.value.slice(1))?.cmd;
       this.popupItems[this.active].pick();
+      // Enter on a command typed out in full that needs nothing more: run it.
+      if (e.key === "Enter" && typedWhole && this.cmd === typedWhole && !this.firstEmpty()) this.submit();
     } else if (e.key === "Enter") {
       e.preventDefault();
       this.submit();

@@ -61,7 +61,7 @@ export function openModal(app, modal) {
         multiple ? null : h("option", { value: "" }, c.placeholder || "Make a selection"),
         options,
       );
-      if (!multiple && !options.some((o) => o.selected)) control.value = "";
+      if (!multiple && !options.some((o) => o.defaultSelected)) control.value = "";
     } else {
       return; // a component this page doesn't know: left out
     }

@@ -1,5 +1,5 @@
 // The guided tour: a Google I/O Extended-style event from announcement to feedback in
-// eight short steps. Each says who to be, where, and what to type or click; "Set it up"
+// eight short steps (check-in comes after the jump: the bot opens it 3 hours before). Each says who to be, where, and what to type or click; "Set it up"
 // switches member and channel (and fills the command in) for whoever would rather not.
 
 import { h, fill, icon, ICONS } from "./dom.js";
@@ -39,11 +39,11 @@ const STEPS = [
       ["b", "Bilal"],
       ", clicking ",
       ["b", "Going"],
-      " on Flutter Forward Lahore each time. The seat count moves; the 4th lands on the waitlist. Each reply says “Only you can see this”.",
+      " on Flutter Forward Lahore each time. The seat count moves and the 4th lands on the waitlist. Each reply is marked “Only you can see this”.",
     ],
   },
   {
-    title: "Your ticket",
+    title: "The ticket, and a registration form",
     who: "omar",
     where: "dm",
     text: [
@@ -51,20 +51,9 @@ const STEPS = [
       ["b", "Omar"],
       ", open ",
       ["b", "GDG Bot"],
-      " under Direct messages: his ticket, with its code and QR code. (Going on the I/O Extended card first opens its registration form.)",
-    ],
-  },
-  {
-    title: "Check in at the door",
-    who: "ali",
-    where: "lahore-events",
-    line: "/event checkin member:Omar",
-    text: [
-      "Be ",
-      ["b", "Ali"],
-      " (volunteer) in #lahore-events: ",
-      ["code", "/event checkin"],
-      ", pick Flutter Forward Lahore among the suggestions for event, and choose Omar as member (or give his ticket code). Only Ali sees the answer.",
+      " under Direct messages: his ticket, with its code and QR code. Back in #lahore-events, Going on ",
+      ["b", "Google I/O Extended Lahore"],
+      " first opens its registration form.",
     ],
   },
   {
@@ -96,7 +85,7 @@ const STEPS = [
       ["code", "/mentorship match"],
       ". As ",
       ["b", "Nadia"],
-      " (and as Zainab) open the DM and click Accept: a private thread opens under #mentorship.",
+      " and as Zainab, click Accept in the DM: a private thread for the pair opens under #mentorship.",
     ],
   },
   {
@@ -106,7 +95,20 @@ const STEPS = [
     text: [
       "Click ",
       ["b", "Just before the next event"],
-      " at the top: the bot restarts 10 minutes before Flutter Forward and sends what fell due. Omar's DM now holds his reminder.",
+      " at the top: the bot restarts 10 minutes before Flutter Forward Lahore and sends what fell due. Omar's DM now holds his reminders.",
+    ],
+  },
+  {
+    title: "Check in at the door",
+    who: "ali",
+    where: "lahore-events",
+    line: "/event checkin member:Omar",
+    text: [
+      "Be ",
+      ["b", "Ali"],
+      " (volunteer) in #lahore-events: ",
+      ["code", "/event checkin"],
+      ", pick Flutter Forward Lahore among the suggestions for event, and choose Omar as member (or type his ticket code in code). Check-in opens 3 hours before the start.",
     ],
   },
   {
@@ -117,11 +119,11 @@ const STEPS = [
     text: [
       "Click ",
       ["b", "After it"],
-      ": those who came get a feedback DM (see Omar's). As ",
+      ": whoever came gets a feedback DM (see Omar's). As ",
       ["b", "Fatima"],
       ", ",
       ["code", "/event stats"],
-      " with Flutter Forward Lahore shows going, check-ins and no-shows; ",
+      " with Flutter Forward Lahore shows going, check-ins and no-shows, and ",
       ["code", "/event feedback"],
       " what people said.",
     ],
