@@ -676,6 +676,7 @@ class App {
       },
       now: () => this.now(),
       openChannel: (id) => this.openChannel(id),
+      openCommand: (path) => this.composer.prefill(`/${path} `),
       openLink: (url, event) => {
         const target = jumpTarget(url);
         if (target) {
@@ -726,6 +727,17 @@ class App {
     const atts = (m.attachments || []).filter((a) => !used.has(a.filename));
     if (atts.length) body.append(h("div", { class: "attachments" }, atts.map((a) => renderAttachment(a))));
     if (m.components?.length) body.append(this.renderComponents(m.components, m, ctx));
+    if (m.thread?.id && this.channels.has(m.thread.id)) {
+      body.append(
+        h(
+          "div",
+          { class: "thread-chip", role: "button", tabindex: 0, onclick: () => this.openChannel(m.thread.id) },
+          icon(ICONS.thread, "icon", 16),
+          h("span", null, m.thread.name),
+          h("span", { class: "muted" }, "See thread ›"),
+        ),
+      );
+    }
     if (m.ephemeral) {
       body.append(
         h(

@@ -192,7 +192,7 @@ export class Composer {
     this.extras.hidden = true;
     this.input.value = "";
     this.input.classList.remove("chip");
-    this.input.removeAttribute("size");
+    this.input.style.width = "";
     this.clearError();
     this.hidePopup();
   }
@@ -270,7 +270,7 @@ export class Composer {
     this.clearError();
     this.input.value = `/${cmd.path}`;
     this.input.classList.add("chip");
-    this.input.size = Math.max(4, cmd.path.length + 1);
+    this.input.style.width = `${this.textWidth(this.input.value) + 18}px`;
     for (const schema of cmd.options.filter((o) => o.required)) this.addField(schema);
     const problems = [];
     if (rest && rest.trim()) {
@@ -288,10 +288,15 @@ export class Composer {
     }
     this.renderExtras();
     if (problems.length) this.setError(problems.join("; "));
-    const target = this.firstEmpty();
-    if (target) target.focus();
-    else if (!cmd.options.length) this.input.focus();
+    (this.firstEmpty() || this.input).focus(); // nothing left to fill: Enter runs it
     return problems.length === 0;
+  }
+
+  textWidth(text) {
+    this.measure ||= document.createElement("canvas").getContext("2d");
+    const style = getComputedStyle(this.input);
+    this.measure.font = `600 ${style.fontSize} ${style.fontFamily}`;
+    return Math.ceil(this.measure.measureText(text).width);
   }
 
   /** Back to plain typing: the command chip was edited away. */
@@ -302,7 +307,7 @@ export class Composer {
     this.extras.replaceChildren();
     this.extras.hidden = true;
     this.input.classList.remove("chip");
-    this.input.removeAttribute("size");
+    this.input.style.width = "";
   }
 
   renderExtras() {
@@ -629,6 +634,7 @@ export class Composer {
       h("span", { class: "hint-name" }, field.schema.name),
       h("span", { class: "hint-desc" }, field.schema.description),
     );
+    const typed = field.control.value;
     let choices;
     try {
       const res = await app.api("/autocomplete", {
@@ -636,30 +642,42 @@ export class Composer {
         channel: app.commandChannel,
         command: this.cmd.path,
         option: field.schema.name,
-        value: field.control.value,
+        value: typed,
         options: withReserved(this.cmd, options),
       });
       choices = res.choices || [];
     } catch (e) {
       if (seq === this.acSeq) {
         if (this.acPending === field) this.acPending = null;
-        if (this.enterAfterLoad === field) this.enterAfterLoad = null;
+        if (this.enterAfterLoad?.field === field) this.enterAfterLoad = null;
         if (this.focused === field) this.setPopup(header, [], -1, `No suggestions: ${e.message}`);
       }
       return;
     }
     if (seq !== this.acSeq) return;
-    if (this.acPending === field) this.acPending = null;
+    // An answer for text typed over since: shown dimmed, the one for the new text is coming.
+    const stale = field.control.value !== typed;
+    if (!stale && this.acPending === field) this.acPending = null;
     if (this.focused !== field || document.activeElement !== field.control) return;
     const items = choices.map((c) => ({
       el: h("div", { class: "choice", "data-testid": "option-choice", role: "option", title: String(c.value) }, c.name),
       pick: () => this.pickChoice(field, c),
     }));
+    if (stale) {
+      this.setPopup(header, items, -1, "Asking the bot…");
+      this.popup.classList.add("stale");
+      return;
+    }
     this.setPopup(header, items, items.length ? 0 : -1, items.length ? null : "No suggestions: type something else, or send what you typed");
-    if (this.enterAfterLoad === field) {
-      // Enter was pressed while the bot was still answering: it meant "take the first".
+    const waiting = this.enterAfterLoad;
+    if (waiting?.field === field) {
+      // Enter pressed while the bot was still answering meant "take the first" (and a
+      // second Enter, "then run it").
       this.enterAfterLoad = null;
-      if (items.length) items[0].pick();
+      if (items.length) {
+        items[0].pick();
+        if (waiting.presses > 1 && !this.firstEmpty()) this.submit();
+      }
     }
   }
 
@@ -727,7 +745,8 @@ export class Composer {
     const open = !this.popup.hidden && this.popupItems.length > 0;
     if (e.key === "Enter" && field && this.acPending === field) {
       e.preventDefault(); // the suggestions for what was just typed are on their way
-      this.enterAfterLoad = field;
+      const presses = this.enterAfterLoad?.field === field ? this.enterAfterLoad.presses + 1 : 1;
+      this.enterAfterLoad = { field, presses };
       return;
     }
     if (e.key === "ArrowDown" && open) {

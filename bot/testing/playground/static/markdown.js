@@ -3,12 +3,12 @@
 // Blocks: ```code blocks```, > quotes and >>> quote-the-rest, # / ## / ### headers,
 // -# subtext, - and 1. lists. Inline: **bold**, *italic* / _italic_, __underline__,
 // ~~strike~~, ||spoiler||, `code`, [text](url) masked links, bare and <bare> links,
-// <@id> / <@&id> / <#id> mentions, @everyone / @here, <t:EPOCH:STYLE> timestamps and
-// <:custom:emoji> (shown as :name:). Backslash escapes a markup character.
+// <@id> / <@&id> / <#id> mentions, </command:id> command mentions, @everyone / @here,
+// <t:EPOCH:STYLE> timestamps and <:custom:emoji> (shown as :name:). Backslash escapes a markup character.
 //
 // ctx: {user(id) → {name, color}|null, role(id) → {name, color}|null,
 //       channel(id) → {name}|null, now() → epoch seconds (the playground's clock),
-//       openChannel(id), openLink(url, event)}
+//       openChannel(id), openLink(url, event), openCommand(path)}
 
 import { h, hexColor } from "./dom.js";
 
@@ -84,6 +84,7 @@ const RULES = [
   ["channel", /^<#(\d+)>/],
   ["timestamp", /^<t:(-?\d{1,17})(?::([tTdDfFR]))?>/],
   ["emoji", /^<a?:(\w+):(\d+)>/],
+  ["command", /^<\/([-_\w]+(?: [-_\w]+){0,2}):(\d+)>/],
   ["autolink", /^<(https?:\/\/[^\s>]+)>/],
   ["link", /^\[((?:\[[^\]]*\]|[^[\]])*?)\]\(\s*<?(https?:\/\/[^\s)>]+)>?(?:\s+"[^"]*")?\s*\)/],
   ["url", URL_RE],
@@ -180,6 +181,12 @@ function node(name, m, ctx, depth) {
       return timestampNode(Number(m[1]), m[2], ctx);
     case "emoji":
       return h("span", { class: "custom-emoji" }, `:${m[1]}:`);
+    case "command":
+      return h(
+        "span",
+        { class: "mention command-mention", role: "button", tabindex: 0, title: "Put this command in the message box", onclick: () => ctx.openCommand?.(m[1]) },
+        `/${m[1]}`,
+      );
     case "autolink":
     case "url":
       return linkNode(m[name === "url" ? 0 : 1], [m[name === "url" ? 0 : 1]], ctx);
