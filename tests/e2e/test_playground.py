@@ -191,3 +191,26 @@ def test_run_without_a_token_opens_the_playground(
         ("-m", "bot.testing.playground"),
         ("-m", "bot"),
     ]
+
+
+async def test_an_option_named_channel_can_be_left_out(playground: Playground, api: Api) -> None:
+    """/event create has a `channel` option, like the fake's own keyword for where a command
+    is run: leaving it out must still work (the event is announced in the city's channel)."""
+    status, body = await api.post(
+        "command",
+        **{
+            "as": str(FATIMA),
+            "channel": "1201",
+            "command": "event create",
+            "options": {"title": "No Channel Given", "city": "Lahore", "starts": "tomorrow 18:00"},
+        },
+    )
+    assert status == 200, body
+
+    async def announced() -> bool:
+        return any(
+            m["embeds"] and m["embeds"][0]["title"] == "No Channel Given"
+            for m in await api.messages(1203, FATIMA)
+        )
+
+    assert await eventually(announced)

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from bot.testing.playground.runner import Playground
 
 STATIC = Path(__file__).resolve().parent / "static"
+RESERVED = {"channel", "guild", "options", "locale", "wait", "timeout", "dm"}  # fake helpers
 ABOUT = {p.username: p.about for p in PEOPLE}
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -232,7 +233,9 @@ class Page:
         """The page sends ids as text (JSON numbers can't hold a snowflake): members,
         channels and roles go to the fake as the ints it expects."""
         leaf = self._leaf_options(path)
-        out: dict[str, Any] = {}
+        # An option named like one of the fake's own keywords (`channel`…) must be passed
+        # explicitly, even when left empty, or the fake can't tell which is meant.
+        out: dict[str, Any] = {name: None for name in leaf if name in RESERVED}
         for name, value in dict(given or {}).items():
             kind = leaf.get(name)
             if kind in (6, 7, 8, 9) and isinstance(value, str) and value.isdecimal():
