@@ -107,7 +107,10 @@ async def browser() -> AsyncIterator[Browser]:
 
 @pytest_asyncio.fixture(loop_scope="module")
 async def page(browser: Browser, playground: PlaygroundProcess) -> AsyncIterator[Page]:
-    context = await browser.new_context(viewport={"width": 1400, "height": 900})
+    # A member in Lahore: Discord timestamps show in the viewer's own zone.
+    context = await browser.new_context(
+        viewport={"width": 1400, "height": 900}, timezone_id="Asia/Karachi", locale="en-US"
+    )
     tab = await context.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
