@@ -133,3 +133,19 @@ export class RawId {
     this.id = String(id);
   }
 }
+
+/**
+ * One class written over several modules: copy the methods and getters of each `sources`
+ * class onto `target`'s prototype (a name defined twice is a mistake, and throws).
+ */
+export function mixin(target, ...sources) {
+  for (const source of sources) {
+    for (const [name, desc] of Object.entries(Object.getOwnPropertyDescriptors(source.prototype))) {
+      if (name === "constructor") continue;
+      if (Object.prototype.hasOwnProperty.call(target.prototype, name)) {
+        throw new Error(`${target.name}.${name} is defined twice (${source.name})`);
+      }
+      Object.defineProperty(target.prototype, name, desc);
+    }
+  }
+}
