@@ -95,6 +95,25 @@ async def test_the_demo_server_is_there(page: Page) -> None:
     )
 
 
+async def test_screenshot(page: Page) -> None:
+    """The README's picture, taken here (before the tests below change the demo):
+    `python3 dev.py screenshot` rewrites the committed docs/playground.png; the suite
+    itself writes it only to a temp file."""
+    await be(page, "fatima")
+    await open_channel(page, "lahore-events")
+    announcement = message(page, "Google I/O Extended Lahore")
+    await expect(announcement.locator("[data-testid=embed]")).to_contain_text("4/8 going")
+    target = (
+        SCREENSHOT
+        if os.environ.get("UPDATE_SCREENSHOT")
+        else Path(os.environ.get("TMPDIR", "/tmp")) / "playground-screenshot.png"
+    )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(target))
+    data = target.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+
+
 async def test_create_rsvp_ephemeral_form_ticket_autocomplete_and_time_travel(
     page: Page, playground: PlaygroundProcess
 ) -> None:
@@ -167,21 +186,3 @@ async def test_create_rsvp_ephemeral_form_ticket_autocomplete_and_time_travel(
     await be(page, "omar")
     await open_dm(page)
     await expect(message(page, "Reminder: Flutter Forward Lahore")).to_be_visible(timeout=20_000)
-
-
-async def test_screenshot(page: Page) -> None:
-    """The README's picture, taken here: `python3 dev.py screenshot` rewrites the
-    committed docs/playground.png; the suite itself writes it only to a temp file."""
-    await be(page, "fatima")
-    await open_channel(page, "lahore-events")
-    announcement = message(page, "Google I/O Extended Lahore")
-    await expect(announcement.locator("[data-testid=embed]")).to_contain_text("4/8 going")
-    target = (
-        SCREENSHOT
-        if os.environ.get("UPDATE_SCREENSHOT")
-        else Path(os.environ.get("TMPDIR", "/tmp")) / "playground-screenshot.png"
-    )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(target))
-    data = target.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
