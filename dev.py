@@ -51,14 +51,19 @@ def ensure_venv(extras: str) -> None:
 
 
 def run(*args: str) -> int:
-    """Run the venv's python; Ctrl-C goes to it alone (it stops cleanly by itself: the
-    bot closes its database, the playground saves its world) instead of killing it."""
+    """Run the venv's python and let it stop cleanly by itself (the bot closes its
+    database, the playground saves its world): Ctrl-C reaches it from the terminal, so
+    here it is ignored rather than killing the child; SIGTERM is passed on."""
     child = subprocess.Popen([str(PY), *args], cwd=ROOT)
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    previous = {
+        signal.SIGINT: signal.signal(signal.SIGINT, signal.SIG_IGN),
+        signal.SIGTERM: signal.signal(signal.SIGTERM, lambda *_: child.terminate()),
+    }
     try:
         return child.wait()
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def has_token() -> bool:
