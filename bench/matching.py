@@ -32,7 +32,7 @@ from scipy.optimize import linear_sum_assignment
 
 from bench._stats import table
 from bot.mentorship.matching import Mentor, Request, _score_table, match
-from bot.resources.taxonomy import DEFAULT_TOPICS
+from bot.taxonomy import DEFAULT_TOPICS
 
 TOPICS = DEFAULT_TOPICS
 CITIES = ("Islamabad", "Lahore", "Karachi", "Remote")

@@ -25,7 +25,7 @@ from bench._stats import median, pct, table
 from bot.db import Database
 from bot.resources import search as fts
 from bot.resources.service import ResourceService
-from bot.resources.taxonomy import DEFAULT_TOPICS, LEVELS, ensure_guild
+from bot.taxonomy import DEFAULT_TOPICS, LEVELS, ensure_guild
 
 GUILD = 1
 WARMUP_QUERIES = 300

@@ -27,8 +27,8 @@ def point_discord_at(settings: Settings) -> None:
 
 
 async def run_bot(settings: Settings) -> int:
-    from bot.app import CommunityBot
     from bot.scheduler import Scheduler
+    from cogs._app import CommunityBot
 
     token = settings.token()
     point_discord_at(settings)

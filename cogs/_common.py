@@ -14,7 +14,7 @@ from bot.errors import DomainError, NotAllowed
 from bot.roles import RoleFacts, role_refusal
 
 if TYPE_CHECKING:
-    from bot.app import CommunityBot
+    from cogs._app import CommunityBot
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from bot import organizer_notices, outbox
 from cogs._common import NO_PINGS
 
 if TYPE_CHECKING:
-    from bot.app import CommunityBot
+    from cogs._app import CommunityBot
 
 log = logging.getLogger(__name__)
 

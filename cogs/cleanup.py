@@ -10,8 +10,8 @@ import discord
 from discord.ext import commands
 
 from bot import organizer_notices
-from bot.app import CommunityBot
 from bot.errors import DomainError
+from cogs._app import CommunityBot
 
 log = logging.getLogger(__name__)
 

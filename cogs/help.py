@@ -6,7 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import CommunityBot
+from cogs._app import CommunityBot
 from cogs._paging import Pager
 
 PAGE_LIMIT = 3900  # characters of embed description per page, under Discord's 4,096

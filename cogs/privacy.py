@@ -19,8 +19,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import privacy
-from bot.app import CommunityBot
 from bot.errors import InvalidInput, NotFound
+from cogs._app import CommunityBot
 from cogs._common import BaseView, reply, truncate
 
 log = logging.getLogger(__name__)

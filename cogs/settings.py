@@ -10,9 +10,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import organizer_notices
-from bot.app import CommunityBot
 from bot.errors import NotAllowed
 from bot.guilds import GuildConfig, GuildSettings, search_timezones
+from cogs._app import CommunityBot
 from cogs._common import (
     check_channel_access,
     check_grantable_role,

@@ -28,7 +28,7 @@ from bot.mentorship.models import (
     MIN_CAPACITY,
     MentorProfile,
 )
-from bot.resources.taxonomy import LEVELS, Taxonomy, resolve_level
+from bot.taxonomy import LEVELS, Taxonomy, resolve_level
 
 
 def split_list(text: str | None) -> list[str]:

@@ -67,8 +67,8 @@ from bot.mentorship.models import (
     TimerRun,
     UnmatchedRequest,
 )
-from bot.resources.taxonomy import LEVELS, Taxonomy, resolve_level
 from bot.schedules import Schedule, parse_schedule
+from bot.taxonomy import LEVELS, Taxonomy, resolve_level
 
 # A scheduled job may fire a moment before the stored tick; treat that as due.
 DUE_GRACE_SECONDS = 5

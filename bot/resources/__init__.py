@@ -12,7 +12,7 @@ from bot.resources.service import (
     ResourceService,
     TopicProgress,
 )
-from bot.resources.taxonomy import DEFAULT_TOPICS, LEVELS, Taxonomy, resolve_level
+from bot.taxonomy import DEFAULT_TOPICS, LEVELS, Taxonomy, resolve_level
 
 __all__ = [
     "DEFAULT_TOPICS",

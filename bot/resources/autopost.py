@@ -25,8 +25,8 @@ from bot import organizer_notices, outbox
 from bot.db import Database
 from bot.errors import InvalidInput, NotFound
 from bot.guilds import GuildSettings
-from bot.resources.taxonomy import Taxonomy
 from bot.schedules import Schedule, parse_schedule
+from bot.taxonomy import Taxonomy
 
 log = logging.getLogger(__name__)
 

@@ -36,8 +36,8 @@ from bot.resources.fetch import (
     has_credentials,
     parse_feed,
 )
-from bot.resources.taxonomy import Taxonomy
 from bot.resources.urls import canonical_or_none, check_url, shown_url
+from bot.taxonomy import Taxonomy
 
 __all__ = [
     "USER_AGENT",

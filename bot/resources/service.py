@@ -14,8 +14,8 @@ from bot.db import Database
 from bot.errors import AlreadyExists, InvalidInput, NotAllowed, NotFound
 from bot.resources import search as fts
 from bot.resources.starter import load_starter
-from bot.resources.taxonomy import LEVELS, Taxonomy, ensure_guild, level_rank, resolve_level
 from bot.resources.urls import check_url
+from bot.taxonomy import LEVELS, Taxonomy, ensure_guild, level_rank, resolve_level
 
 MAX_TITLE = 200
 MAX_DESCRIPTION = 1000

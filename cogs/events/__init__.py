@@ -1,7 +1,7 @@
 """Events and RSVPs: commands, announcement buttons, reminders."""
 
-from bot.app import CommunityBot
 from bot.events import EventService
+from cogs._app import CommunityBot
 from cogs.events._cog import EventsCog
 from cogs.events._views import FeedbackButton, FeedbackModal, QuestionsModal, RsvpButton
 

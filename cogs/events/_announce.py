@@ -17,7 +17,7 @@ from cogs.events._embeds import event_embed
 from cogs.events._views import announcement_view
 
 if TYPE_CHECKING:
-    from bot.app import CommunityBot
+    from cogs._app import CommunityBot
 
 log = logging.getLogger(__name__)
 EDIT_INTERVAL = 2.0  # at most one edit of an announcement per this many seconds

@@ -11,7 +11,6 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import outbox
-from bot.app import CommunityBot
 from bot.events import (
     Event,
     EventService,
@@ -19,6 +18,7 @@ from bot.events import (
     MyEvent,
 )
 from bot.timeutil import format_offsets
+from cogs._app import CommunityBot
 from cogs._common import (
     check_channel_access,
     check_grantable_role,

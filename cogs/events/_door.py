@@ -28,7 +28,7 @@ from cogs.events._embeds import ts
 from cogs.events._views import FeedbackModal
 
 if TYPE_CHECKING:
-    from bot.app import CommunityBot
+    from cogs._app import CommunityBot
 
 log = logging.getLogger(__name__)
 _background: set[asyncio.Task[None]] = set()

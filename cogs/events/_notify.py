@@ -26,7 +26,7 @@ from cogs.events._embeds import event_embed, jump_url, ts
 from cogs.events._views import feedback_view
 
 if TYPE_CHECKING:
-    from bot.app import CommunityBot
+    from cogs._app import CommunityBot
 
 log = logging.getLogger(__name__)
 

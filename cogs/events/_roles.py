@@ -22,7 +22,7 @@ from bot.roles import role_refusal
 from cogs._common import role_facts
 
 if TYPE_CHECKING:
-    from bot.app import CommunityBot
+    from cogs._app import CommunityBot
 
 log = logging.getLogger(__name__)
 

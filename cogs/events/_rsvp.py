@@ -17,7 +17,7 @@ from cogs.events._embeds import jump_url, ts
 from cogs.events._views import QuestionsModal
 
 if TYPE_CHECKING:
-    from bot.app import CommunityBot
+    from cogs._app import CommunityBot
     from cogs.events._announce import Announcements
     from cogs.events._notify import EventNotices
 

@@ -1,8 +1,8 @@
 """Mentorship matching: profiles, requests, rounds, proposals, matches, feedback."""
 
-from bot.app import CommunityBot
 from bot.mentorship import MentorshipService
-from bot.resources.taxonomy import Taxonomy
+from bot.taxonomy import Taxonomy
+from cogs._app import CommunityBot
 from cogs.mentorship._cog import MentorshipCog
 from cogs.mentorship._views import CheckinButton, FeedbackModal, ProposalButton
 

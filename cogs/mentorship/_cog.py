@@ -9,10 +9,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import CommunityBot
 from bot.errors import InvalidInput
 from bot.mentorship import MentorshipService, departures
 from bot.mentorship.models import REQUEST_COOLDOWN
+from cogs._app import CommunityBot
 from cogs._common import is_organizer, organizer_only, reply, truncate
 from cogs._forms import open_form
 from cogs._paging import Pager

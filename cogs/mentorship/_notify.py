@@ -18,7 +18,7 @@ from cogs.mentorship._embeds import joined, profile_embed, request_embed
 from cogs.mentorship._views import checkin_view, proposal_view
 
 if TYPE_CHECKING:
-    from bot.app import CommunityBot
+    from cogs._app import CommunityBot
 
 log = logging.getLogger(__name__)
 TIMER_JOB = "mentorship:timers"

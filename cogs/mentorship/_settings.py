@@ -10,7 +10,7 @@ from discord import app_commands
 from cogs._common import organizer_only, reply
 
 if TYPE_CHECKING:
-    from bot.app import CommunityBot
+    from cogs._app import CommunityBot
 
 
 class MentorshipSettings:

@@ -1,7 +1,7 @@
 """AI-learning resources: the library, review, search, progress, autoposts and feeds."""
 
-from bot.app import CommunityBot
 from bot.resources import AutopostService, FeedService, ResourceService
+from cogs._app import CommunityBot
 from cogs.resources._cog import ResourcesCog
 
 

@@ -29,7 +29,7 @@ from cogs.resources._embeds import (
 )
 
 if TYPE_CHECKING:
-    from bot.app import CommunityBot
+    from cogs._app import CommunityBot
 
 POST_PERMISSIONS = ("view_channel", "send_messages", "embed_links")
 SCHEDULE_HELP = "daily 10:00, weekly mon,thu 18:00, or cron like 0 9 * * 1-5 (server time zone)"

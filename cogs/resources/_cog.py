@@ -10,12 +10,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import CommunityBot
 from bot.cooldowns import Limit
 from bot.resources import AutopostService, FeedService, Resource, ResourceService, resolve_level
 from bot.resources.feeds import feed_session
 from bot.resources.jobs import ResourceJobs
 from bot.resources.service import MAX_NOTE
+from cogs._app import CommunityBot
 from cogs._common import is_organizer, organizer_only, reply, truncate
 from cogs._paging import Pager
 from cogs.resources._channels import ChannelCommands

@@ -22,7 +22,7 @@ from cogs._common import truncate
 from cogs.resources._embeds import COLOUR, FEED_COLOUR, level_text, plain, ts
 
 if TYPE_CHECKING:
-    from bot.app import CommunityBot
+    from cogs._app import CommunityBot
 
 SUMMARY_LIMIT = 300
 # Organizer notices that once went to a public channel (see the module docstring).

@@ -11,7 +11,7 @@ from bot.resources import Taxonomy
 from cogs._common import check_power_role, manage_server_only, organizer_only, reply
 
 if TYPE_CHECKING:
-    from bot.app import CommunityBot
+    from cogs._app import CommunityBot
 
 
 class ResourceSettings:

@@ -45,9 +45,9 @@ from bot.mentorship import MentorshipService
 from bot.outbox import OutboxItem
 from bot.resources import AutopostService, FeedService, ResourceService, Taxonomy, resolve_level
 from bot.resources.service import _title_from_url
-from bot.resources.taxonomy import DEFAULT_TOPICS, LEVELS
 from bot.resources.urls import check_url
 from bot.schedules import parse_schedule
+from bot.taxonomy import DEFAULT_TOPICS, LEVELS
 from bot.timeutil import format_offsets, parse_offsets, parse_when
 from cogs._common import column as lines_column
 from cogs._common import truncate

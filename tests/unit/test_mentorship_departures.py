@@ -13,7 +13,7 @@ from bot.db import Database
 from bot.guilds import GuildSettings
 from bot.mentorship import MentorshipService
 from bot.mentorship.departures import member_left
-from bot.resources.taxonomy import Taxonomy
+from bot.taxonomy import Taxonomy
 
 if TYPE_CHECKING:  # conftest is pytest's to import; this is for the type only
     from conftest import FakeClock

@@ -11,7 +11,7 @@ from bot.db import Database
 from bot.errors import AlreadyExists, InvalidInput, NotAllowed, NotFound
 from bot.guilds import GuildSettings
 from bot.mentorship import MentorshipService
-from bot.resources.taxonomy import LEVELS, Taxonomy
+from bot.taxonomy import LEVELS, Taxonomy
 
 if TYPE_CHECKING:  # conftest is pytest's to import; this is for the type only
     from conftest import FakeClock

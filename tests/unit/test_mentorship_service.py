@@ -16,7 +16,7 @@ from bot.errors import AlreadyExists, InvalidInput, NotAllowed, NotFound
 from bot.guilds import GuildSettings
 from bot.mentorship import MentorshipService, matching, threads
 from bot.mentorship.models import CHECKIN_AFTER, PROPOSAL_TTL
-from bot.resources.taxonomy import Taxonomy
+from bot.taxonomy import Taxonomy
 
 if TYPE_CHECKING:  # conftest is pytest's to import; this is for the type only
     from conftest import FakeClock

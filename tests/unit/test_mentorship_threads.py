@@ -16,7 +16,7 @@ from bot import organizer_notices
 from bot.db import MIGRATIONS_DIR, Database
 from bot.guilds import GuildSettings
 from bot.mentorship import Match, MentorshipService, threads
-from bot.resources.taxonomy import Taxonomy
+from bot.taxonomy import Taxonomy
 
 if TYPE_CHECKING:  # conftest is pytest's to import; this is for the type only
     from conftest import FakeClock

@@ -26,7 +26,7 @@ from bot.events import EventService
 from bot.guilds import GuildSettings
 from bot.mentorship import MentorshipService
 from bot.resources.service import ResourceService
-from bot.resources.taxonomy import Taxonomy
+from bot.taxonomy import Taxonomy
 
 if TYPE_CHECKING:  # conftest is pytest's to import; this is for the type only
     from conftest import FakeClock

@@ -15,7 +15,7 @@ from bot.errors import AlreadyExists, InvalidInput, NotAllowed, NotFound
 from bot.resources import search as fts
 from bot.resources.service import ResourceService
 from bot.resources.starter import load_starter
-from bot.resources.taxonomy import DEFAULT_TOPICS
+from bot.taxonomy import DEFAULT_TOPICS
 
 G = 500
 OTHER_G = 501

@@ -6,8 +6,8 @@ import json
 from urllib.parse import urlsplit
 
 from bot.resources.starter import STARTER_PATH, load_starter
-from bot.resources.taxonomy import DEFAULT_TOPICS, LEVELS
 from bot.resources.urls import check_url
+from bot.taxonomy import DEFAULT_TOPICS, LEVELS
 
 
 def test_file_is_plain_json_with_the_expected_keys() -> None:
