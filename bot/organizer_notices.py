@@ -10,12 +10,20 @@ notice inside the transaction of its cause, like any outbox message.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 from bot import outbox
 from bot.db import Database
+from bot.kinds import Kind, Payload, payload
 
-KIND = "organizer.notice"
+KIND = Kind.ORGANIZER_NOTICE
 MAX_TEXT = 1900  # a Discord message holds 2,000 characters; room for a prefix
+
+
+@payload(Kind.ORGANIZER_NOTICE)
+@dataclass(frozen=True)
+class OrganizerNotice(Payload):
+    text: str
 
 
 async def notify(
@@ -35,10 +43,9 @@ async def notify(
     if channel_id is not None:
         return await outbox.enqueue(
             db,
+            OrganizerNotice(text),
             guild_id=guild_id,
-            kind=KIND,
             channel_id=int(channel_id),
-            payload={"text": text},
             due_at=when,
             dedupe_key=dedupe_key and f"organizers:{dedupe_key}",
         )
@@ -72,10 +79,9 @@ async def set_channel(db: Database, guild_id: int, channel_id: int, now: int | N
         for row in sorted(rows, key=lambda r: r["id"]):
             await outbox.enqueue(
                 db,
+                OrganizerNotice(row["text"]),
                 guild_id=guild_id,
-                kind=KIND,
                 channel_id=channel_id,
-                payload={"text": row["text"]},
                 due_at=when,
                 dedupe_key=row["dedupe_key"],
             )

@@ -20,11 +20,14 @@ import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.db import Database
+from bot.kinds import Payload, decode
+
+M = TypeVar("M", bound=Payload)
 
 if TYPE_CHECKING:
     from bot.scheduler import Scheduler
@@ -43,24 +46,41 @@ class OutboxItem:
     kind: str
     user_id: int | None
     channel_id: int | None
-    payload: dict[str, Any]
+    payload: dict[str, Any]  # the stored JSON (legacy renderers; new ones read `message`)
     attempts: int
+    message: Payload | None = None  # the payload as its kind's dataclass (bot/kinds.py)
+
+    def expect(self, cls: type[M]) -> M:
+        """The payload as `cls` (the renderer's own kind); a mismatch is a bug."""
+        if not isinstance(self.message, cls):
+            raise TypeError(f"outbox item {self.id} ({self.kind}) is not a {cls.__name__}")
+        return self.message
 
 
 async def enqueue(
     db: Database,
+    message: Payload | None = None,
     *,
     guild_id: int,
-    kind: str,
+    kind: str | None = None,
     payload: dict[str, Any] | None = None,
     user_id: int | None = None,
     channel_id: int | None = None,
     due_at: int | None = None,
     dedupe_key: str | None = None,
 ) -> bool:
-    """Owe a message. Call inside the transaction that causes it. False if already owed."""
+    """Owe a message. Call inside the transaction that causes it. False if already owed.
+
+    `message` is the typed payload of its kind (bot/kinds.py). The untyped
+    `kind=`/`payload=` form remains only until every feature has moved over."""
     if (user_id is None) == (channel_id is None):
         raise ValueError("an outbox message goes to exactly one of user_id or channel_id")
+    if message is not None:
+        kind, body = str(message.KIND), message.to_json()
+    elif kind is not None:
+        body = json.dumps(payload or {})
+    else:
+        raise ValueError("enqueue needs a message")
     count = await db.execute_rowcount(
         "INSERT OR IGNORE INTO outbox(guild_id, kind, user_id, channel_id, payload, dedupe_key,"
         " due_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -69,7 +89,7 @@ async def enqueue(
             kind,
             user_id,
             channel_id,
-            json.dumps(payload or {}),
+            body,
             dedupe_key,
             int(due_at if due_at is not None else time.time()),
         ),
@@ -93,6 +113,7 @@ async def due(db: Database, limit: int = 50, now: float | None = None) -> list[O
             r["channel_id"],
             json.loads(r["payload"]),
             r["attempts"],
+            decode(r["kind"], r["payload"]),
         )
         for r in rows
     ]

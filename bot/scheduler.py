@@ -46,6 +46,17 @@ class Scheduler:
         """Register a function that re-adds a feature's jobs from the database."""
         self._rebuilders.append((name, rebuild))
 
+    def remove_rebuilder(self, name: str) -> None:
+        """A feature unloads: it no longer rebuilds its jobs."""
+        self._rebuilders = [(n, r) for n, r in self._rebuilders if n != name]
+
+    def cancel_prefix(self, prefix: str) -> int:
+        """Remove every job whose id starts with `prefix` (a feature's own); how many."""
+        ids = self.job_ids(prefix)
+        for job_id in ids:
+            self.cancel(job_id)
+        return len(ids)
+
     async def rebuild(self) -> dict[str, int]:
         """Run every rebuilder; returns how many jobs each one scheduled."""
         counts: dict[str, int] = {}

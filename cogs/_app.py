@@ -18,6 +18,7 @@ from bot.db import Database
 from bot.guilds import GuildSettings
 from bot.scheduler import Scheduler
 from cogs._delivery import Deliverer, render_organizer_notice
+from cogs._features import Features
 from cogs._forms import Forms
 
 if TYPE_CHECKING:  # feature services are imported by their cogs, when loaded
@@ -77,6 +78,7 @@ class CommunityBot(commands.Bot):
         self.delivery = Deliverer(self)
         self.delivery.register(organizer_notices.KIND, render_organizer_notice)
         self.cooldowns = Cooldowns()
+        self.features = Features()  # each feature package adds its own in setup()
         self.forms = Forms()  # every modal's answer goes through here (cogs/_forms.py)
         self.add_listener(self.forms.dispatch, "on_interaction")
 
@@ -100,6 +102,7 @@ class CommunityBot(commands.Bot):
         self.add_dynamic_items(*self.persistent_items)
         log.info("persistent views registered: %d button kind(s)", len(self.persistent_items))
 
+        self.delivery.check_renderers()  # a kind nobody renders is a bug: fail at start
         self.scheduler.start()
         counts = await self.scheduler.rebuild()
         log.info("scheduler started: %d job(s) rebuilt from the database", sum(counts.values()))

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot import organizer_notices, outbox
+from bot.kinds import RETIRED, Kind
+from bot.organizer_notices import OrganizerNotice
 from cogs._common import NO_PINGS
 
 if TYPE_CHECKING:
@@ -37,7 +39,7 @@ MESSAGES_PER_SECOND = 20
 
 async def render_organizer_notice(item: outbox.OutboxItem) -> dict[str, Any] | None:
     """A notice for the organizer-only channel (bot/organizer_notices.py)."""
-    return {"content": "Organizers: " + str(item.payload.get("text", ""))[:1980]}
+    return {"content": "Organizers: " + item.expect(OrganizerNotice).text[:1980]}
 
 
 class Pacer:
@@ -67,8 +69,15 @@ class Deliverer:
         self.sent = 0
         self.failed = 0
 
-    def register(self, kind: str, renderer: Renderer) -> None:
-        self._renderers[kind] = renderer
+    def register(self, kind: Kind | str, renderer: Renderer) -> None:
+        self._renderers[str(kind)] = renderer
+
+    def check_renderers(self) -> None:
+        """At start-up, once every feature is loaded: each kind the outbox can hold has a
+        renderer (a kind without one would only show up as failed messages)."""
+        missing = sorted(str(k) for k in Kind if str(k) not in self._renderers)
+        if missing:
+            raise RuntimeError(f"no renderer for outbox kind(s): {', '.join(missing)}")
 
     def kick(self) -> None:
         """New messages are owed: send them now rather than at the next poll."""
@@ -103,6 +112,9 @@ class Deliverer:
                     pass
 
     async def _deliver(self, item: outbox.OutboxItem) -> None:
+        if item.kind in RETIRED:  # written by an older version; nothing renders it now
+            await outbox.mark_sent(self.bot.db, item.id)
+            return
         renderer = self._renderers.get(item.kind)
         if renderer is None:
             await outbox.mark_failed(self.bot.db, item.id, f"no renderer for {item.kind}")

@@ -15,13 +15,29 @@ At start-up `drifted` finds members whose roles no longer match the RSVP list.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from bot.db import Database
+from bot.kinds import Kind, Payload, payload
 
-KIND = "role.sync"
+KIND = Kind.ROLE_SYNC
+
+
+@payload(Kind.ROLE_SYNC)
+@dataclass(frozen=True)
+class RoleSync(Payload):
+    """Make Discord match the store for the outbox row's member and this role. `granted`:
+    the bot gave it (its grant row is already deleted, with the member's data);
+    `forget`: the row deletes itself once done."""
+
+    role_id: int
+    event_id: int | None = None
+    granted: bool = False
+    forget: bool = False
+
+
 # Who should hold a role: going to a scheduled event of this guild that grants it.
 _WANTED = (
     "SELECT EXISTS (SELECT 1 FROM rsvps r JOIN events e ON e.id = r.event_id"
@@ -31,15 +47,11 @@ _WANTED = (
 _INSERT = "INSERT INTO outbox(guild_id, kind, user_id, payload, due_at) VALUES (?, ?, ?, ?, ?)"
 
 
-def _payload(role_id: int, event_id: int | None, **extra: object) -> str:
-    return json.dumps({"role_id": role_id, "event_id": event_id, **extra})
-
-
 def owe_sync_sync(
     conn: sqlite3.Connection, guild_id: int, role_id: int, user_id: int, event_id: int, now: int
 ) -> None:
     """Inside a `run_in_transaction` (sqlite3) transaction: owe a role sync."""
-    conn.execute(_INSERT, (guild_id, KIND, user_id, _payload(role_id, event_id), now))
+    conn.execute(_INSERT, (guild_id, KIND, user_id, RoleSync(role_id, event_id).to_json(), now))
 
 
 async def owe_sync(
@@ -57,14 +69,13 @@ async def owe_sync(
     deleted now), and the outbox row deletes itself once done."""
     count = 0
     for user_id in user_ids:
-        extra: dict[str, object] = {}
+        granted = False
         if forget:
             ledger = RoleLedger(db)
-            extra = {"granted": await ledger.is_granted(guild_id, role_id, user_id), "forget": True}
+            granted = await ledger.is_granted(guild_id, role_id, user_id)
             await ledger.forget_grant(guild_id, role_id, user_id)
-        await db.execute(
-            _INSERT, (guild_id, KIND, user_id, _payload(role_id, event_id, **extra), now)
-        )
+        message = RoleSync(role_id, event_id, granted=granted, forget=forget)
+        await db.execute(_INSERT, (guild_id, KIND, user_id, message.to_json(), now))
         count += 1
     return count
 

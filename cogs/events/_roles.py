@@ -36,24 +36,24 @@ class EventRoles:
     async def sync(self, item: outbox.OutboxItem) -> dict[str, Any] | None:
         """Make Discord match the store for one member and role (nothing to send)."""
         assert item.user_id is not None
+        message = item.expect(event_roles.RoleSync)
         try:
-            await self._sync(item.guild_id, int(item.payload["role_id"]), item.user_id, item)
+            await self._sync(item.guild_id, item.user_id, message)
         except discord.Forbidden:
             await self._tell_organizers(
                 item.guild_id,
-                int(item.payload["role_id"]),
+                message.role_id,
                 "Discord refused the change: give me the Manage Roles permission and put my "
                 "role above it in Server Settings → Roles",
             )
             raise
-        if item.payload.get("forget"):
+        if message.forget:
             # The member's data was deleted: this row must not outlive the work it did.
             await self.bot.db.execute("DELETE FROM outbox WHERE id = ?", (item.id,))
         return None
 
-    async def _sync(
-        self, guild_id: int, role_id: int, user_id: int, item: outbox.OutboxItem
-    ) -> None:
+    async def _sync(self, guild_id: int, user_id: int, message: event_roles.RoleSync) -> None:
+        role_id = message.role_id
         guild = self.bot.get_guild(guild_id)
         if guild is None:
             return  # the bot left the server
@@ -62,10 +62,8 @@ class EventRoles:
             await self.ledger.forget_role(guild_id, role_id)
             return
         want = await self.ledger.wanted(guild_id, role_id, user_id)
-        granted = bool(item.payload.get("granted")) or await self.ledger.is_granted(
-            guild_id, role_id, user_id
-        )
-        reason = f"event #{item.payload.get('event_id')}" if item.payload.get("event_id") else None
+        granted = message.granted or await self.ledger.is_granted(guild_id, role_id, user_id)
+        reason = f"event #{message.event_id}" if message.event_id else None
         if not want:
             if granted:  # ours to take back; removing a role a member lacks is harmless
                 await self.bot.delivery.pacer.wait()
