@@ -50,8 +50,21 @@ class NotManager(NotOrganizer):
         super().__init__(MANAGE_SERVER_ONLY)
 
 
+# Discord's error code for a DM to a member who closed their DMs.
+DMS_CLOSED = 50007
+
+
 def bot_of(interaction: discord.Interaction) -> CommunityBot:
     return interaction.client  # type: ignore[return-value]
+
+
+def guild_of(interaction: discord.Interaction) -> discord.Guild:
+    """The server a guild-only command or button was used in (typed, not Optional).
+    Discord never sends a guild-only command from a DM; if it ever did, the member is
+    told so instead of the bot crashing on an assert."""
+    if interaction.guild is None:
+        raise app_commands.NoPrivateMessage()
+    return interaction.guild
 
 
 def truncate(text: str, limit: int) -> str:

@@ -20,7 +20,7 @@ import discord
 from bot import organizer_notices, outbox
 from bot.kinds import RETIRED, Kind
 from bot.organizer_notices import OrganizerNotice
-from cogs._common import NO_PINGS
+from cogs._common import DMS_CLOSED, NO_PINGS
 
 if TYPE_CHECKING:
     from cogs._app import CommunityBot
@@ -29,7 +29,6 @@ log = logging.getLogger(__name__)
 
 # A renderer gets the outbox item and returns kwargs for Messageable.send, or None to skip.
 Renderer = Callable[[outbox.OutboxItem], Awaitable[dict[str, Any] | None]]
-DMS_CLOSED = 50007
 RETRY_SECONDS = (5, 30, 120, 600)
 # Discord allows a bot 50 requests/s in all (a DM costs two: open the channel, send);
 # interaction replies are exempt. Pacing DMs below that keeps replies to clicks fast
