@@ -31,7 +31,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from bench._stats import table
-from bot.mentorship.matching import Mentor, Request, _score_table, match
+from bot.mentorship.matching import Mentor, Request, match, score_table
 from bot.taxonomy import DEFAULT_TOPICS
 
 TOPICS = DEFAULT_TOPICS
@@ -93,10 +93,10 @@ def candidate_pairs(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(request index, mentor index, score) for every pair that may be proposed.
 
-    Uses the solver's vectorised score table (the unit tests check it against `score`
+    Uses the vectorised score table (the unit tests check it against `score`
     pair by pair); inputs must already be sorted by id, as `instance` makes them.
     """
-    tab = _score_table(list(mentors), list(requests), excluded)
+    tab = score_table(list(mentors), list(requests), excluded)
     ri, mj = np.nonzero(tab.candidate)
     return ri, mj, tab.ticks[ri, mj] / 64
 
@@ -135,7 +135,7 @@ def dense_lsa_total(
 ) -> float:
     """The exact optimum by scipy's dense linear_sum_assignment, each mentor repeated once
     per free place; a pair that may not be proposed weighs 0 (never better than none)."""
-    tab = _score_table(list(mentors), list(requests), excluded)
+    tab = score_table(list(mentors), list(requests), excluded)
     weights = np.where(tab.candidate, tab.ticks, 0).astype(np.float64)
     weights = np.repeat(weights, tab.caps, axis=1)
     rows, cols = linear_sum_assignment(weights, maximize=True)

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment
 
 from bot.mentorship import matching as mm
+from bot.mentorship import solver
 from bot.mentorship.matching import (
     NO_FREE_PLACES,
     NO_SHARED_TOPIC,
@@ -153,8 +154,8 @@ def test_match_is_the_brute_force_optimum(instance: tuple) -> None:
 def test_pruned_solver_with_pricing_is_still_exact(instance: tuple) -> None:
     """Force the smallest pruning so the column-generation loop does the work."""
     mentors, requests, excluded = instance
-    table = mm._score_table(mentors, requests, excluded)
-    assign = mm._solve(
+    table = mm.score_table(mentors, requests, excluded)
+    assign = solver.solve(
         table.ticks,
         table.candidate,
         table.caps,
@@ -187,7 +188,7 @@ def test_same_input_in_any_order_gives_the_same_result(instance: tuple) -> None:
 @given(instances())
 def test_score_table_agrees_with_score(instance: tuple) -> None:
     mentors, requests, excluded = instance
-    table = mm._score_table(mentors, requests, excluded)
+    table = mm.score_table(mentors, requests, excluded)
     for i, request in enumerate(requests):
         for j, mentor in enumerate(mentors):
             scored = score(mentor, request)
@@ -219,8 +220,8 @@ def test_larger_instances_match_a_dense_exact_solver(seed: int) -> None:
     from bench.matching import instance
 
     mentors, requests, excluded = instance(150, 40, seed=seed)
-    table = mm._score_table(mentors, requests, excluded)
-    assign = mm._solve(
+    table = mm.score_table(mentors, requests, excluded)
+    assign = solver.solve(
         table.ticks, table.candidate, table.caps, row_keep=2, small=0, fallback=False
     )
     total = sum(points(mentors[j], requests[i]) for i, j in enumerate(assign.tolist()) if j >= 0)
