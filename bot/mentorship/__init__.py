@@ -1,13 +1,16 @@
 """Mentorship: mentor profiles, requests, the matching round and the flow after it.
 
-`matching` is the pure algorithm (no I/O, no discord); the services build its inputs
-from the store and act on its result.
+`MentorshipService` (service.py) is the front: it builds the feature's small parts and
+hands them out by name (`service.mentors.join(...)`, `service.proposals.answer(...)`).
+`matching` is the pure algorithm (no I/O, no discord) the rounds feed; `messages` holds
+the typed payload of every DM the feature owes.
 """
 
 from bot.mentorship.models import (
     AnswerOutcome,
     CheckinOutcome,
     DeletedMentorshipData,
+    Due,
     ExpiryOutcome,
     Feedback,
     LeaveOutcome,
@@ -23,7 +26,6 @@ from bot.mentorship.models import (
     Reroute,
     RoundPlan,
     RoundSummary,
-    TimerRun,
     UnmatchedRequest,
 )
 from bot.mentorship.service import MentorshipService
@@ -32,6 +34,7 @@ __all__ = [
     "AnswerOutcome",
     "CheckinOutcome",
     "DeletedMentorshipData",
+    "Due",
     "ExpiryOutcome",
     "Feedback",
     "LeaveOutcome",
@@ -48,6 +51,5 @@ __all__ = [
     "Reroute",
     "RoundPlan",
     "RoundSummary",
-    "TimerRun",
     "UnmatchedRequest",
 ]

@@ -19,8 +19,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.mentorship.models import Match, Reroute
-from bot.mentorship.service import _MATCH_COLUMNS, MentorshipService, _match
+from bot.db import Database
+from bot.mentorship import store
+from bot.mentorship.matches import Matches
+from bot.mentorship.models import Clock, Match, Reroute
+from bot.mentorship.proposals import Proposals
+from bot.mentorship.requests import MenteeRequests
 
 NOTICE = "member_left"  # the reason the other side is told
 
@@ -38,46 +42,50 @@ class Departure:
         return bool(self.left_matching or self.withdrawn or self.request_cancelled or self.ended)
 
 
-async def member_left(service: MentorshipService, guild_id: int, user_id: int) -> Departure:
-    """Take a member who left the server out of mentorship (see the module doc)."""
-    db = service.db
-    now = int(service.clock())
-    async with db.transaction():
-        # Out of matching first, so no request is re-routed back to them.
-        left = await db.execute_rowcount(
-            "UPDATE mentor_profiles SET status = 'left', updated_at = ?"
-            " WHERE guild_id = ? AND user_id = ? AND status != 'left'",
-            (now, guild_id, user_id),
-        )
-        as_mentor, reroutes = await service._withdraw_as_mentor(guild_id, user_id, now)
-        withdrawn = list(as_mentor)
-        request = await service.open_request(guild_id, user_id)
-        if request is not None:
-            pending = await db.fetchall(
-                "SELECT id FROM mentorship_proposals WHERE request_id = ? AND status = 'pending'",
-                (request.id,),
+class Departures:
+    def __init__(
+        self,
+        db: Database,
+        requests: MenteeRequests,
+        proposals: Proposals,
+        matches: Matches,
+        clock: Clock,
+    ) -> None:
+        self.db = db
+        self.requests = requests
+        self.proposals = proposals
+        self.matches = matches
+        self.clock = clock
+
+    async def member_left(self, guild_id: int, user_id: int) -> Departure:
+        """Take a member who left the server out of mentorship (see the module doc)."""
+        db = self.db
+        now = int(self.clock())
+        async with db.transaction():
+            # Out of matching first, so no request is re-routed back to them.
+            left = await db.execute_rowcount(
+                "UPDATE mentor_profiles SET status = 'left', updated_at = ?"
+                " WHERE guild_id = ? AND user_id = ? AND status != 'left'",
+                (now, guild_id, user_id),
             )
-            await service._withdraw_for_request(request.id, NOTICE, now)
-            withdrawn.extend(r["id"] for r in pending)
-            await db.execute(
-                "UPDATE mentee_requests SET status = 'cancelled', updated_at = ?, closed_at = ?"
-                " WHERE id = ?",
-                (now, now, request.id),
-            )
-        rows = await db.fetchall(
-            f"SELECT {_MATCH_COLUMNS} FROM mentorship_matches WHERE guild_id = ?1"
-            " AND status = 'active' AND (mentor_id = ?2 OR mentee_id = ?2) ORDER BY id",
-            (guild_id, user_id),
+            as_mentor, reroutes = await self.proposals.withdraw_as_mentor(guild_id, user_id, now)
+            withdrawn = list(as_mentor)
+            request = await store.open_request(db, guild_id, user_id)
+            if request is not None:
+                pending = await store.proposals(
+                    db, "request_id = ? AND status = 'pending'", (request.id,)
+                )
+                await self.proposals.withdraw_for_request(request.id, NOTICE, now)
+                withdrawn.extend(p.id for p in pending)
+                await self.requests.close(request.id, "cancelled", now)
+            ended = []
+            for match in await store.active_matches_of(db, guild_id, user_id):
+                reason = "mentor_left" if match.mentor_id == user_id else "ended"
+                ended.append(await self.matches.close(match, user_id, reason, now, notice=NOTICE))
+        return Departure(
+            left_matching=left > 0,
+            withdrawn=tuple(withdrawn),
+            reroutes=reroutes,
+            request_cancelled=None if request is None else request.id,
+            ended=tuple(ended),
         )
-        ended = []
-        for row in rows:
-            match = _match(row)
-            reason = "mentor_left" if match.mentor_id == user_id else "ended"
-            ended.append(await service._end(match, user_id, reason, now, notice=NOTICE))
-    return Departure(
-        left_matching=left > 0,
-        withdrawn=tuple(withdrawn),
-        reroutes=reroutes,
-        request_cancelled=None if request is None else request.id,
-        ended=tuple(ended),
-    )

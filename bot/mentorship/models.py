@@ -7,11 +7,14 @@ Member ids on proposals and matches are `None` once that member's data was delet
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 from bot.cooldowns import Limit
 from bot.schedules import Schedule
+
+Clock = Callable[[], float]  # epoch seconds; tests pass their own
 
 MIN_CAPACITY = 1
 MAX_CAPACITY = 10
@@ -293,7 +296,7 @@ class MentorshipSettings:
 
 @dataclass(frozen=True)
 class RoundPlan:
-    """What the scheduler must run: `run_scheduled_round(guild_id)` on `schedule.trigger()`,
+    """What the scheduler must run: `rounds.run_scheduled(guild_id)` on `schedule.trigger()`,
     and at once if `overdue` (a tick was missed while the bot was down)."""
 
     guild_id: int
@@ -303,10 +306,14 @@ class RoundPlan:
 
 
 @dataclass(frozen=True)
-class TimerRun:
-    expired: tuple[ExpiryOutcome, ...]
-    checkins: tuple[int, ...]  # match ids whose check-in DMs were owed now
-    next_at: int | None  # arm the timer job for this time (None: nothing pending)
+class Due:
+    """A row that waits for a time: a pending proposal's expiry (`id` = proposal id) or
+    an active match's check-in (`id` = match id). cogs/mentorship/_timers.py schedules
+    one job per Due; a job that fires early is told the Due again (fire it then)."""
+
+    id: int
+    guild_id: int
+    at: int  # epoch seconds
 
 
 @dataclass(frozen=True)

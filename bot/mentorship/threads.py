@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot import organizer_notices
-from bot.mentorship.models import Match
-from bot.mentorship.service import MentorshipService
+from bot.db import Database
+from bot.mentorship.matches import Matches
+from bot.mentorship.models import Clock, Match
 
 MAX_NAME = 100  # Discord's limit for a thread name
 
@@ -45,58 +46,58 @@ class ThreadPlan:
     thread_id: int | None = None
 
 
-async def begin(service: MentorshipService, match_id: int) -> ThreadPlan:
-    """What to do for the match's thread, recording the intent to make one (committed
-    before the cog calls Discord)."""
-    db = service.db
-    async with db.transaction():
-        row = await db.fetchone(
-            "SELECT status, thread_id, intro_sent_at, thread_requested_at"
-            " FROM mentorship_matches WHERE id = ?",
-            (match_id,),
-        )
-        if row is None or row["status"] != "active" or row["intro_sent_at"] is not None:
-            return ThreadPlan("done")
-        if row["thread_id"] is not None:
-            return ThreadPlan("have", row["thread_id"])
-        if row["thread_requested_at"] is not None:
-            return ThreadPlan("find")
-        await db.execute(
-            "UPDATE mentorship_matches SET thread_requested_at = ? WHERE id = ?",
-            (int(service.clock()), match_id),
-        )
-    return ThreadPlan("create")
+class MatchThreads:
+    def __init__(self, db: Database, matches: Matches, clock: Clock) -> None:
+        self.db = db
+        self.matches = matches
+        self.clock = clock
 
-
-async def record_thread(service: MentorshipService, match_id: int, thread_id: int) -> None:
-    """Discord made (or we found) the match's thread."""
-    await service.db.execute(
-        "UPDATE mentorship_matches SET thread_id = ? WHERE id = ?", (thread_id, match_id)
-    )
-
-
-async def record_intro(service: MentorshipService, match_id: int) -> None:
-    """The intro is in the thread: the match needs nothing more at start-up."""
-    await service.db.execute(
-        "UPDATE mentorship_matches SET intro_sent_at = COALESCE(intro_sent_at, ?) WHERE id = ?",
-        (int(service.clock()), match_id),
-    )
-
-
-async def intro_by_dm(
-    service: MentorshipService, match_id: int, problem: str | None = None
-) -> bool:
-    """No thread (no channel set, or Discord refused): owe the intro to both by DM, and
-    with `problem` tell the organizers why, in the same transaction."""
-    async with service.db.transaction():
-        owed = await service.intro_by_dm(match_id)
-        match = await service.get_match(match_id)
-        if problem is not None:
-            await organizer_notices.notify(
-                service.db,
-                match.guild_id,
-                problem,
-                dedupe_key=f"mentorship:thread_failed:{match_id}",
-                now=int(service.clock()),
+    async def begin(self, match_id: int) -> ThreadPlan:
+        """What to do for the match's thread, recording the intent to make one (committed
+        before the cog calls Discord)."""
+        async with self.db.transaction():
+            row = await self.db.fetchone(
+                "SELECT status, thread_id, intro_sent_at, thread_requested_at"
+                " FROM mentorship_matches WHERE id = ?",
+                (match_id,),
             )
-    return owed
+            if row is None or row["status"] != "active" or row["intro_sent_at"] is not None:
+                return ThreadPlan("done")
+            if row["thread_id"] is not None:
+                return ThreadPlan("have", row["thread_id"])
+            if row["thread_requested_at"] is not None:
+                return ThreadPlan("find")
+            await self.db.execute(
+                "UPDATE mentorship_matches SET thread_requested_at = ? WHERE id = ?",
+                (int(self.clock()), match_id),
+            )
+        return ThreadPlan("create")
+
+    async def record_thread(self, match_id: int, thread_id: int) -> None:
+        """Discord made (or we found) the match's thread."""
+        await self.db.execute(
+            "UPDATE mentorship_matches SET thread_id = ? WHERE id = ?", (thread_id, match_id)
+        )
+
+    async def record_intro(self, match_id: int) -> None:
+        """The intro is in the thread: the match needs nothing more at start-up."""
+        await self.db.execute(
+            "UPDATE mentorship_matches SET intro_sent_at = COALESCE(intro_sent_at, ?) WHERE id = ?",
+            (int(self.clock()), match_id),
+        )
+
+    async def intro_by_dm(self, match_id: int, problem: str | None = None) -> bool:
+        """No thread (no channel set, or Discord refused): owe the intro to both by DM, and
+        with `problem` tell the organizers why, in the same transaction."""
+        async with self.db.transaction():
+            owed = await self.matches.intro_by_dm(match_id)
+            match = await self.matches.get(match_id)
+            if problem is not None:
+                await organizer_notices.notify(
+                    self.db,
+                    match.guild_id,
+                    problem,
+                    dedupe_key=f"mentorship:thread_failed:{match_id}",
+                    now=int(self.clock()),
+                )
+        return owed

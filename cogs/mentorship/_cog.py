@@ -1,31 +1,46 @@
-"""/mentor, /mentee and /mentorship commands, and the handlers behind their buttons."""
+"""/mentor, /mentee and /mentorship commands. The work behind their buttons, forms and
+autocomplete is MentorshipFeature's (cogs/mentorship/_feature.py)."""
 
 from __future__ import annotations
 
 import logging
-import re
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import InvalidInput
-from bot.mentorship import MentorshipService, departures
+from bot.mentorship import MentorshipService
 from bot.mentorship.models import REQUEST_COOLDOWN
 from cogs._app import CommunityBot
-from cogs._common import is_organizer, organizer_only, reply, truncate
+from cogs._common import bot_of, guild_of, is_organizer, organizer_only, reply, truncate
 from cogs._forms import open_form
 from cogs._paging import Pager
-from cogs.mentorship._embeds import joined, profile_embed, request_embed, stats_embed
-from cogs.mentorship._notify import MentorshipNotices
+from cogs.mentorship._embeds import at, joined, profile_embed, request_embed, stats_embed
+from cogs.mentorship._feature import MentorshipFeature
 from cogs.mentorship._views import FeedbackModal
 
 PAGE = 10
 log = logging.getLogger(__name__)
 
 
+def _mentorship(interaction: discord.Interaction) -> MentorshipFeature:
+    return bot_of(interaction).features.get(MentorshipFeature)
+
+
+async def topic_choices(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    return await _mentorship(interaction).topic_choices(interaction, current)
+
+
+async def match_choices(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    return await _mentorship(interaction).match_choices(interaction, current)
+
+
 class MentorshipCog(commands.Cog, name="Mentorship"):
-    feature = "Mentorship"
+    feature = "Mentorship"  # /help's heading; the feature's work is `self.work`
 
     mentor = app_commands.Group(name="mentor", description="Mentor others", guild_only=True)
     mentee = app_commands.Group(name="mentee", description="Find a mentor", guild_only=True)
@@ -33,67 +48,39 @@ class MentorshipCog(commands.Cog, name="Mentorship"):
         name="mentorship", description="Mentorship matching", guild_only=True
     )
 
-    def __init__(self, bot: CommunityBot, service: MentorshipService) -> None:
+    def __init__(self, bot: CommunityBot, work: MentorshipFeature) -> None:
         self.bot = bot
-        self.service = service
-        self.notices = MentorshipNotices(bot, service)
+        self.work = work
+        self.service: MentorshipService = work.service
+
+    async def cog_load(self) -> None:
+        await self.work.start()
 
     async def cog_unload(self) -> None:
-        self.notices.stop()
+        self.work.stop()
+        self.bot.features.remove(MentorshipFeature)
+
+    @property
+    def notices(self) -> MentorshipFeature:
+        """Transitional: cogs/privacy.py still calls `notices.after_change()` on this cog;
+        goes when privacy loops over the features."""
+        return self.work
+
+    async def settings_section(self, guild: discord.Guild) -> tuple[str, list[tuple[str, str]]]:
+        """Transitional: /settings show still asks the cogs; the feature answers."""
+        return await self.work.settings_section(guild)
 
     @commands.Cog.listener()
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
         """A member left: out of matching at once, their proposals re-routed or withdrawn,
         their request closed, their mentorships ended (bot/mentorship/departures.py)."""
         try:
-            gone = await departures.member_left(self.service, payload.guild_id, payload.user.id)
+            gone = await self.service.departures.member_left(payload.guild_id, payload.user.id)
         except Exception:
             log.exception("mentorship: handling a member who left guild %s", payload.guild_id)
             return
         if gone.changed:
-            await self.notices.after_change()
-
-    async def settings_section(self, guild: discord.Guild) -> tuple[str, list[tuple[str, str]]]:
-        settings = await self.service.settings(guild.id)
-        channel = f"<#{settings.channel_id}>" if settings.channel_id else "not set (intros by DM)"
-        languages = await self.service.languages(guild.id)
-        return "Mentorship", [
-            ("Matching rounds", settings.schedule_description),
-            ("Private threads in", channel),
-            ("Languages", joined(languages)),
-        ]
-
-    # --- autocomplete -------------------------------------------------------
-    async def topic_choices(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        """Comma-separated topics: complete the last one, keep the ones before it."""
-        if interaction.guild_id is None:
-            return []
-        done, _, last = current.rpartition(",")
-        prefix = f"{done}, " if done else ""
-        names = await self.service.taxonomy.search_topics(interaction.guild_id, last.strip())
-        return [
-            app_commands.Choice(name=truncate(prefix + n, 100), value=truncate(prefix + n, 100))
-            for n in names
-        ]
-
-    async def match_choices(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        if interaction.guild_id is None:
-            return []
-        matches = await self.service.active_matches(interaction.guild_id, interaction.user.id)
-        choices = []
-        for m in matches:
-            role = "mentee" if m.mentor_id == interaction.user.id else "mentor"
-            other = m.other(interaction.user.id)
-            member = interaction.guild.get_member(other) if interaction.guild and other else None
-            name = member.display_name if member else "a former member"
-            label = f"#{m.id} · your {role} {name} · {joined(m.topics)}"
-            if current.lower() in label.lower():
-                choices.append(app_commands.Choice(name=truncate(label, 100), value=str(m.id)))
-        return choices[:25]
+            await self.work.after_change(payload.guild_id)
 
     # --- /mentor --------------------------------------------------------------
     @mentor.command(name="join", description="Offer to mentor (or update your profile)")
@@ -116,9 +103,9 @@ class MentorshipCog(commands.Cog, name="Mentorship"):
         levels: str | None = None,
         bio: str | None = None,
     ) -> None:
-        assert interaction.guild_id is not None
-        profile = await self.service.join(
-            interaction.guild_id,
+        guild_id = guild_of(interaction).id
+        profile = await self.service.mentors.join(
+            guild_id,
             interaction.user.id,
             topics=topics,
             capacity=capacity,
@@ -136,8 +123,8 @@ class MentorshipCog(commands.Cog, name="Mentorship"):
 
     @mentor.command(name="pause", description="Get no new proposals for now")
     async def mentor_pause(self, interaction: discord.Interaction) -> None:
-        assert interaction.guild_id is not None
-        await self.service.pause(interaction.guild_id, interaction.user.id)
+        guild_id = guild_of(interaction).id
+        await self.service.mentors.pause(guild_id, interaction.user.id)
         await reply(
             interaction,
             "Paused: no new proposals. Pending ones stay open and your mentees stay with you. "
@@ -146,15 +133,15 @@ class MentorshipCog(commands.Cog, name="Mentorship"):
 
     @mentor.command(name="resume", description="Get proposals again")
     async def mentor_resume(self, interaction: discord.Interaction) -> None:
-        assert interaction.guild_id is not None
-        profile = await self.service.resume(interaction.guild_id, interaction.user.id)
+        guild_id = guild_of(interaction).id
+        profile = await self.service.mentors.resume(guild_id, interaction.user.id)
         await reply(interaction, f"Welcome back: {profile.free_places} free place(s).")
 
     @mentor.command(name="leave", description="Stop mentoring (your mentees are told)")
     async def mentor_leave(self, interaction: discord.Interaction) -> None:
-        assert interaction.guild_id is not None
-        outcome = await self.service.leave(interaction.guild_id, interaction.user.id)
-        await self.notices.after_change()
+        guild_id = guild_of(interaction).id
+        outcome = await self.service.mentors.leave(guild_id, interaction.user.id)
+        await self.work.after_change(guild_id)
         if not outcome.changed:
             await reply(interaction, "You had already stopped mentoring; nothing changed.")
             return
@@ -168,19 +155,18 @@ class MentorshipCog(commands.Cog, name="Mentorship"):
     async def mentor_profile(
         self, interaction: discord.Interaction, member: discord.Member | None = None
     ) -> None:
-        assert interaction.guild_id is not None
+        guild_id = guild_of(interaction).id
         target = member or interaction.user
-        profile = await self.service.profile(interaction.guild_id, target.id)
+        profile = await self.service.mentors.profile(guild_id, target.id)
         await reply(interaction, embed=profile_embed(profile))
 
     @mentor.command(name="list", description="Mentors with free places")
     @app_commands.autocomplete(topic=topic_choices)
     async def mentor_list(self, interaction: discord.Interaction, topic: str | None = None) -> None:
-        assert interaction.guild_id is not None
-        guild_id = interaction.guild_id
+        guild_id = guild_of(interaction).id
 
         async def render(page: int) -> tuple[discord.Embed, int]:
-            profiles, total = await self.service.list_mentors(
+            profiles, total = await self.service.mentors.with_free_places(
                 guild_id, topic, page=page, per_page=PAGE
             )
             lines = [
@@ -217,11 +203,11 @@ class MentorshipCog(commands.Cog, name="Mentorship"):
         language: str | None = None,
         level: str | None = None,
     ) -> None:
-        assert interaction.guild_id is not None
+        guild_id = guild_of(interaction).id
         if not await is_organizer(interaction):  # one member can't flood the queue
-            self.bot.cooldowns.check(REQUEST_COOLDOWN, interaction.guild_id, interaction.user.id)
-        request = await self.service.request(
-            interaction.guild_id,
+            self.bot.cooldowns.check(REQUEST_COOLDOWN, guild_id, interaction.user.id)
+        request = await self.service.requests.ask(
+            guild_id,
             interaction.user.id,
             topics=topics,
             goal=goal,
@@ -229,8 +215,8 @@ class MentorshipCog(commands.Cog, name="Mentorship"):
             language=language,
             level=level,
         )
-        plan = await self.service.round_plan(interaction.guild_id)
-        when = f"<t:{plan.next_at}:f>" if plan.next_at else "the next round"
+        plan = await self.service.rounds.plan(guild_id)
+        when = at(plan.next_at) if plan.next_at else "the next round"
         await reply(
             interaction,
             f"Got it. The next matching round is {when}; I'll DM you a proposal.",
@@ -239,19 +225,19 @@ class MentorshipCog(commands.Cog, name="Mentorship"):
 
     @mentee.command(name="cancel", description="Withdraw your open request")
     async def mentee_cancel(self, interaction: discord.Interaction) -> None:
-        assert interaction.guild_id is not None
-        await self.service.cancel_request(interaction.guild_id, interaction.user.id)
-        await self.notices.after_change()
+        guild_id = guild_of(interaction).id
+        await self.service.requests.cancel(guild_id, interaction.user.id)
+        await self.work.after_change(guild_id)
         await reply(interaction, "Your request is withdrawn.")
 
     # --- /mentorship ------------------------------------------------------------
     @mentorship.command(name="match", description="Run a matching round now")
     @organizer_only()
     async def mentorship_match(self, interaction: discord.Interaction) -> None:
-        assert interaction.guild_id is not None
+        guild_id = guild_of(interaction).id
         await interaction.response.defer(ephemeral=True, thinking=True)
-        summary = await self.service.run_round(interaction.guild_id)
-        await self.notices.after_change()
+        summary = await self.service.rounds.run(guild_id)
+        await self.work.after_change(guild_id)
         lines = [
             f"Round done: {summary.requests} request(s), {summary.mentors} mentor(s); "
             f"**{summary.matched}** proposal(s) sent by DM."
@@ -262,8 +248,8 @@ class MentorshipCog(commands.Cog, name="Mentorship"):
 
     @mentorship.command(name="status", description="Your requests, proposals and matches")
     async def mentorship_status(self, interaction: discord.Interaction) -> None:
-        assert interaction.guild_id is not None
-        status = await self.service.status(interaction.guild_id, interaction.user.id)
+        guild_id = guild_of(interaction).id
+        status = await self.service.overview.status(guild_id, interaction.user.id)
         me = interaction.user.id
         lines: list[str] = []
         if status.profile:
@@ -285,11 +271,11 @@ class MentorshipCog(commands.Cog, name="Mentorship"):
     @app_commands.describe(match="The mentorship: pick one, or type its number")
     @app_commands.autocomplete(match=match_choices)
     async def mentorship_end(self, interaction: discord.Interaction, match: str) -> None:
-        assert interaction.guild_id is not None
-        found = await self.service.resolve_match(interaction.guild_id, interaction.user.id, match)
-        ended = await self.service.end_match(interaction.guild_id, found.id, interaction.user.id)
-        await self.notices.after_change()
-        if await self.service.feedback_given(ended.id, interaction.user.id):
+        guild_id = guild_of(interaction).id
+        found = await self.service.matches.resolve(guild_id, interaction.user.id, match)
+        ended = await self.service.matches.end(guild_id, found.id, interaction.user.id)
+        await self.work.after_change(guild_id)
+        if await self.service.feedback.given(ended.id, interaction.user.id):
             await reply(interaction, f"Mentorship #{ended.id} has ended. Thank you!")
             return
         await open_form(interaction, FeedbackModal(ended.id, interaction.user.id))
@@ -297,45 +283,5 @@ class MentorshipCog(commands.Cog, name="Mentorship"):
     @mentorship.command(name="stats", description="How mentorship is going in this server")
     @organizer_only()
     async def mentorship_stats(self, interaction: discord.Interaction) -> None:
-        assert interaction.guild_id is not None
-        await reply(interaction, embed=stats_embed(await self.service.stats(interaction.guild_id)))
-
-    # --- buttons and modal ------------------------------------------------------
-    async def answer_proposal(
-        self, interaction: discord.Interaction, proposal_id: int, accept: bool
-    ) -> None:
-        outcome = await self.service.answer(proposal_id, interaction.user.id, accept)
-        text = {
-            "accepted": "Accepted! I'll introduce you as soon as the other side accepts too.",
-            "matched": "You're matched! Look for your introduction.",
-            "declined": "Declined. Thanks for letting me know; I've found another option.",
-            "unchanged": "You already answered this proposal; nothing changed.",
-        }[outcome.result]
-        await reply(interaction, text)
-        if outcome.result == "matched" and outcome.match:
-            await self.notices.introduce(outcome.match)
-        await self.notices.after_change()
-
-    async def answer_checkin(
-        self, interaction: discord.Interaction, match_id: int, answer: str
-    ) -> None:
-        outcome = await self.service.record_checkin(match_id, interaction.user.id, answer)
-        text = {
-            "going_well": "Great to hear! Keep going.",
-            "not_met": "Thanks for telling me. The organizers will check in to help you start.",
-            "need_help": "Thanks: the organizers are told and will reach out.",
-        }[outcome.answer]
-        await reply(interaction, text if outcome.changed else "Already noted, thank you.")
-        if outcome.alerted:
-            self.bot.delivery.kick()
-
-    async def submit_feedback(
-        self, interaction: discord.Interaction, match: re.Match[str], values: dict[str, str]
-    ) -> None:
-        """The feedback form was sent (cogs/_forms.py routes it here)."""
-        match_id = int(match["match_id"])
-        rating, comment = values.get("rating", ""), values.get("comment") or None
-        if not rating.strip().isdecimal():  # isdigit() lets ² through, which int() refuses
-            raise InvalidInput("The rating is a number from 1 to 5.")
-        await self.service.give_feedback(match_id, interaction.user.id, int(rating), comment)
-        await reply(interaction, f"Mentorship #{match_id} has ended. Thank you for the feedback!")
+        guild_id = guild_of(interaction).id
+        await reply(interaction, embed=stats_embed(await self.service.overview.stats(guild_id)))

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import discord
+from datetime import UTC, datetime
+from typing import Any
 
-from bot.mentorship import MenteeRequest, MentorProfile, MentorshipStats
+import discord
+from discord.utils import format_dt
+
+from bot.mentorship import MatchView, MenteeRequest, MentorProfile, MentorshipStats
 from cogs._common import truncate
 
 COLOUR = discord.Colour.from_rgb(52, 168, 83)  # Google green
@@ -12,6 +16,26 @@ COLOUR = discord.Colour.from_rgb(52, 168, 83)  # Google green
 
 def joined(values: tuple[str, ...] | list[str], empty: str = "—") -> str:
     return ", ".join(values) if values else empty
+
+
+def at(epoch: int, style: discord.utils.TimestampStyle = "f") -> str:
+    """A Discord timestamp (`<t:1753506000:f>`): each member sees their own local time."""
+    return format_dt(datetime.fromtimestamp(epoch, UTC), style)
+
+
+def intro_message(view: MatchView) -> dict[str, Any]:
+    """The introduction of a new pair, in their private thread or by DM to each."""
+    match = view.match
+    lines = [
+        f"Welcome, <@{match.mentor_id}> (mentor) and <@{match.mentee_id}> (mentee)!",
+        f"**Shared topics:** {truncate(joined(match.topics), 600)}",
+    ]
+    if view.request and view.request.goal:
+        lines.append(f"**Goal:** {truncate(view.request.goal, 300)}")
+    # Both name every shared topic: 25 topics of 50 characters would pass 2,000.
+    lines.append(f"**A first step:** {truncate(view.first_step, 600)}")
+    lines.append("End it any time with `/mentorship end`.")
+    return {"content": "\n".join(lines)}
 
 
 def profile_embed(profile: MentorProfile, *, title: str | None = None) -> discord.Embed:

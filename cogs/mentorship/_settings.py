@@ -1,13 +1,15 @@
-"""The mentorship part of /settings (mixed into SettingsCog, which owns the group)."""
+"""The mentorship part of /settings (mixed into SettingsCog, which owns the group); the
+work is MentorshipFeature's, found through `bot.features`."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 
-from cogs._common import organizer_only, reply
+from cogs._common import guild_of, organizer_only, reply
+from cogs.mentorship._feature import MentorshipFeature
 
 if TYPE_CHECKING:
     from cogs._app import CommunityBot
@@ -16,6 +18,9 @@ if TYPE_CHECKING:
 class MentorshipSettings:
     bot: CommunityBot
 
+    def _mentorship(self) -> MentorshipFeature:
+        return self.bot.features.get(MentorshipFeature)
+
     @app_commands.command(name="mentorship-schedule", description="When matching rounds run")
     @app_commands.describe(
         schedule="daily 10:00, weekly mon,thu 18:00 or a cron expression (server time zone)"
@@ -23,10 +28,7 @@ class MentorshipSettings:
     @app_commands.guild_only()
     @organizer_only()
     async def mentorship_schedule(self, interaction: discord.Interaction, schedule: str) -> None:
-        assert interaction.guild is not None
-        settings = await self.bot.mentorship.set_schedule(interaction.guild.id, schedule)
-        cog: Any = self.bot.get_cog("Mentorship")
-        await cog.notices.reschedule_round(interaction.guild.id)
+        settings = await self._mentorship().set_schedule(guild_of(interaction).id, schedule)
         await reply(interaction, f"Matching rounds run {settings.schedule_description}.")
 
     @app_commands.command(
@@ -37,8 +39,8 @@ class MentorshipSettings:
     async def mentorship_channel(
         self, interaction: discord.Interaction, channel: discord.TextChannel
     ) -> None:
-        assert interaction.guild is not None
-        await self.bot.mentorship.set_channel(interaction.guild.id, channel.id)
+        config = self._mentorship().service.config
+        await config.set_channel(guild_of(interaction).id, channel.id)
         await reply(
             interaction,
             f"New pairs get a private thread in {channel.mention} (I need Create Private "
@@ -49,6 +51,6 @@ class MentorshipSettings:
     @app_commands.guild_only()
     @organizer_only()
     async def language_add(self, interaction: discord.Interaction, name: str) -> None:
-        assert interaction.guild is not None
-        added = await self.bot.mentorship.add_language(interaction.guild.id, name)
+        config = self._mentorship().service.config
+        added = await config.add_language(guild_of(interaction).id, name)
         await reply(interaction, f"Added **{added}** to the languages members can pick.")

@@ -1,5 +1,7 @@
 """Persistent buttons in mentorship DMs (proposal answers, 14-day check-ins) and the
-feedback modal. Ids live in the custom_id, so buttons work after a restart."""
+feedback form. Ids live in the custom_id, so buttons work after a restart; a click
+reaches its work through the typed feature registry (`MentorshipFeature`), which says
+so clearly if mentorship isn't loaded."""
 
 from __future__ import annotations
 
@@ -8,8 +10,9 @@ from typing import Any
 
 import discord
 
-from cogs._common import guarded
+from cogs._common import bot_of, guarded
 from cogs._forms import form_id
+from cogs.mentorship._feature import MentorshipFeature
 
 CHECKIN_LABELS = {
     "going_well": ("Going well", discord.ButtonStyle.success),
@@ -18,8 +21,8 @@ CHECKIN_LABELS = {
 }
 
 
-def _cog(interaction: discord.Interaction) -> Any:
-    return interaction.client.get_cog("Mentorship")  # type: ignore[attr-defined]
+def _feature(interaction: discord.Interaction) -> MentorshipFeature:
+    return bot_of(interaction).features.get(MentorshipFeature)
 
 
 class ProposalButton(
@@ -47,7 +50,7 @@ class ProposalButton(
 
     @guarded
     async def callback(self, interaction: discord.Interaction) -> None:
-        await _cog(interaction).answer_proposal(
+        await _feature(interaction).answer_proposal(
             interaction, self.proposal_id, self.answer == "accept"
         )
 
@@ -72,7 +75,7 @@ class CheckinButton(
 
     @guarded
     async def callback(self, interaction: discord.Interaction) -> None:
-        await _cog(interaction).answer_checkin(interaction, self.match_id, self.answer)
+        await _feature(interaction).answer_checkin(interaction, self.match_id, self.answer)
 
 
 def proposal_view(proposal_id: int) -> discord.ui.View:
@@ -90,7 +93,7 @@ def checkin_view(match_id: int) -> discord.ui.View:
 
 
 class FeedbackModal(discord.ui.Modal, title="How was this mentorship?"):
-    """Handled by MentorshipCog.submit_feedback through cogs/_forms.py."""
+    """Handled by MentorshipFeature.submit_feedback through cogs/_forms.py."""
 
     TEMPLATE = r"mfeedback:v2:(?P<match_id>\d+)"
 

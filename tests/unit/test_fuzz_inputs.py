@@ -41,6 +41,7 @@ from bot.events import EventService, MemberStatus, attendees_csv, event_ics, fee
 from bot.events.export import _safe_cell
 from bot.events.questions import parse_questions
 from bot.guilds import GuildSettings, resolve_timezone, search_timezones, timezone_names
+from bot.kinds import decode
 from bot.mentorship import MentorshipService
 from bot.outbox import OutboxItem
 from bot.resources import AutopostService, FeedService, ResourceService, Taxonomy, resolve_level
@@ -56,9 +57,9 @@ from cogs.events._door import DoorCommands, ticket_text
 from cogs.events._embeds import event_embed, list_line
 from cogs.events._notify import EventNotices
 from cogs.events._views import FeedbackModal
-from cogs.mentorship._cog import MentorshipCog
 from cogs.mentorship._embeds import profile_embed, request_embed
-from cogs.mentorship._notify import MentorshipNotices
+from cogs.mentorship._feature import MentorshipFeature
+from cogs.mentorship._notify import MentorshipRenderers
 from cogs.mentorship._views import FeedbackModal as MentorFeedbackModal
 from cogs.resources._choices import feed_choices, resource_choices, topic_choices
 from cogs.resources._embeds import (
@@ -393,6 +394,7 @@ class World:
                 r["channel_id"],
                 json.loads(r["payload"]),
                 r["attempts"],
+                decode(r["kind"], r["payload"]),
             )
             message = await self.bot.renderers[item.kind](item)
             if message is not None:
@@ -417,7 +419,7 @@ def world(db: Database) -> World:
     )
     EventNotices(w.bot, w.events)  # type: ignore[arg-type]  (a stand-in bot)
     ResourceNotices(w.bot, w.resources)  # type: ignore[arg-type]
-    MentorshipNotices(w.bot, w.mentorship)  # type: ignore[arg-type]
+    MentorshipRenderers(w.mentorship).register(w.bot.delivery)  # type: ignore[arg-type]
     return w
 
 
@@ -926,10 +928,10 @@ async def test_schedules_read_back(db: Database, text: str, topic: str | None) -
         )
         listing = column([autopost_line(autopost)] * 40)
         assert_embed_fits(discord.Embed(title="Autoposts", description=listing))
-    settings_ = await attempt(w.mentorship.set_schedule(w.guild, text))
+    settings_ = await attempt(w.mentorship.config.set_schedule(w.guild, text))
     if settings_ is not None:
         assert settings_.schedule == parse_schedule(text, tz).text
-        assert (await w.mentorship.settings(w.guild)).schedule == settings_.schedule
+        assert (await w.mentorship.config.settings(w.guild)).schedule == settings_.schedule
 
 
 # ============================================================================================
@@ -1211,12 +1213,12 @@ topic_lists = mostly(
 @given(name=valid_or_random("Punjabi", "Pashto"))
 async def test_language_reads_back(db: Database, name: str) -> None:
     w = world(db)
-    stored = await attempt(w.mentorship.add_language(w.guild, name))
+    stored = await attempt(w.mentorship.config.add_language(w.guild, name))
     if stored is None:
         return
     assert stored == collapsed(name)
-    assert stored in await w.mentorship.languages(w.guild)
-    request = await w.mentorship.request(w.guild, MEMBER, topics="NLP", language=name)
+    assert stored in await w.mentorship.config.languages(w.guild)
+    request = await w.mentorship.requests.ask(w.guild, MEMBER, topics="NLP", language=name)
     assert request.language == stored
 
 
@@ -1240,7 +1242,7 @@ async def test_mentor_profile_reads_back(
 ) -> None:
     w = world(db)
     profile = await attempt(
-        w.mentorship.join(
+        w.mentorship.mentors.join(
             w.guild,
             MEMBER,
             topics=topics,
@@ -1252,15 +1254,15 @@ async def test_mentor_profile_reads_back(
         )
     )
     if profile is None:
-        assert await attempt(w.mentorship.profile(w.guild, MEMBER)) is None
+        assert await attempt(w.mentorship.mentors.profile(w.guild, MEMBER)) is None
         return
-    assert profile == await w.mentorship.profile(w.guild, MEMBER)
+    assert profile == await w.mentorship.mentors.profile(w.guild, MEMBER)
     assert profile.capacity == capacity
     assert profile.bio == ((bio or "").strip() or None)
     assert city is None or (profile.city or "").casefold() == collapsed(city).casefold()
     assert profile.topics and profile.languages and profile.levels
     assert_embed_fits(profile_embed(profile))
-    mentors, total = await w.mentorship.list_mentors(w.guild, None)
+    mentors, total = await w.mentorship.mentors.with_free_places(w.guild, None)
     assert len(mentors) <= 10 and total >= len(mentors)
 
 
@@ -1282,23 +1284,28 @@ async def test_mentee_request_reads_back(
 ) -> None:
     w = world(db)
     request = await attempt(
-        w.mentorship.request(
+        w.mentorship.requests.ask(
             w.guild, MEMBER, topics=topics, goal=goal, city=city, language=language, level=level
         )
     )
     if request is None:
-        assert await w.mentorship.open_request(w.guild, MEMBER) is None
+        assert await w.mentorship.requests.open_request(w.guild, MEMBER) is None
         return
-    assert request == await w.mentorship.open_request(w.guild, MEMBER)
+    assert request == await w.mentorship.requests.open_request(w.guild, MEMBER)
     assert request.goal == ((goal or "").strip() or None)
     assert language is None or (request.language or "").casefold() == collapsed(language).casefold()
     assert level is None or request.level == (resolve_level(level) if level.strip() else None)
     assert_embed_fits(request_embed(request))
     assert_choices_fit(
-        await MentorshipCog.topic_choices(
-            SimpleNamespace(service=w.mentorship), w.interaction(), topics
-        )
+        await mentorship_feature(w.mentorship).topic_choices(w.interaction(), topics)
     )
+
+
+def mentorship_feature(service: MentorshipService) -> MentorshipFeature:
+    """The work behind mentorship's buttons, forms and autocomplete, over `service`; its
+    Discord-side collaborators (introductions, timers) are stand-ins these tests don't use."""
+    stub: Any = SimpleNamespace()
+    return MentorshipFeature(service, stub, stub, lambda: None)
 
 
 def near(limit: int) -> st.SearchStrategy[str]:
@@ -1341,34 +1348,34 @@ async def test_mentorship_flow_renders_and_reads_back(
     for name in topics:  # up to 25 topics in all, each up to 50 characters
         await attempt(ms.taxonomy.add_topic(w.guild, name))
     every = ", ".join(await ms.taxonomy.topics(w.guild))
-    await ms.join(w.guild, OTHER, topics=every, capacity=10, bio="🧑🏾‍💻" * 75)
-    asked = await attempt(ms.request(w.guild, MEMBER, topics=every, goal=goal))
-    asked = asked or await ms.request(w.guild, MEMBER, topics=every, goal=None)
-    summary = await ms.run_round(w.guild)
+    await ms.mentors.join(w.guild, OTHER, topics=every, capacity=10, bio="🧑🏾‍💻" * 75)
+    asked = await attempt(ms.requests.ask(w.guild, MEMBER, topics=every, goal=goal))
+    asked = asked or await ms.requests.ask(w.guild, MEMBER, topics=every, goal=None)
+    summary = await ms.rounds.run(w.guild)
     assert len(summary.proposal_ids) == 1
     await w.assert_outbox_fits()  # the proposals, with the profile and the request
     for user in (OTHER, MEMBER):
-        outcome = await ms.answer(summary.proposal_ids[0], user, True)
+        outcome = await ms.proposals.answer(summary.proposal_ids[0], user, True)
     match = outcome.match
     assert match is not None and match.topics == asked.topics
-    await ms.intro_by_dm(match.id)
+    await ms.matches.intro_by_dm(match.id)
     assert await w.assert_outbox_fits() >= 2  # the intro, by DM to each side
-    cog = SimpleNamespace(service=ms)
-    assert_choices_fit(await MentorshipCog.match_choices(cog, w.interaction(MEMBER), match_text))
-    found = await attempt(ms.resolve_match(w.guild, MEMBER, match_text))
+    feature = mentorship_feature(ms)
+    assert_choices_fit(await feature.match_choices(w.interaction(MEMBER), match_text))
+    found = await attempt(ms.matches.resolve(w.guild, MEMBER, match_text))
     assert found is None or found.id == match.id
-    assert await ms.resolve_match(w.guild, MEMBER, f" #{match.id} ") == match
-    await ms.end_match(w.guild, match.id, MEMBER)
+    assert await ms.matches.resolve(w.guild, MEMBER, f" #{match.id} ") == match
+    await ms.matches.end(w.guild, match.id, MEMBER)
     await w.assert_outbox_fits()
-    given = await attempt(ms.give_feedback(match.id, MEMBER, rating, comment))
+    given = await attempt(ms.feedback.give(match.id, MEMBER, rating, comment))
     if given is not None:
         assert given.rating == rating and given.comment == ((comment or "").strip() or None)
-        assert await ms.feedback_given(match.id, MEMBER)
+        assert await ms.feedback.given(match.id, MEMBER)
     # The mentor's form: a 1-character rating and a comment, as typed.
     interaction = w.interaction(OTHER)
     form = re.fullmatch(MentorFeedbackModal.TEMPLATE, f"mfeedback:v2:{match.id}")
     values = {"rating": rating_text, "comment": comment or ""}
-    await attempt(MentorshipCog.submit_feedback(cog, interaction, form, values))
+    await attempt(feature.submit_feedback(interaction, form, values))
     for message in interaction.response.sent:
         assert_message_fits(message)
 

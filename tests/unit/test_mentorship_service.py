@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -14,8 +15,8 @@ from bot import organizer_notices
 from bot.db import Database
 from bot.errors import AlreadyExists, InvalidInput, NotAllowed, NotFound
 from bot.guilds import GuildSettings
-from bot.mentorship import MentorshipService, matching, threads
-from bot.mentorship.models import CHECKIN_AFTER, PROPOSAL_TTL
+from bot.mentorship import MentorshipService, matching
+from bot.mentorship.models import CHECKIN_AFTER, PROPOSAL_TTL, Due, ExpiryOutcome
 from bot.taxonomy import Taxonomy
 
 if TYPE_CHECKING:  # conftest is pytest's to import; this is for the type only
@@ -49,20 +50,63 @@ async def owed(db: Database, kind: str | None = None) -> list[dict[str, Any]]:
 
 async def mentors_ab(ms: MentorshipService) -> None:
     """A fits an Urdu-speaking Islamabad NLP mentee best; B is next-best; C knows MLOps."""
-    await ms.join(G, A, topics="NLP", capacity=1, city="Islamabad", languages="Urdu, English")
-    await ms.join(G, B, topics="NLP", capacity=1, city="Lahore", languages="English")
-    await ms.join(G, C, topics="MLOps", capacity=2)
+    await ms.mentors.join(
+        G, A, topics="NLP", capacity=1, city="Islamabad", languages="Urdu, English"
+    )
+    await ms.mentors.join(G, B, topics="NLP", capacity=1, city="Lahore", languages="English")
+    await ms.mentors.join(G, C, topics="MLOps", capacity=2)
 
 
 async def ask(ms: MentorshipService, user: int = M1, topics: str = "NLP") -> int:
-    request = await ms.request(
+    request = await ms.requests.ask(
         G, user, topics=topics, goal=GOAL, city="Islamabad", language="Urdu", level="beginner"
     )
     return request.id
 
 
+# The timers (cogs/mentorship/_timers.py) arm one job per row that waits for a time (a
+# pending proposal's expiry, a match's check-in) and fire it then; these helpers do what
+# those jobs do once the clock has reached them.
+async def next_timer_at(ms: MentorshipService, guild_id: int | None = None) -> int | None:
+    """The earliest time a timer job fires (None: nothing waits)."""
+    rows = [*await ms.proposals.expiries(guild_id), *await ms.checkins.owed(guild_id)]
+    return min((due.at for due in rows), default=None)
+
+
+async def due_now(ms: MentorshipService, rows: list[Due]) -> list[Due]:
+    return [due for due in rows if due.at <= ms.clock()]
+
+
+async def expire_due(ms: MentorshipService) -> list[ExpiryOutcome]:
+    """Fire the expiry jobs whose time has come; what they expired."""
+    expired = []
+    for due in await due_now(ms, await ms.proposals.expiries()):
+        outcome = await ms.proposals.expire(due.id)
+        if isinstance(outcome, ExpiryOutcome):
+            expired.append(outcome)
+    return expired
+
+
+async def due_checkins(ms: MentorshipService) -> list[Due]:
+    return await due_now(ms, await ms.checkins.owed())
+
+
+@dataclass(frozen=True)
+class TimerRun:
+    expired: tuple[ExpiryOutcome, ...]
+    checkins: tuple[int, ...]  # match ids whose check-in DMs were owed now
+    next_at: int | None  # when the next job fires
+
+
+async def run_timers(ms: MentorshipService) -> TimerRun:
+    """Fire every job whose time has come, expiries then check-ins."""
+    expired = await expire_due(ms)
+    sent = [due.id for due in await due_checkins(ms) if await ms.checkins.send(due.id) is True]
+    return TimerRun(tuple(expired), tuple(sent), await next_timer_at(ms))
+
+
 async def only_proposal(ms: MentorshipService) -> int:
-    summary = await ms.run_round(G)
+    summary = await ms.rounds.run(G)
     assert summary.matched == 1, summary
     return summary.proposal_ids[0]
 
@@ -75,10 +119,10 @@ async def test_round_proposes_best_pairs_and_owes_dms_to_both(
 ) -> None:
     await mentors_ab(ms)
     request_id = await ask(ms)
-    summary = await ms.run_round(G)
+    summary = await ms.rounds.run(G)
     assert (summary.matched, summary.requests, summary.mentors) == (1, 1, 3)
     assert summary.trigger == "manual" and summary.unmatched == ()
-    proposal = await ms.proposal(summary.proposal_ids[0])
+    proposal = await ms.proposals.get(summary.proposal_ids[0])
     assert (proposal.mentor_id, proposal.mentee_id, proposal.request_id) == (A, M1, request_id)
     assert proposal.status == "pending" and proposal.origin == "round"
     assert proposal.expires_at == int(clock.now) + PROPOSAL_TTL
@@ -89,7 +133,7 @@ async def test_round_proposes_best_pairs_and_owes_dms_to_both(
         matching.Request(request_id, M1, frozenset({"NLP"}), "Islamabad", "Urdu", "beginner"),
     )
     assert expected is not None and proposal.score == expected[0]
-    assert (await ms.open_request(G, M1)).status == "proposed"  # type: ignore[union-attr]
+    assert (await ms.requests.open_request(G, M1)).status == "proposed"  # type: ignore[union-attr]
     dms = await owed(db, "mentorship.proposal")
     assert [(d["user_id"], d["payload"], d["dedupe_key"]) for d in dms] == [
         (
@@ -103,34 +147,34 @@ async def test_round_proposes_best_pairs_and_owes_dms_to_both(
             f"mentorship:proposal:{proposal.id}:mentee",
         ),
     ]
-    assert (await ms.settings(G)).last_round_at == int(clock.now)
+    assert (await ms.config.settings(G)).last_round_at == int(clock.now)
     # A proposed request is not proposed again by the next round.
-    again = await ms.run_round(G)
+    again = await ms.rounds.run(G)
     assert (again.matched, again.requests) == (0, 0)
 
 
 async def test_round_respects_capacity_and_pending_holds_a_place(
     ms: MentorshipService,
 ) -> None:
-    await ms.join(G, A, topics="NLP", capacity=2)
+    await ms.mentors.join(G, A, topics="NLP", capacity=2)
     for user in (M1, M2, M3):
         await ask(ms, user)
-    first = await ms.run_round(G)
+    first = await ms.rounds.run(G)
     assert first.matched == 2
     assert first.reasons == {matching.NO_FREE_PLACES: 1}
-    assert (await ms.profile(G, A)).free_places == 0  # two pending proposals hold both
-    assert await ms.free_places(G, A) == 0
-    second = await ms.run_round(G)
+    assert (await ms.mentors.profile(G, A)).free_places == 0  # two pending proposals hold both
+    assert await ms.mentors.free_places(G, A) == 0
+    second = await ms.rounds.run(G)
     assert second.matched == 0 and second.reasons == {matching.NO_FREE_PLACES: 1}
-    stats = await ms.stats(G)
+    stats = await ms.overview.stats(G)
     assert (stats.places_total, stats.places_held, stats.places_free) == (2, 2, 0)
 
 
 async def test_round_reasons_and_self_is_never_matched(ms: MentorshipService) -> None:
-    await ms.join(G, A, topics="NLP", capacity=3)
-    await ms.request(G, A, topics="NLP")  # a mentor asking in their own topic
-    await ms.request(G, M1, topics="MLOps")  # nobody knows MLOps
-    summary = await ms.run_round(G)
+    await ms.mentors.join(G, A, topics="NLP", capacity=3)
+    await ms.requests.ask(G, A, topics="NLP")  # a mentor asking in their own topic
+    await ms.requests.ask(G, M1, topics="MLOps")  # nobody knows MLOps
+    summary = await ms.rounds.run(G)
     assert summary.matched == 0
     assert {u.user_id: u.reason for u in summary.unmatched} == {
         A: matching.ONLY_EXCLUDED,
@@ -138,23 +182,23 @@ async def test_round_reasons_and_self_is_never_matched(ms: MentorshipService) ->
     }
     assert summary.reasons == {matching.ONLY_EXCLUDED: 1, matching.NO_SHARED_TOPIC: 1}
     # A second NLP mentor can take A's request.
-    await ms.join(G, B, topics="NLP", capacity=1)
-    again = await ms.run_round(G)
+    await ms.mentors.join(G, B, topics="NLP", capacity=1)
+    again = await ms.rounds.run(G)
     assert again.matched == 1
-    assert (await ms.proposal(again.proposal_ids[0])).mentor_id == B
+    assert (await ms.proposals.get(again.proposal_ids[0])).mentor_id == B
 
 
 async def test_paused_and_left_mentors_get_no_proposals(ms: MentorshipService) -> None:
-    await ms.join(G, A, topics="NLP", capacity=1)
-    await ms.join(G, B, topics="NLP", capacity=1)
-    await ms.pause(G, A)
-    await ms.leave(G, B)
+    await ms.mentors.join(G, A, topics="NLP", capacity=1)
+    await ms.mentors.join(G, B, topics="NLP", capacity=1)
+    await ms.mentors.pause(G, A)
+    await ms.mentors.leave(G, B)
     await ask(ms)
-    summary = await ms.run_round(G)
+    summary = await ms.rounds.run(G)
     assert summary.matched == 0 and summary.mentors == 0
     assert summary.reasons == {matching.NO_SHARED_TOPIC: 1}
-    await ms.resume(G, A)
-    assert (await ms.run_round(G)).matched == 1
+    await ms.mentors.resume(G, A)
+    assert (await ms.rounds.run(G)).matched == 1
 
 
 # --- answers -------------------------------------------------------------------------------
@@ -167,11 +211,11 @@ async def test_accept_by_both_makes_the_match(
     request_id = await ask(ms)
     pid = await only_proposal(ms)
     clock.advance(HOUR)
-    first = await ms.answer(pid, A, True)
+    first = await ms.proposals.answer(pid, A, True)
     assert (first.result, first.role, first.match) == ("accepted", "mentor", None)
     assert first.proposal.mentor_answer == "accepted" and first.proposal.status == "pending"
     clock.advance(HOUR)
-    second = await ms.answer(pid, M1, True)
+    second = await ms.proposals.answer(pid, M1, True)
     assert second.result == "matched" and second.changed
     match = second.match
     assert match is not None
@@ -185,46 +229,46 @@ async def test_accept_by_both_makes_the_match(
     assert match.started_at == int(clock.now)
     assert match.checkin_due_at == int(clock.now) + CHECKIN_AFTER
     assert second.proposal.status == "accepted"
-    assert (await ms.open_request(G, M1)) is None
-    assert (await ms.status(G, M1)).requests[0].status == "matched"
+    assert (await ms.requests.open_request(G, M1)) is None
+    assert (await ms.overview.status(G, M1)).requests[0].status == "matched"
     # No thread channel: the intro goes to both by DM, once.
     intro = await owed(db, "mentorship.matched")
     assert [(d["user_id"], d["payload"]) for d in intro] == [
         (A, {"match_id": match.id, "role": "mentor"}),
         (M1, {"match_id": match.id, "role": "mentee"}),
     ]
-    assert await ms.matches_missing_intro(G) == []
+    assert await ms.matches.missing_intro(G) == []
     # The place stays used by the match.
-    assert (await ms.profile(G, A)).free_places == 0
-    assert [m.id for m in await ms.active_matches(G, A)] == [match.id]
-    assert [m.id for m in await ms.active_matches(G, M1)] == [match.id]
-    view = await ms.match_view(match.id, viewer_id=M1)
+    assert (await ms.mentors.profile(G, A)).free_places == 0
+    assert [m.id for m in await ms.matches.active(G, A)] == [match.id]
+    assert [m.id for m in await ms.matches.active(G, M1)] == [match.id]
+    view = await ms.matches.view(match.id, viewer_id=M1)
     assert view.request is not None and view.request.goal == GOAL
     assert "NLP" in view.first_step
     with pytest.raises(NotAllowed):
-        await ms.match_view(match.id, viewer_id=B)
+        await ms.matches.view(match.id, viewer_id=B)
 
 
 async def test_with_a_thread_channel_the_cog_makes_the_thread(
     ms: MentorshipService, db: Database
 ) -> None:
-    await ms.set_channel(G, THREADS)
+    await ms.config.set_channel(G, THREADS)
     await mentors_ab(ms)
     await ask(ms)
     pid = await only_proposal(ms)
-    await ms.answer(pid, M1, True)
-    outcome = await ms.answer(pid, A, True)
+    await ms.proposals.answer(pid, M1, True)
+    outcome = await ms.proposals.answer(pid, A, True)
     assert outcome.match is not None
     assert await owed(db, "mentorship.matched") == []
-    assert [m.id for m in await ms.matches_missing_intro()] == [outcome.match.id]
-    await threads.record_thread(ms, outcome.match.id, 424242)
-    await threads.record_intro(ms, outcome.match.id)
-    threaded = await ms.get_match(outcome.match.id)
+    assert [m.id for m in await ms.matches.missing_intro()] == [outcome.match.id]
+    await ms.threads.record_thread(outcome.match.id, 424242)
+    await ms.threads.record_intro(outcome.match.id)
+    threaded = await ms.matches.get(outcome.match.id)
     assert threaded.thread_id == 424242 and threaded.intro_sent_at is not None
-    assert await ms.matches_missing_intro() == []
+    assert await ms.matches.missing_intro() == []
     # The fallback when the thread cannot be made: DMs, owed once.
-    assert await ms.intro_by_dm(outcome.match.id) is True
-    assert await ms.intro_by_dm(outcome.match.id) is False
+    assert await ms.matches.intro_by_dm(outcome.match.id) is True
+    assert await ms.matches.intro_by_dm(outcome.match.id) is False
     assert len(await owed(db, "mentorship.matched")) == 2
 
 
@@ -232,16 +276,16 @@ async def test_answers_are_idempotent(ms: MentorshipService, db: Database) -> No
     await mentors_ab(ms)
     await ask(ms)
     pid = await only_proposal(ms)
-    await ms.answer(pid, A, True)
+    await ms.proposals.answer(pid, A, True)
     before = await owed(db)
-    repeat = await ms.answer(pid, A, True)
+    repeat = await ms.proposals.answer(pid, A, True)
     assert repeat.result == "unchanged" and not repeat.changed
-    matched = await ms.answer(pid, M1, True)
-    again = await ms.answer(pid, M1, True)
+    matched = await ms.proposals.answer(pid, M1, True)
+    again = await ms.proposals.answer(pid, M1, True)
     assert again.result == "unchanged" and again.match == matched.match
     assert len(await owed(db)) == len(before) + 2  # the two intro DMs, once
     with pytest.raises(NotAllowed, match="/mentorship end"):
-        await ms.answer(pid, A, False)
+        await ms.proposals.answer(pid, A, False)
 
 
 async def test_mentor_decline_excludes_and_reroutes_at_once(
@@ -250,7 +294,7 @@ async def test_mentor_decline_excludes_and_reroutes_at_once(
     await mentors_ab(ms)
     request_id = await ask(ms)
     pid = await only_proposal(ms)
-    outcome = await ms.answer(pid, A, False)
+    outcome = await ms.proposals.answer(pid, A, False)
     assert outcome.result == "declined" and outcome.proposal.status == "declined"
     assert outcome.proposal.mentor_answer == "declined"
     reroute = outcome.reroute
@@ -259,7 +303,7 @@ async def test_mentor_decline_excludes_and_reroutes_at_once(
     new = reroute.proposal
     assert (new.mentor_id, new.mentee_id, new.request_id) == (B, M1, request_id)
     assert new.origin == "reroute" and new.status == "pending"
-    assert (await ms.profile(G, A)).free_places == 1  # the declined place is free again
+    assert (await ms.mentors.profile(G, A)).free_places == 1  # the declined place is free again
     rerouted = await owed(db, "mentorship.rerouted")
     assert [(d["user_id"], d["payload"]) for d in rerouted] == [
         (
@@ -276,11 +320,11 @@ async def test_mentor_decline_excludes_and_reroutes_at_once(
     # The mentor declined: the mentee hears it through the re-route, not a second DM.
     assert await owed(db, "mentorship.declined") == []
     # Declining twice changes nothing; the other side can no longer answer.
-    assert (await ms.answer(pid, A, False)).result == "unchanged"
+    assert (await ms.proposals.answer(pid, A, False)).result == "unchanged"
     with pytest.raises(NotAllowed, match="declined"):
-        await ms.answer(pid, M1, True)
+        await ms.proposals.answer(pid, M1, True)
     with pytest.raises(NotAllowed, match="declined"):
-        await ms.answer(pid, A, True)
+        await ms.proposals.answer(pid, A, True)
 
 
 async def test_mentee_decline_tells_the_mentor_and_reroutes(
@@ -289,7 +333,7 @@ async def test_mentee_decline_tells_the_mentor_and_reroutes(
     await mentors_ab(ms)
     await ask(ms)
     pid = await only_proposal(ms)
-    outcome = await ms.answer(pid, M1, False)
+    outcome = await ms.proposals.answer(pid, M1, False)
     assert outcome.reroute is not None and outcome.reroute.proposal is not None
     assert outcome.reroute.proposal.mentor_id == B
     declined = await owed(db, "mentorship.declined")
@@ -304,11 +348,11 @@ async def test_nobody_left_back_to_waiting_and_excluded_never_reproposed(
     await mentors_ab(ms)
     request_id = await ask(ms)
     pid = await only_proposal(ms)
-    second = (await ms.answer(pid, A, False)).reroute
+    second = (await ms.proposals.answer(pid, A, False)).reroute
     assert second is not None and second.proposal is not None
-    last = await ms.answer(second.proposal.id, B, False)
+    last = await ms.proposals.answer(second.proposal.id, B, False)
     assert last.reroute is not None and last.reroute.proposal is None
-    request = await ms.open_request(G, M1)
+    request = await ms.requests.open_request(G, M1)
     assert request is not None and request.status == "open" and request.id == request_id
     assert [(d["user_id"], d["payload"]) for d in await owed(db, "mentorship.no_mentor")] == [
         (
@@ -320,16 +364,16 @@ async def test_nobody_left_back_to_waiting_and_excluded_never_reproposed(
             },
         )
     ]
-    summary = await ms.run_round(G)
+    summary = await ms.rounds.run(G)
     assert summary.matched == 0
     assert summary.reasons == {matching.ONLY_EXCLUDED: 1}
     # Exclusions are per member: cancelling and asking again does not bring A or B back.
-    await ms.cancel_request(G, M1)
+    await ms.requests.cancel(G, M1)
     await ask(ms)
-    assert (await ms.run_round(G)).reasons == {matching.ONLY_EXCLUDED: 1}
+    assert (await ms.rounds.run(G)).reasons == {matching.ONLY_EXCLUDED: 1}
     # A new mentor with a free place gets it.
-    await ms.join(G, 4, topics="NLP", capacity=1)
-    assert (await ms.run_round(G)).matched == 1
+    await ms.mentors.join(G, 4, topics="NLP", capacity=1)
+    assert (await ms.rounds.run(G)).matched == 1
 
 
 async def test_answer_refusals(ms: MentorshipService, db: Database) -> None:
@@ -338,22 +382,22 @@ async def test_answer_refusals(ms: MentorshipService, db: Database) -> None:
     pid = await only_proposal(ms)
     await db.execute("UPDATE outbox SET status = 'sent'")  # the proposal DMs went out
     with pytest.raises(NotAllowed, match="This proposal isn't yours."):
-        await ms.answer(pid, B, True)
+        await ms.proposals.answer(pid, B, True)
     with pytest.raises(NotFound):
-        await ms.answer(pid + 1000, A, True)
-    await ms.answer(pid, A, True)
-    await ms.cancel_request(G, M1)
-    assert (await ms.proposal(pid)).status == "withdrawn"
+        await ms.proposals.answer(pid + 1000, A, True)
+    await ms.proposals.answer(pid, A, True)
+    await ms.requests.cancel(G, M1)
+    assert (await ms.proposals.get(pid)).status == "withdrawn"
     with pytest.raises(NotAllowed, match="withdrawn"):
-        await ms.answer(pid, M1, True)
+        await ms.proposals.answer(pid, M1, True)
     with pytest.raises(NotAllowed, match="withdrawn"):
-        await ms.answer(pid, A, False)
+        await ms.proposals.answer(pid, A, False)
     # The mentor, who saw the proposal, is told it was withdrawn.
     withdrawn = await owed(db, "mentorship.withdrawn")
     assert [(d["user_id"], d["payload"]) for d in withdrawn] == [
         (A, {"proposal_id": pid, "reason": "cancelled"})
     ]
-    assert (await ms.profile(G, A)).free_places == 1
+    assert (await ms.mentors.profile(G, A)).free_places == 1
 
 
 async def test_withdrawal_before_delivery_drops_the_proposal_dms(
@@ -362,10 +406,10 @@ async def test_withdrawal_before_delivery_drops_the_proposal_dms(
     await mentors_ab(ms)
     await ask(ms)
     pid = await only_proposal(ms)
-    await ms.cancel_request(G, M1)  # the deliverer has not sent anything yet
+    await ms.requests.cancel(G, M1)  # the deliverer has not sent anything yet
     assert {d["status"] for d in await owed(db, "mentorship.proposal")} == {"dropped"}
     assert await owed(db, "mentorship.withdrawn") == []  # A never saw it
-    assert (await ms.proposal(pid)).status == "withdrawn"
+    assert (await ms.proposals.get(pid)).status == "withdrawn"
 
 
 # --- expiry --------------------------------------------------------------------------------
@@ -377,12 +421,12 @@ async def test_expiry_after_72_hours_excludes_and_reroutes(
     await mentors_ab(ms)
     request_id = await ask(ms)
     pid = await only_proposal(ms)
-    assert await ms.next_timer_at() == int(clock.now) + PROPOSAL_TTL
-    await ms.answer(pid, A, True)  # only one side answers
+    assert await next_timer_at(ms) == int(clock.now) + PROPOSAL_TTL
+    await ms.proposals.answer(pid, A, True)  # only one side answers
     clock.advance(PROPOSAL_TTL - 1)
-    assert await ms.expire_due() == []
+    assert await expire_due(ms) == []
     clock.advance(1)
-    expired = await ms.expire_due()
+    expired = await expire_due(ms)
     assert len(expired) == 1
     assert expired[0].proposal.status == "expired"
     reroute = expired[0].reroute
@@ -394,15 +438,15 @@ async def test_expiry_after_72_hours_excludes_and_reroutes(
     assert (await owed(db, "mentorship.rerouted"))[0]["payload"]["reason"] == "expired"
     # Idempotent: nothing more to expire, nothing owed twice.
     count = len(await owed(db))
-    assert await ms.expire_due() == []
+    assert await expire_due(ms) == []
     assert len(await owed(db)) == count
     with pytest.raises(NotAllowed, match="expired"):
-        await ms.answer(pid, M1, True)
+        await ms.proposals.answer(pid, M1, True)
     # The next expiry is the new proposal's.
-    assert await ms.next_timer_at() == reroute.proposal.expires_at
+    assert await next_timer_at(ms) == reroute.proposal.expires_at
     # A expired for M1: never proposed again.
-    await ms.answer(reroute.proposal.id, B, False)
-    assert (await ms.run_round(G)).reasons == {matching.ONLY_EXCLUDED: 1}
+    await ms.proposals.answer(reroute.proposal.id, B, False)
+    assert (await ms.rounds.run(G)).reasons == {matching.ONLY_EXCLUDED: 1}
 
 
 async def test_answering_a_lapsed_proposal_expires_it_then_refuses(
@@ -413,36 +457,36 @@ async def test_answering_a_lapsed_proposal_expires_it_then_refuses(
     pid = await only_proposal(ms)
     clock.advance(PROPOSAL_TTL + 5)  # the timer job has not run (e.g. during a restart)
     with pytest.raises(NotAllowed, match="expired"):
-        await ms.answer(pid, M1, True)
-    assert (await ms.proposal(pid)).status == "expired"
-    status = await ms.status(G, M1)
+        await ms.proposals.answer(pid, M1, True)
+    assert (await ms.proposals.get(pid)).status == "expired"
+    status = await ms.overview.status(G, M1)
     assert status.proposals[0].mentor_id == B and status.proposals[0].status == "pending"
-    assert await ms.expire_due() == []
+    assert await expire_due(ms) == []
 
 
 async def test_run_timers_serves_expiries_and_checkins(
     ms: MentorshipService, db: Database, clock: FakeClock
 ) -> None:
-    assert await ms.next_timer_at() is None
-    await ms.join(G, A, topics="NLP", capacity=2)
+    assert await next_timer_at(ms) is None
+    await ms.mentors.join(G, A, topics="NLP", capacity=2)
     await ask(ms, M1)
     pid = await only_proposal(ms)
-    await ms.answer(pid, A, True)
-    match = (await ms.answer(pid, M1, True)).match
+    await ms.proposals.answer(pid, A, True)
+    match = (await ms.proposals.answer(pid, M1, True)).match
     assert match is not None
     await ask(ms, M2)
     pid2 = await only_proposal(ms)
-    proposal2 = await ms.proposal(pid2)
-    assert await ms.next_timer_at(G) == proposal2.expires_at
-    assert await ms.next_timer_at(G + 1) is None
+    proposal2 = await ms.proposals.get(pid2)
+    assert await next_timer_at(ms, G) == proposal2.expires_at
+    assert await next_timer_at(ms, G + 1) is None
     clock.set(proposal2.expires_at)
-    run = await ms.run_timers()
+    run = await run_timers(ms)
     assert [e.proposal.id for e in run.expired] == [pid2] and run.checkins == ()
     assert run.next_at == match.checkin_due_at
     clock.set(match.checkin_due_at)
-    run = await ms.run_timers()
+    run = await run_timers(ms)
     assert run.checkins == (match.id,) and run.next_at is None
-    assert (await ms.run_timers()).checkins == ()
+    assert (await run_timers(ms)).checkins == ()
 
 
 # --- capacity across accept, end and leave -------------------------------------------------
@@ -451,56 +495,56 @@ async def test_run_timers_serves_expiries_and_checkins(
 async def test_capacity_accounting_across_accept_end_and_leave(
     ms: MentorshipService, db: Database
 ) -> None:
-    await ms.join(G, A, topics="NLP", capacity=1)
+    await ms.mentors.join(G, A, topics="NLP", capacity=1)
     await ask(ms, M1)
     await ask(ms, M2)
-    summary = await ms.run_round(G)
+    summary = await ms.rounds.run(G)
     assert summary.matched == 1 and summary.reasons == {matching.NO_FREE_PLACES: 1}
     pid = summary.proposal_ids[0]
-    assert (await ms.profile(G, A)).free_places == 0
-    first = (await ms.proposal(pid)).mentee_id
+    assert (await ms.mentors.profile(G, A)).free_places == 0
+    first = (await ms.proposals.get(pid)).mentee_id
     assert first in (M1, M2)
     waiting = M2 if first == M1 else M1
-    await ms.answer(pid, A, True)
-    match = (await ms.answer(pid, first, True)).match  # type: ignore[arg-type]
+    await ms.proposals.answer(pid, A, True)
+    match = (await ms.proposals.answer(pid, first, True)).match  # type: ignore[arg-type]
     assert match is not None
-    profile = await ms.profile(G, A)
+    profile = await ms.mentors.profile(G, A)
     assert (profile.active_mentees, profile.pending_proposals, profile.free_places) == (1, 0, 0)
-    assert (await ms.run_round(G)).matched == 0
-    await ms.end_match(G, match.id, first)  # type: ignore[arg-type]
-    assert (await ms.profile(G, A)).free_places == 1
-    pid2 = (await ms.run_round(G)).proposal_ids[0]
-    assert (await ms.proposal(pid2)).mentee_id == waiting
+    assert (await ms.rounds.run(G)).matched == 0
+    await ms.matches.end(G, match.id, first)  # type: ignore[arg-type]
+    assert (await ms.mentors.profile(G, A)).free_places == 1
+    pid2 = (await ms.rounds.run(G)).proposal_ids[0]
+    assert (await ms.proposals.get(pid2)).mentee_id == waiting
     # Raising capacity while a proposal is pending frees exactly the new place.
-    await ms.join(G, A, topics="NLP", capacity=2)
-    assert (await ms.profile(G, A)).free_places == 1
+    await ms.mentors.join(G, A, topics="NLP", capacity=2)
+    assert (await ms.mentors.profile(G, A)).free_places == 1
     # Leaving withdraws the pending proposal; with nobody else, the request waits again.
-    outcome = await ms.leave(G, A)
+    outcome = await ms.mentors.leave(G, A)
     assert outcome.withdrawn == (pid2,)
     assert outcome.reroutes[0].proposal is None
-    assert (await ms.open_request(G, waiting)).status == "open"  # type: ignore[union-attr]
-    assert await ms.free_places(G, A) == 0
+    assert (await ms.requests.open_request(G, waiting)).status == "open"  # type: ignore[union-attr]
+    assert await ms.mentors.free_places(G, A) == 0
     # Lowering capacity below the current load keeps everyone and frees nothing.
-    await ms.join(G, A, topics="NLP", capacity=1)
+    await ms.mentors.join(G, A, topics="NLP", capacity=1)
     await ask(ms, M3)
-    first = await ms.run_round(G)
+    first = await ms.rounds.run(G)
     assert first.matched == 1
 
 
 async def test_leave_reroutes_pending_and_ends_active_matches(
     ms: MentorshipService, db: Database
 ) -> None:
-    await ms.join(G, A, topics="NLP", capacity=2, city="Islamabad", languages="Urdu")
-    await ms.join(G, B, topics="NLP", capacity=2, languages="English")
+    await ms.mentors.join(G, A, topics="NLP", capacity=2, city="Islamabad", languages="Urdu")
+    await ms.mentors.join(G, B, topics="NLP", capacity=2, languages="English")
     await ask(ms, M1)
     pid = await only_proposal(ms)
-    await ms.answer(pid, A, True)
-    match = (await ms.answer(pid, M1, True)).match
+    await ms.proposals.answer(pid, A, True)
+    match = (await ms.proposals.answer(pid, M1, True)).match
     assert match is not None
     await ask(ms, M2, "NLP")
     pid2 = await only_proposal(ms)
-    assert (await ms.proposal(pid2)).mentor_id == A
-    outcome = await ms.leave(G, A)
+    assert (await ms.proposals.get(pid2)).mentor_id == A
+    outcome = await ms.mentors.leave(G, A)
     assert outcome.profile.status == "left" and outcome.changed
     assert outcome.withdrawn == (pid2,)
     assert len(outcome.reroutes) == 1
@@ -513,33 +557,33 @@ async def test_leave_reroutes_pending_and_ends_active_matches(
     assert [(d["user_id"], d["payload"]) for d in await owed(db, "mentorship.ended")] == [
         (M1, {"match_id": match.id, "role": "mentee", "reason": "mentor_left"})
     ]
-    assert (await ms.status(G, M1)).requests[0].status == "closed"
+    assert (await ms.overview.status(G, M1)).requests[0].status == "closed"
     # A withdrawal is no exclusion: A may be proposed to M2 again after re-joining.
-    again = await ms.leave(G, A)
+    again = await ms.mentors.leave(G, A)
     assert not again.changed
     with pytest.raises(NotFound):
-        await ms.leave(G, 999)
+        await ms.mentors.leave(G, 999)
 
 
 # --- a mentee with a mentor already ----------------------------------------------------------
 
 
 async def test_a_matched_mentee_may_ask_for_other_topics_only(ms: MentorshipService) -> None:
-    await ms.join(G, A, topics="NLP, MLOps", capacity=3)
-    await ms.join(G, B, topics="MLOps", capacity=1)
+    await ms.mentors.join(G, A, topics="NLP, MLOps", capacity=3)
+    await ms.mentors.join(G, B, topics="MLOps", capacity=1)
     await ask(ms, M1, "NLP")
     pid = await only_proposal(ms)
-    await ms.answer(pid, A, True)
-    match = (await ms.answer(pid, M1, True)).match
+    await ms.proposals.answer(pid, A, True)
+    match = (await ms.proposals.answer(pid, M1, True)).match
     assert match is not None
     with pytest.raises(
         InvalidInput, match=f"already have a mentor for NLP \\(mentorship #{match.id}"
     ):
-        await ms.request(G, M1, topics="MLOps, nlp")
-    await ms.request(G, M1, topics="MLOps")
+        await ms.requests.ask(G, M1, topics="MLOps, nlp")
+    await ms.requests.ask(G, M1, topics="MLOps")
     # A already mentors M1: the other MLOps mentor is proposed, even though A has room.
     pid2 = await only_proposal(ms)
-    assert (await ms.proposal(pid2)).mentor_id == B
+    assert (await ms.proposals.get(pid2)).mentor_id == B
 
 
 # --- check-ins -------------------------------------------------------------------------------
@@ -549,8 +593,8 @@ async def matched(ms: MentorshipService) -> int:
     await mentors_ab(ms)
     await ask(ms)
     pid = await only_proposal(ms)
-    await ms.answer(pid, A, True)
-    match = (await ms.answer(pid, M1, True)).match
+    await ms.proposals.answer(pid, A, True)
+    match = (await ms.proposals.answer(pid, M1, True)).match
     assert match is not None
     return match.id
 
@@ -561,22 +605,22 @@ async def test_checkins_due_after_14_days_and_alerts_carry_no_private_text(
     await guilds.set_announcements_channel(G, ANNOUNCE)
     match_id = await matched(ms)
     clock.advance(CHECKIN_AFTER - 1)
-    assert await ms.due_checkins() == []
+    assert await due_checkins(ms) == []
     clock.advance(1)
-    assert [m.id for m in await ms.due_checkins()] == [match_id]
-    assert await ms.mark_checkin_sent(match_id) is True
-    assert await ms.mark_checkin_sent(match_id) is False
-    assert await ms.due_checkins() == []
+    assert [m.id for m in await due_checkins(ms)] == [match_id]
+    assert await ms.checkins.send(match_id) is True
+    assert await ms.checkins.send(match_id) is False
+    assert await due_checkins(ms) == []
     checkins = await owed(db, "mentorship.checkin")
     assert [(d["user_id"], d["payload"], d["dedupe_key"]) for d in checkins] == [
         (A, {"match_id": match_id, "role": "mentor"}, f"mentorship:checkin:{match_id}:{A}"),
         (M1, {"match_id": match_id, "role": "mentee"}, f"mentorship:checkin:{match_id}:{M1}"),
     ]
-    good = await ms.record_checkin(match_id, A, "going_well")
+    good = await ms.checkins.record(match_id, A, "going_well")
     assert good.changed and not good.alerted
-    help_ = await ms.record_checkin(match_id, M1, "Need help")
+    help_ = await ms.checkins.record(match_id, M1, "Need help")
     assert help_.changed and help_.alerted and help_.answer == "need_help"
-    repeat = await ms.record_checkin(match_id, M1, "need_help")
+    repeat = await ms.checkins.record(match_id, M1, "need_help")
     assert not repeat.changed and not repeat.alerted
     # No organizer channel yet: the notice waits for one, never in the public channel.
     assert [d for d in await owed(db) if d["channel_id"] is not None] == []
@@ -586,9 +630,9 @@ async def test_checkins_due_after_14_days_and_alerts_carry_no_private_text(
         "`/mentorship stats` has the overview."
     ]
     with pytest.raises(NotAllowed, match="isn't yours"):
-        await ms.record_checkin(match_id, B, "not_met")
+        await ms.checkins.record(match_id, B, "not_met")
     with pytest.raises(InvalidInput):
-        await ms.record_checkin(match_id, A, "meh")
+        await ms.checkins.record(match_id, A, "meh")
     # Nothing meant for organizers or any channel carries the goal or other private text.
     assert all(GOAL not in json.dumps(d["payload"]) for d in await owed(db))
     assert all(GOAL not in t for t in texts)
@@ -600,13 +644,13 @@ async def test_checkin_alerts_go_to_the_organizer_channel_only(
     await guilds.set_announcements_channel(G, ANNOUNCE)
     match_id = await matched(ms)
     await organizer_notices.set_channel(db, G, ORGANIZERS)
-    outcome = await ms.record_checkin(match_id, A, "not_met")
+    outcome = await ms.checkins.record(match_id, A, "not_met")
     assert outcome.changed and outcome.alerted
     posts = [d for d in await owed(db) if d["channel_id"] is not None]
     assert [(d["kind"], d["channel_id"]) for d in posts] == [(organizer_notices.KIND, ORGANIZERS)]
     assert "mentorship #" in posts[0]["payload"]["text"]
     assert "haven't met" in posts[0]["payload"]["text"]
-    again = await ms.record_checkin(match_id, M1, "not_met")  # the other side says it too
+    again = await ms.checkins.record(match_id, M1, "not_met")  # the other side says it too
     assert again.changed and not again.alerted  # one notice per match and answer
     assert len([d for d in await owed(db) if d["channel_id"] is not None]) == 1
 
@@ -619,73 +663,73 @@ async def test_end_and_feedback_once_only(
 ) -> None:
     match_id = await matched(ms)
     with pytest.raises(NotAllowed, match="ended"):
-        await ms.give_feedback(match_id, M1, 5)
+        await ms.feedback.give(match_id, M1, 5)
     with pytest.raises(NotAllowed, match="isn't yours"):
-        await ms.end_match(G, match_id, B)
+        await ms.matches.end(G, match_id, B)
     with pytest.raises(NotFound):
-        await ms.end_match(G + 1, match_id, M1)
-    assert (await ms.resolve_match(G, M1, f"#{match_id}")).id == match_id
+        await ms.matches.end(G + 1, match_id, M1)
+    assert (await ms.matches.resolve(G, M1, f"#{match_id}")).id == match_id
     with pytest.raises(NotAllowed):
-        await ms.resolve_match(G, B, str(match_id))
+        await ms.matches.resolve(G, B, str(match_id))
     with pytest.raises(InvalidInput):
-        await ms.resolve_match(G, M1, "the one with A")
+        await ms.matches.resolve(G, M1, "the one with A")
     clock.advance(DAY)
-    ended = await ms.end_match(G, match_id, M1)
+    ended = await ms.matches.end(G, match_id, M1)
     assert (ended.status, ended.ended_by, ended.end_reason) == ("ended", M1, "ended")
     assert ended.ended_at == int(clock.now)
     assert [(d["user_id"], d["payload"]) for d in await owed(db, "mentorship.ended")] == [
         (A, {"match_id": match_id, "role": "mentor", "reason": "ended"})
     ]
-    assert await ms.end_match(G, match_id, A) == ended  # twice: no change, no second DM
+    assert await ms.matches.end(G, match_id, A) == ended  # twice: no change, no second DM
     assert len(await owed(db, "mentorship.ended")) == 1
-    assert await ms.active_matches(G, A) == []
+    assert await ms.matches.active(G, A) == []
     for rating in (0, 6):
         with pytest.raises(InvalidInput, match="1 to 5"):
-            await ms.give_feedback(match_id, M1, rating)
+            await ms.feedback.give(match_id, M1, rating)
     with pytest.raises(InvalidInput, match="1,000"):
-        await ms.give_feedback(match_id, M1, 4, "x" * 1001)
-    assert not await ms.feedback_given(match_id, M1)
-    feedback = await ms.give_feedback(match_id, M1, 4, "  Very helpful.  ")
+        await ms.feedback.give(match_id, M1, 4, "x" * 1001)
+    assert not await ms.feedback.given(match_id, M1)
+    feedback = await ms.feedback.give(match_id, M1, 4, "  Very helpful.  ")
     assert (feedback.from_role, feedback.rating, feedback.comment) == ("mentee", 4, "Very helpful.")
-    assert await ms.feedback_given(match_id, M1)
+    assert await ms.feedback.given(match_id, M1)
     with pytest.raises(AlreadyExists):
-        await ms.give_feedback(match_id, M1, 5)
+        await ms.feedback.give(match_id, M1, 5)
     with pytest.raises(NotAllowed):
-        await ms.give_feedback(match_id, B, 5)
-    await ms.give_feedback(match_id, A, 5)
-    stats = await ms.stats(G)
+        await ms.feedback.give(match_id, B, 5)
+    await ms.feedback.give(match_id, A, 5)
+    stats = await ms.overview.stats(G)
     assert (stats.feedback_count, stats.average_rating) == (2, 4.5)
     # Check-ins on an ended match are refused; its check-in is no longer owed.
     with pytest.raises(NotAllowed, match="ended"):
-        await ms.record_checkin(match_id, A, "going_well")
-    assert await ms.next_timer_at() is None
+        await ms.checkins.record(match_id, A, "going_well")
+    assert await next_timer_at(ms) is None
 
 
 # --- stats -----------------------------------------------------------------------------------
 
 
 async def test_stats(ms: MentorshipService, clock: FakeClock) -> None:
-    await ms.join(G, A, topics="NLP", capacity=2)
-    await ms.join(G, B, topics="NLP", capacity=1)
-    await ms.join(G, C, topics="MLOps", capacity=3)
-    await ms.pause(G, C)
+    await ms.mentors.join(G, A, topics="NLP", capacity=2)
+    await ms.mentors.join(G, B, topics="NLP", capacity=1)
+    await ms.mentors.join(G, C, topics="MLOps", capacity=3)
+    await ms.mentors.pause(G, C)
     await ask(ms, M1)
     clock.advance(2 * DAY)
     await ask(ms, M2)
     clock.advance(2 * DAY)
     await ask(ms, M3)
-    await ms.request(G, M4, topics="Computer Vision")
+    await ms.requests.ask(G, M4, topics="Computer Vision")
     clock.advance(DAY)
-    summary = await ms.run_round(G)
+    summary = await ms.rounds.run(G)
     assert summary.matched == 3
     p1, p2, p3 = summary.proposal_ids
     # One accepted by both, one declined (re-routed nowhere: all places taken), one pending.
-    first = await ms.proposal(p1)
-    await ms.answer(p1, first.mentor_id, True)  # type: ignore[arg-type]
-    await ms.answer(p1, first.mentee_id, True)  # type: ignore[arg-type]
-    second = await ms.proposal(p2)
-    await ms.answer(p2, second.mentee_id, False)  # type: ignore[arg-type]
-    stats = await ms.stats(G)
+    first = await ms.proposals.get(p1)
+    await ms.proposals.answer(p1, first.mentor_id, True)  # type: ignore[arg-type]
+    await ms.proposals.answer(p1, first.mentee_id, True)  # type: ignore[arg-type]
+    second = await ms.proposals.get(p2)
+    await ms.proposals.answer(p2, second.mentee_id, False)  # type: ignore[arg-type]
+    stats = await ms.overview.stats(G)
     assert (stats.active_mentors, stats.paused_mentors) == (2, 1)
     assert (stats.places_total, stats.places_used, stats.places_held, stats.places_free) == (
         3,
@@ -705,11 +749,11 @@ async def test_stats(ms: MentorshipService, clock: FakeClock) -> None:
     ) == (1, 1, 1, 0, 0)
     assert (stats.active_matches, stats.ended_matches) == (1, 0)
     assert (stats.feedback_count, stats.average_rating) == (0, None)
-    assert (await ms.proposal(p3)).status == "pending"
+    assert (await ms.proposals.get(p3)).status == "pending"
 
 
 async def test_stats_median_wait(ms: MentorshipService, clock: FakeClock) -> None:
-    empty = await ms.stats(G)
+    empty = await ms.overview.stats(G)
     assert empty.median_wait_days is None and empty.open_requests == 0
     await ask(ms, M1)
     clock.advance(2 * DAY)
@@ -717,7 +761,7 @@ async def test_stats_median_wait(ms: MentorshipService, clock: FakeClock) -> Non
     clock.advance(2 * DAY)
     await ask(ms, M3)
     clock.advance(DAY)
-    stats = await ms.stats(G)  # waits: 5, 3 and 1 days
+    stats = await ms.overview.stats(G)  # waits: 5, 3 and 1 days
     assert stats.open_requests == 3 and stats.median_wait_days == 3.0
 
 
@@ -726,68 +770,68 @@ async def test_stats_median_wait(ms: MentorshipService, clock: FakeClock) -> Non
 
 async def test_schedule_and_scheduled_rounds(ms: MentorshipService, clock: FakeClock) -> None:
     # The tests start on Wednesday 2026-07-01 05:00 in Karachi; default: Mondays 18:00.
-    settings = await ms.settings(G)
+    settings = await ms.config.settings(G)
     assert settings.schedule == "weekly mon 18:00"
     assert settings.schedule_description == "every Monday at 18:00 (Asia/Karachi)"
     monday = settings.next_round_at
     assert monday is not None and (monday - clock.now) == 5 * DAY + 13 * HOUR
-    await ms.join(G, A, topics="NLP", capacity=3)
+    await ms.mentors.join(G, A, topics="NLP", capacity=3)
     await ask(ms)
-    assert await ms.run_scheduled_round(G) is None  # not due yet
-    plan = await ms.round_plan(G)
+    assert await ms.rounds.run_scheduled(G) is None  # not due yet
+    plan = await ms.rounds.plan(G)
     assert plan.next_at == monday and not plan.overdue
     clock.set(monday - 2)  # the job fires a moment early
-    summary = await ms.run_scheduled_round(G)
+    summary = await ms.rounds.run_scheduled(G)
     assert summary is not None and summary.trigger == "scheduled" and summary.matched == 1
     clock.set(monday + 1)
-    assert await ms.run_scheduled_round(G) is None  # that tick was served
-    assert (await ms.round_plan(G)).next_at == monday + 7 * DAY
+    assert await ms.rounds.run_scheduled(G) is None  # that tick was served
+    assert (await ms.rounds.plan(G)).next_at == monday + 7 * DAY
     # Down for three weeks: one overdue round at start-up serves them all.
     clock.set(monday + 21 * DAY + HOUR)
-    plan = await ms.round_plan(G)
+    plan = await ms.rounds.plan(G)
     assert plan.overdue
-    assert await ms.run_scheduled_round(G) is not None
-    assert await ms.run_scheduled_round(G) is None
-    assert not (await ms.round_plan(G)).overdue
-    assert [p.guild_id for p in await ms.round_plans()] == [G]
+    assert await ms.rounds.run_scheduled(G) is not None
+    assert await ms.rounds.run_scheduled(G) is None
+    assert not (await ms.rounds.plan(G)).overdue
+    assert [p.guild_id for p in await ms.rounds.plans()] == [G]
 
 
 async def test_set_schedule_and_channel(ms: MentorshipService, clock: FakeClock) -> None:
     with pytest.raises(InvalidInput, match="not a schedule"):
-        await ms.set_schedule(G, "sometimes")
-    assert (await ms.settings(G)).schedule == "weekly mon 18:00"
-    settings = await ms.set_schedule(G, "daily 10:00")
+        await ms.config.set_schedule(G, "sometimes")
+    assert (await ms.config.settings(G)).schedule == "weekly mon 18:00"
+    settings = await ms.config.set_schedule(G, "daily 10:00")
     assert settings.schedule == "daily 10:00"
     # A new schedule does not count ticks from before it existed as missed.
-    assert not (await ms.round_plan(G)).overdue
+    assert not (await ms.rounds.plan(G)).overdue
     assert settings.next_round_at == clock.now + 5 * HOUR  # 10:00 Karachi = 05:00 UTC
-    assert (await ms.set_channel(G, THREADS)).channel_id == THREADS
-    assert (await ms.set_channel(G, None)).channel_id is None
+    assert (await ms.config.set_channel(G, THREADS)).channel_id == THREADS
+    assert (await ms.config.set_channel(G, None)).channel_id is None
 
 
 # --- deleting a member's data ------------------------------------------------------------------
 
 
 async def test_delete_member_data_of_a_mentor(ms: MentorshipService, db: Database) -> None:
-    await ms.join(G, A, topics="NLP", capacity=2, city="Islamabad", languages="Urdu")
-    await ms.join(G, B, topics="NLP", capacity=2)
+    await ms.mentors.join(G, A, topics="NLP", capacity=2, city="Islamabad", languages="Urdu")
+    await ms.mentors.join(G, B, topics="NLP", capacity=2)
     await ask(ms, M1)
     pid = await only_proposal(ms)
-    await ms.answer(pid, A, True)
-    match = (await ms.answer(pid, M1, True)).match
+    await ms.proposals.answer(pid, A, True)
+    match = (await ms.proposals.answer(pid, M1, True)).match
     assert match is not None
     await ask(ms, M2)
     pid2 = await only_proposal(ms)
-    assert (await ms.proposal(pid2)).mentor_id == A
-    before = await ms.stats(G)
-    result = await ms.delete_member_data(G, A)
+    assert (await ms.proposals.get(pid2)).mentor_id == A
+    before = await ms.overview.stats(G)
+    result = await ms.member_data.delete(G, A)
     assert result.profile_removed and result.matches_ended == 1
     assert result.proposals_withdrawn == 1
     assert len(result.reroutes) == 1 and result.reroutes[0].proposal is not None
     assert result.reroutes[0].proposal.mentor_id == B
     with pytest.raises(NotFound):
-        await ms.profile(G, A)
-    ended = await ms.get_match(match.id)
+        await ms.mentors.profile(G, A)
+    ended = await ms.matches.get(match.id)
     assert (ended.status, ended.mentor_id, ended.mentee_id, ended.end_reason) == (
         "ended",
         None,
@@ -797,32 +841,34 @@ async def test_delete_member_data_of_a_mentor(ms: MentorshipService, db: Databas
     assert [(d["user_id"], d["payload"]["reason"]) for d in await owed(db, "mentorship.ended")] == [
         (M1, "data_deleted")
     ]
-    status = await ms.status(G, A)
+    status = await ms.overview.status(G, A)
     assert status == type(status)(None, (), (), ())
-    after = await ms.stats(G)
+    after = await ms.overview.stats(G)
     assert after.ended_matches == before.active_matches  # counts kept, anonymous
-    assert (await ms.proposal(pid)).mentor_id is None
+    assert (await ms.proposals.get(pid)).mentor_id is None
 
 
 async def test_delete_member_data_of_a_mentee(ms: MentorshipService, db: Database) -> None:
     match_id = await matched(ms)
-    await ms.end_match(G, match_id, M1)
-    await ms.give_feedback(match_id, M1, 2, "Private words")
+    await ms.matches.end(G, match_id, M1)
+    await ms.feedback.give(match_id, M1, 2, "Private words")
     await ask(ms, M1)
     pid = await only_proposal(ms)  # B, since A was... still free: any NLP mentor
-    mentor = (await ms.proposal(pid)).mentor_id
-    await ms.answer(pid, mentor, False)  # type: ignore[arg-type]
-    result = await ms.delete_member_data(G, M1)
+    mentor = (await ms.proposals.get(pid)).mentor_id
+    await ms.proposals.answer(pid, mentor, False)  # type: ignore[arg-type]
+    result = await ms.member_data.delete(G, M1)
     assert not result.profile_removed
     assert result.requests_removed == 2
     assert result.feedback_anonymised == 1
     assert result.exclusions_removed == 1
-    assert await ms.open_request(G, M1) is None
+    assert await ms.requests.open_request(G, M1) is None
     rows = await db.fetchall("SELECT from_id, comment, rating FROM mentorship_feedback")
     assert [tuple(r) for r in rows] == [(None, None, 2)]
-    stats = await ms.stats(G)
+    stats = await ms.overview.stats(G)
     assert (stats.feedback_count, stats.average_rating, stats.ended_matches) == (1, 2.0, 1)
-    assert await ms.status(G, M1) == type(await ms.status(G, M1))(None, (), (), ())
+    assert await ms.overview.status(G, M1) == type(await ms.overview.status(G, M1))(
+        None, (), (), ()
+    )
     # Nothing in the store still names M1.
     for table, column in (
         ("mentee_requests", "user_id"),
@@ -842,44 +888,44 @@ async def test_delete_member_data_with_a_pending_proposal_tells_the_mentor(
     await ask(ms)
     pid = await only_proposal(ms)
     await db.execute("UPDATE outbox SET status = 'sent'")  # the proposal DMs went out
-    result = await ms.delete_member_data(G, M1)
+    result = await ms.member_data.delete(G, M1)
     assert result.proposals_withdrawn == 1 and result.reroutes == ()
     assert [(d["user_id"], d["payload"]) for d in await owed(db, "mentorship.withdrawn")] == [
         (A, {"proposal_id": pid, "reason": "data_deleted"})
     ]
-    assert (await ms.profile(G, A)).free_places == 1
-    assert await ms.next_timer_at() is None
+    assert (await ms.mentors.profile(G, A)).free_places == 1
+    assert await next_timer_at(ms) is None
 
 
 # --- status ----------------------------------------------------------------------------------
 
 
 async def test_status_lists_the_members_own_items(ms: MentorshipService) -> None:
-    await ms.join(G, A, topics="NLP", capacity=2)
-    await ms.request(G, A, topics="MLOps")  # A is a mentee too
+    await ms.mentors.join(G, A, topics="NLP", capacity=2)
+    await ms.requests.ask(G, A, topics="MLOps")  # A is a mentee too
     await ask(ms, M1)
     pid = await only_proposal(ms)
-    status = await ms.status(G, A)
+    status = await ms.overview.status(G, A)
     assert status.profile is not None and status.profile.user_id == A
     assert [r.topics for r in status.requests] == [("MLOps",)]
     assert [p.id for p in status.proposals] == [pid]
-    mentee = await ms.status(G, M1)
+    mentee = await ms.overview.status(G, M1)
     assert mentee.profile is None
     assert [p.id for p in mentee.proposals] == [pid]
-    view = await ms.proposal_view(pid, viewer_id=A)
+    view = await ms.proposals.view(pid, viewer_id=A)
     assert view.request is not None and view.request.goal == GOAL
     assert view.mentor is not None and view.mentor.user_id == A
     with pytest.raises(NotAllowed, match="isn't yours"):
-        await ms.proposal_view(pid, viewer_id=B)
+        await ms.proposals.view(pid, viewer_id=B)
 
 
 async def test_leaving_with_nothing_pending_still_counts_as_a_change(
     ms: MentorshipService,
 ) -> None:
-    await ms.join(G, A, topics="NLP", capacity=1)
-    first = await ms.leave(G, A)
+    await ms.mentors.join(G, A, topics="NLP", capacity=1)
+    first = await ms.mentors.leave(G, A)
     assert first.changed and first.withdrawn == () and first.ended == ()
-    assert not (await ms.leave(G, A)).changed
+    assert not (await ms.mentors.leave(G, A)).changed
 
 
 # --- concurrency -------------------------------------------------------------------------------
@@ -892,7 +938,9 @@ async def test_simultaneous_accepts_make_exactly_one_match(
     await ask(ms)
     pid = await only_proposal(ms)
     outcomes = await asyncio.gather(
-        ms.answer(pid, A, True), ms.answer(pid, M1, True), ms.answer(pid, A, True)
+        ms.proposals.answer(pid, A, True),
+        ms.proposals.answer(pid, M1, True),
+        ms.proposals.answer(pid, A, True),
     )
     assert sorted(o.result for o in outcomes) == ["accepted", "matched", "unchanged"]
     assert await db.fetchval("SELECT COUNT(*) FROM mentorship_matches") == 1
@@ -906,9 +954,9 @@ async def test_a_decline_racing_the_expiry_timer_closes_the_proposal_once(
     pid = await only_proposal(ms)
     clock.advance(PROPOSAL_TTL)
     results = await asyncio.gather(
-        ms.expire_due(), ms.answer(pid, A, False), return_exceptions=True
+        expire_due(ms), ms.proposals.answer(pid, A, False), return_exceptions=True
     )
-    assert (await ms.proposal(pid)).status in ("expired", "declined")
+    assert (await ms.proposals.get(pid)).status in ("expired", "declined")
     assert any(isinstance(r, NotAllowed) or r == [] for r in results)
     # One re-route, to B, whichever won.
     pending = await db.fetchall(
@@ -986,19 +1034,19 @@ async def test_random_operations_keep_the_invariants(
         try:
             if op == "join":
                 picked = ", ".join(rng.sample(topics, rng.randint(1, 2)))
-                await ms.join(G, who, topics=picked, capacity=capacity[who])
+                await ms.mentors.join(G, who, topics=picked, capacity=capacity[who])
             elif op == "pause":
-                await ms.pause(G, who)
+                await ms.mentors.pause(G, who)
             elif op == "resume":
-                await ms.resume(G, who)
+                await ms.mentors.resume(G, who)
             elif op == "leave":
-                await ms.leave(G, who)
+                await ms.mentors.leave(G, who)
             elif op == "request":
-                await ms.request(G, who, topics=rng.choice(topics))
+                await ms.requests.ask(G, who, topics=rng.choice(topics))
             elif op == "cancel":
-                await ms.cancel_request(G, who)
+                await ms.requests.cancel(G, who)
             elif op == "round":
-                await ms.run_round(G)
+                await ms.rounds.run(G)
             elif op == "answer":
                 # Mostly pending proposals (so pairs get matched), sometimes closed ones.
                 status = "status = 'pending'" if rng.random() < 0.85 else "1"
@@ -1010,10 +1058,10 @@ async def test_random_operations_keep_the_invariants(
                     row = rng.choice(rows)
                     side = row["mentor_id"] if rng.random() < 0.5 else row["mentee_id"]
                     if side is not None:
-                        await ms.answer(row["id"], side, rng.random() < 0.7)
+                        await ms.proposals.answer(row["id"], side, rng.random() < 0.7)
             elif op == "time":
                 clock.advance(rng.randint(1, 40) * HOUR)
-                await ms.run_timers()
+                await run_timers(ms)
             elif op == "end":
                 rows = await db.fetchall(
                     "SELECT id, mentor_id, mentee_id FROM mentorship_matches ORDER BY id"
@@ -1022,11 +1070,11 @@ async def test_random_operations_keep_the_invariants(
                     row = rng.choice(rows)
                     side = row["mentor_id"] if rng.random() < 0.5 else row["mentee_id"]
                     if side is not None:
-                        await ms.end_match(G, row["id"], side)
+                        await ms.matches.end(G, row["id"], side)
             elif op == "delete" and rng.random() < 0.3:
-                await ms.delete_member_data(G, who)
+                await ms.member_data.delete(G, who)
         except (NotAllowed, NotFound, InvalidInput):
             pass  # refusals are part of the game; they must change nothing
         await check_invariants(db)
-    stats = await ms.stats(G)
+    stats = await ms.overview.stats(G)
     assert stats.places_free >= 0 and stats.places_used <= stats.places_total

@@ -32,12 +32,12 @@ def ms(db: Database, guilds: GuildSettings, clock: FakeClock) -> MentorshipServi
 
 
 async def a_match(ms: MentorshipService) -> Match:
-    await ms.set_channel(G, CHANNEL)
-    await ms.join(G, A, topics="NLP, MLOps", capacity=1)
-    await ms.request(G, M1, topics="NLP, MLOps", goal="A private goal")
-    (pid,) = (await ms.run_round(G)).proposal_ids
-    await ms.answer(pid, A, True)
-    match = (await ms.answer(pid, M1, True)).match
+    await ms.config.set_channel(G, CHANNEL)
+    await ms.mentors.join(G, A, topics="NLP, MLOps", capacity=1)
+    await ms.requests.ask(G, M1, topics="NLP, MLOps", goal="A private goal")
+    (pid,) = (await ms.rounds.run(G)).proposal_ids
+    await ms.proposals.answer(pid, A, True)
+    match = (await ms.proposals.answer(pid, M1, True)).match
     assert match is not None
     return match
 
@@ -46,34 +46,34 @@ async def test_each_step_is_recorded_so_a_restart_resumes_where_it_stopped(
     ms: MentorshipService, db: Database
 ) -> None:
     match = await a_match(ms)
-    assert [m.id for m in await ms.matches_missing_intro()] == [match.id]
-    first = await threads.begin(ms, match.id)
+    assert [m.id for m in await ms.matches.missing_intro()] == [match.id]
+    first = await ms.threads.begin(match.id)
     assert first == threads.ThreadPlan("create")
     assert await db.fetchval(
         "SELECT thread_requested_at FROM mentorship_matches WHERE id = ?", (match.id,)
     )
     # A crash now: Discord may or may not have made the thread. Look before making one.
-    assert await threads.begin(ms, match.id) == threads.ThreadPlan("find")
-    await threads.record_thread(ms, match.id, 555)
-    assert await threads.begin(ms, match.id) == threads.ThreadPlan("have", 555)
-    assert [m.id for m in await ms.matches_missing_intro()] == [match.id]  # intro not yet
-    await threads.record_intro(ms, match.id)
-    assert await threads.begin(ms, match.id) == threads.ThreadPlan("done")
-    assert await ms.matches_missing_intro() == []
-    assert (await ms.get_match(match.id)).thread_id == 555
+    assert await ms.threads.begin(match.id) == threads.ThreadPlan("find")
+    await ms.threads.record_thread(match.id, 555)
+    assert await ms.threads.begin(match.id) == threads.ThreadPlan("have", 555)
+    assert [m.id for m in await ms.matches.missing_intro()] == [match.id]  # intro not yet
+    await ms.threads.record_intro(match.id)
+    assert await ms.threads.begin(match.id) == threads.ThreadPlan("done")
+    assert await ms.matches.missing_intro() == []
+    assert (await ms.matches.get(match.id)).thread_id == 555
     # an ended match gets no thread
     other = await a_match_ended(ms)
-    assert await threads.begin(ms, other) == threads.ThreadPlan("done")
+    assert await ms.threads.begin(other) == threads.ThreadPlan("done")
 
 
 async def a_match_ended(ms: MentorshipService) -> int:
-    await ms.join(G, 2, topics="Computer Vision", capacity=1)
-    await ms.request(G, 12, topics="Computer Vision")
-    (pid,) = (await ms.run_round(G)).proposal_ids
-    await ms.answer(pid, 2, True)
-    match = (await ms.answer(pid, 12, True)).match
+    await ms.mentors.join(G, 2, topics="Computer Vision", capacity=1)
+    await ms.requests.ask(G, 12, topics="Computer Vision")
+    (pid,) = (await ms.rounds.run(G)).proposal_ids
+    await ms.proposals.answer(pid, 2, True)
+    match = (await ms.proposals.answer(pid, 12, True)).match
     assert match is not None
-    await ms.end_match(G, match.id, 12)
+    await ms.matches.end(G, match.id, 12)
     return match.id
 
 
@@ -91,17 +91,17 @@ async def test_no_thread_means_the_intro_by_dm_and_organizers_learn_why(
     ms: MentorshipService, db: Database
 ) -> None:
     match = await a_match(ms)
-    await threads.begin(ms, match.id)
-    assert await threads.intro_by_dm(ms, match.id, "I couldn't make the thread: Forbidden.")
-    assert not await threads.intro_by_dm(ms, match.id, "I couldn't make the thread: Forbidden.")
+    await ms.threads.begin(match.id)
+    assert await ms.threads.intro_by_dm(match.id, "I couldn't make the thread: Forbidden.")
+    assert not await ms.threads.intro_by_dm(match.id, "I couldn't make the thread: Forbidden.")
     intros = await db.fetchall(
         "SELECT user_id FROM outbox WHERE kind = 'mentorship.matched' ORDER BY id"
     )
     assert [r["user_id"] for r in intros] == [A, M1]
     assert await organizer_notices.waiting(db, G) == 1  # once, however often it is retried
-    assert await threads.begin(ms, match.id) == threads.ThreadPlan("done")
+    assert await ms.threads.begin(match.id) == threads.ThreadPlan("done")
     # no channel at all: DMs, and nothing for organizers (nothing went wrong)
-    assert await threads.intro_by_dm(ms, match.id) is False
+    assert await ms.threads.intro_by_dm(match.id) is False
 
 
 async def test_migration_moves_checkin_alerts_owed_to_a_public_channel(tmp_path: Path) -> None:

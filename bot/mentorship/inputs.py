@@ -1,0 +1,161 @@
+"""Reading what members type for profiles, requests and feedback.
+
+Every parser raises InvalidInput with one sentence naming what would work, before
+anything is written: a refused command changes nothing. The guild's languages are read
+by bot/mentorship/config.py, which passes them to `parse_language(s)` here.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+
+from bot.errors import InvalidInput
+from bot.guilds import GuildSettings
+from bot.mentorship.matching import REMOTE
+from bot.mentorship.models import (
+    MAX_BIO,
+    MAX_CAPACITY,
+    MAX_COMMENT,
+    MAX_GOAL,
+    MAX_LANGUAGE_NAME,
+    MIN_CAPACITY,
+)
+from bot.taxonomy import LEVELS, Taxonomy, resolve_level
+
+
+def split_list(text: str | None) -> list[str]:
+    """`"NLP, machine learning,,"` → ["NLP", "machine learning"] (spaces collapsed)."""
+    return [" ".join(part.split()) for part in (text or "").split(",") if part.strip()]
+
+
+def unique(values: Sequence[str]) -> tuple[str, ...]:
+    """Each value once (case-insensitively), in the order first given."""
+    seen: dict[str, str] = {}
+    for value in values:
+        seen.setdefault(value.casefold(), value)
+    return tuple(seen.values())
+
+
+def did_you_mean(text: str, choices: Sequence[str]) -> str:
+    """` Did you mean Urdu?` for the nearest choice, or "" if none is close."""
+    by_key = {c.casefold(): c for c in choices}
+    close = difflib.get_close_matches(text.casefold(), list(by_key), n=1, cutoff=0.6)
+    return f" Did you mean {by_key[close[0]]}?" if close else ""
+
+
+def keep_or_set(given: str | None, current: str | None) -> str | None:
+    """An optional field of a profile or request: None (not given) keeps the current
+    value, "" (given empty) clears it, anything else replaces it."""
+    return current if given is None else (given or None)
+
+
+async def parse_topics(taxonomy: Taxonomy, guild_id: int, text: str | None) -> tuple[str, ...]:
+    """Canonical topic names; an unknown one → InvalidInput suggesting the nearest."""
+    parts = split_list(text)
+    if not parts:
+        topics = ", ".join((await taxonomy.topics(guild_id))[:3])
+        raise InvalidInput(f"Name at least one topic, separated by commas (e.g. {topics}).")
+    return unique([await taxonomy.resolve_topic(guild_id, part) for part in parts])
+
+
+def check_capacity(capacity: int) -> int:
+    if isinstance(capacity, bool) or not isinstance(capacity, int):
+        raise InvalidInput(f"Capacity is a whole number from {MIN_CAPACITY} to {MAX_CAPACITY}.")
+    if not MIN_CAPACITY <= capacity <= MAX_CAPACITY:
+        raise InvalidInput(
+            f"Capacity must be from {MIN_CAPACITY} to {MAX_CAPACITY} mentees at a time "
+            f"(you gave {capacity})."
+        )
+    return capacity
+
+
+def check_rating(rating: int) -> int:
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise InvalidInput("A rating is a whole number from 1 to 5.")
+    return rating
+
+
+def _clean_text(text: str | None, limit: int, what: str) -> str | None:
+    cleaned = (text or "").strip()
+    if len(cleaned) > limit:
+        raise InvalidInput(
+            f"{what} can be at most {limit:,} characters (this one has {len(cleaned):,})."
+        )
+    return cleaned or None
+
+
+def clean_bio(text: str | None) -> str | None:
+    return _clean_text(text, MAX_BIO, "Your bio")
+
+
+def clean_goal(text: str | None) -> str | None:
+    return _clean_text(text, MAX_GOAL, "The goal")
+
+
+def clean_comment(text: str | None) -> str | None:
+    return _clean_text(text, MAX_COMMENT, "The comment")
+
+
+async def parse_city(guilds: GuildSettings, guild_id: int, text: str) -> str:
+    """One of the guild's cities or Remote (any case) → its canonical name."""
+    name = " ".join(text.split())
+    if name.casefold() == REMOTE.casefold():
+        return REMOTE
+    cities = [c.name for c in await guilds.cities(guild_id)]
+    for city in cities:
+        if city.casefold() == name.casefold():
+            return city
+    choices = [*cities, REMOTE]
+    raise InvalidInput(
+        f"“{name[:50]}” is not one of this server's cities.{did_you_mean(name, choices)} "
+        f"Choose one of: {', '.join(choices)}."
+    )
+
+
+async def parse_optional_city(guilds: GuildSettings, guild_id: int, text: str | None) -> str | None:
+    """A city option: None (not given) stays None, blank → "" (clear), else the city."""
+    if text is None:
+        return None
+    return await parse_city(guilds, guild_id, text) if text.strip() else ""
+
+
+def parse_levels(text: str) -> tuple[str, ...]:
+    """Comma-separated levels (or `all`), in the fixed order beginner → advanced."""
+    parts = split_list(text)
+    if not parts or any(p.casefold() == "all" for p in parts):
+        return LEVELS
+    chosen = {resolve_level(p) for p in parts}
+    return tuple(level for level in LEVELS if level in chosen)
+
+
+def parse_language(known: Sequence[str], text: str) -> str:
+    """One of the guild's languages (any case) → its name as the guild spells it."""
+    name = " ".join(text.split())
+    for lang in known:
+        if lang.casefold() == name.casefold():
+            return lang
+    raise InvalidInput(
+        f"“{name[:MAX_LANGUAGE_NAME]}” is not a language here.{did_you_mean(name, known)} "
+        f"Languages: {', '.join(known)}."
+    )
+
+
+def parse_languages(known: Sequence[str], text: str) -> tuple[str, ...]:
+    parts = split_list(text)
+    if not parts:
+        raise InvalidInput(f"Name at least one language: {', '.join(known)}.")
+    return unique([parse_language(known, p) for p in parts])
+
+
+def check_language_name(name: str | None) -> str:
+    """A new language's name: one name, no commas, at most MAX_LANGUAGE_NAME."""
+    cleaned = " ".join((name or "").split())
+    if not cleaned:
+        raise InvalidInput("A language needs a name.")
+    if len(cleaned) > MAX_LANGUAGE_NAME or "," in cleaned:
+        raise InvalidInput(
+            f"A language name is one name of at most {MAX_LANGUAGE_NAME} characters, "
+            "without commas."
+        )
+    return cleaned

@@ -1,0 +1,135 @@
+"""Mentee requests: asking for a mentor, updating the ask, cancelling it.
+
+One open request per member per guild; asking again updates it and keeps its place in
+the queue (its waiting time counts from the first ask). A request's goal is private:
+only the member, the proposed or matched mentor and organizers see it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from bot.db import Database
+from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.guilds import GuildSettings
+from bot.mentorship import inputs, store
+from bot.mentorship.config import MentorshipConfig
+from bot.mentorship.models import Clock, MenteeRequest
+from bot.mentorship.proposals import Proposals
+from bot.taxonomy import Taxonomy, resolve_level
+
+
+class MenteeRequests:
+    def __init__(
+        self,
+        db: Database,
+        guilds: GuildSettings,
+        taxonomy: Taxonomy,
+        config: MentorshipConfig,
+        proposals: Proposals,
+        clock: Clock,
+    ) -> None:
+        self.db = db
+        self.guilds = guilds
+        self.taxonomy = taxonomy
+        self.config = config
+        self.proposals = proposals
+        self.clock = clock
+
+    async def open_request(self, guild_id: int, user_id: int) -> MenteeRequest | None:
+        """The member's request still waiting for a mentor, if any."""
+        return await store.open_request(self.db, guild_id, user_id)
+
+    async def ask(
+        self,
+        guild_id: int,
+        user_id: int,
+        *,
+        topics: str,
+        goal: str | None = None,
+        city: str | None = None,
+        language: str | None = None,
+        level: str | None = None,
+    ) -> MenteeRequest:
+        """Ask for a mentor (a second call updates the open request, keeping its place in
+        the queue). None keeps a field, an empty string clears it.
+
+        Refused: while a proposal for it awaits answers (answer or cancel first), and for a
+        topic of one of the member's active matches (a member may have mentors for
+        different topics, never two at once for the same one).
+        """
+        await self.config.ensure(guild_id)
+        # Every input is checked before anything is written.
+        topic_names = await inputs.parse_topics(self.taxonomy, guild_id, topics)
+        goal_text = None if goal is None else (inputs.clean_goal(goal) or "")
+        city_name = await inputs.parse_optional_city(self.guilds, guild_id, city)
+        lang = await self.config.parse_language(guild_id, language)
+        level_name = None if level is None else (resolve_level(level) if level.strip() else "")
+        now = int(self.clock())
+        async with self.db.transaction():
+            old = await store.open_request(self.db, guild_id, user_id)
+            if old is not None and old.status == "proposed":
+                raise NotAllowed(
+                    "A mentor has been proposed for your request: accept or decline that "
+                    "proposal first, or use /mentee cancel."
+                )
+            await self._check_topics_free(guild_id, user_id, topic_names)
+            values = (
+                json.dumps(list(topic_names)),
+                inputs.keep_or_set(goal_text, old.goal if old else None),
+                inputs.keep_or_set(city_name, old.city if old else None),
+                inputs.keep_or_set(lang, old.language if old else None),
+                inputs.keep_or_set(level_name, old.level if old else None),
+                now,
+            )
+            if old is None:
+                request_id = await self.db.execute(
+                    "INSERT INTO mentee_requests(topics, goal, city, language, level, updated_at,"
+                    " guild_id, user_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (*values, guild_id, user_id, now),
+                )
+            else:
+                request_id = old.id
+                await self.db.execute(
+                    "UPDATE mentee_requests SET topics = ?, goal = ?, city = ?, language = ?,"
+                    " level = ?, updated_at = ? WHERE id = ?",
+                    (*values, request_id),
+                )
+            request = await store.load_request(self.db, request_id)
+        assert request is not None
+        return request
+
+    async def _check_topics_free(self, guild_id: int, user_id: int, topics: Sequence[str]) -> None:
+        rows = await self.db.fetchall(
+            "SELECT id, topics FROM mentorship_matches WHERE guild_id = ? AND mentee_id = ?"
+            " AND status = 'active' ORDER BY id",
+            (guild_id, user_id),
+        )
+        for row in rows:
+            taken = store.shared_topics(topics, json.loads(row["topics"]))
+            if taken:
+                raise InvalidInput(
+                    f"You already have a mentor for {', '.join(taken)} (mentorship "
+                    f"#{row['id']}). Ask for other topics, or end that mentorship first."
+                )
+
+    async def cancel(self, guild_id: int, user_id: int) -> MenteeRequest:
+        """Withdraw the open request and any proposal for it (its mentor is told)."""
+        now = int(self.clock())
+        async with self.db.transaction():
+            request = await store.open_request(self.db, guild_id, user_id)
+            if request is None:
+                raise NotFound("You have no open mentorship request to cancel.")
+            await self.proposals.withdraw_for_request(request.id, "cancelled", now)
+            await self.close(request.id, "cancelled", now)
+            fresh = await store.load_request(self.db, request.id)
+        assert fresh is not None
+        return fresh
+
+    async def close(self, request_id: int, status: str, now: int) -> None:
+        """Mark a request cancelled or closed (inside the caller's transaction)."""
+        await self.db.execute(
+            "UPDATE mentee_requests SET status = ?, updated_at = ?, closed_at = ? WHERE id = ?",
+            (status, now, now, request_id),
+        )
