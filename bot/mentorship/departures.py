@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from bot.db import Database
 from bot.mentorship import store
 from bot.mentorship.matches import Matches
-from bot.mentorship.models import Clock, Match, Reroute
+from bot.mentorship.models import Clock, EndReason, Match, Reroute
 from bot.mentorship.proposals import Proposals
 from bot.mentorship.requests import MenteeRequests
 
@@ -80,7 +80,7 @@ class Departures:
                 await self.requests.close(request.id, "cancelled", now)
             ended = []
             for match in await store.active_matches_of(db, guild_id, user_id):
-                reason = "mentor_left" if match.mentor_id == user_id else "ended"
+                reason: EndReason = "mentor_left" if match.mentor_id == user_id else "ended"
                 ended.append(await self.matches.close(match, user_id, reason, now, notice=NOTICE))
         return Departure(
             left_matching=left > 0,

@@ -268,19 +268,22 @@ def score_table(ms: list[Mentor], rs: list[Request], excluded: Excluded) -> Scor
             folded[text] = _fold(text)
         return folded[text]
 
-    r_topics = [{fold(t) for t in r.topics} - {None} for r in rs]
-    m_topics = [{fold(t) for t in m.topics} - {None} for m in ms]
+    def fold_all(texts: Iterable[str]) -> set[str]:
+        return {f for t in texts if (f := fold(t)) is not None}
+
+    r_topics = [fold_all(r.topics) for r in rs]
+    m_topics = [fold_all(m.topics) for m in ms]
     vocab = {x: k for k, x in enumerate(sorted(set().union(*r_topics)))}
     shared = (_onehot(r_topics, vocab) @ _onehot(m_topics, vocab).T).astype(np.int32)
 
     language_fit = _fit(
         [fold(r.language) for r in rs],
-        [{fold(x) for x in m.languages} - {None} for m in ms],
+        [fold_all(m.languages) for m in ms],
         everything_if_empty=False,
     )
     level_fit = _fit(
         [fold(r.level) for r in rs],
-        [{fold(x) for x in m.levels} - {None} for m in ms],
+        [fold_all(m.levels) for m in ms],
         everything_if_empty=True,
     )
     # City: Remote or none on either side fits any city.
@@ -309,9 +312,11 @@ def score_table(ms: list[Mentor], rs: list[Request], excluded: Excluded) -> Scor
     if excluded:
         request_at = {r.id: i for i, r in enumerate(rs)}
         for request_id, mentor_id in excluded:
-            i, j = request_at.get(request_id), mentor_at.get(mentor_id)
-            if i is not None and j is not None:
-                allowed[i, j] = False
+            row, col = request_at.get(request_id), mentor_at.get(mentor_id)
+            if row is not None and col is not None:
+                allowed[row, col] = False
     caps = np.array([max(0, m.free_places) for m in ms], dtype=np.int64)
     candidate = allowed & (caps > 0)[None, :]
-    return ScoreTable(ticks, candidate, caps, topic.any(axis=1), allowed.any(axis=1))
+    return ScoreTable(
+        ticks, candidate, caps, np.asarray(topic.any(axis=1)), np.asarray(allowed.any(axis=1))
+    )

@@ -33,48 +33,48 @@ class MentorshipMemberData:
         """Everything stored about the member in this guild, by table (see bot/privacy.py),
         each row with its key: profile and topics, requests, proposals and matches on
         either side, exclusions either way, check-ins and the feedback they gave."""
-        q = self.db.fetch_dicts
+        rows = self.db.fetch_dicts
         args = (guild_id, user_id)
         either = "guild_id = ?1 AND (mentor_id = ?2 OR mentee_id = ?2)"
         return {
-            "mentor_profiles": await q(
+            "mentor_profiles": await rows(
                 "SELECT guild_id, user_id, capacity, city, languages, levels, bio, status,"
                 " created_at, updated_at FROM mentor_profiles WHERE guild_id = ? AND user_id = ?",
                 args,
             ),
-            "mentor_topics": await q(
+            "mentor_topics": await rows(
                 "SELECT guild_id, user_id, topic, position FROM mentor_topics"
                 " WHERE guild_id = ? AND user_id = ? ORDER BY position",
                 args,
             ),
-            "mentee_requests": await q(
+            "mentee_requests": await rows(
                 "SELECT id, status, topics, goal, city, language, level, created_at, closed_at"
                 " FROM mentee_requests WHERE guild_id = ? AND user_id = ? ORDER BY id",
                 args,
             ),
-            "mentorship_proposals": await q(
+            "mentorship_proposals": await rows(
                 "SELECT id, mentor_id, mentee_id, status, mentor_answer, mentee_answer, reasons,"
                 f" created_at, decided_at FROM mentorship_proposals WHERE {either} ORDER BY id",
                 args,
             ),
-            "mentorship_matches": await q(
+            "mentorship_matches": await rows(
                 "SELECT id, mentor_id, mentee_id, topics, status, started_at, ended_at,"
                 " ended_by, end_reason FROM mentorship_matches"
                 " WHERE guild_id = ?1 AND ?2 IN (mentor_id, mentee_id, ended_by) ORDER BY id",
                 args,
             ),
-            "mentorship_exclusions": await q(
+            "mentorship_exclusions": await rows(
                 "SELECT guild_id, mentee_id, mentor_id, reason, created_at"
                 f" FROM mentorship_exclusions WHERE {either}",
                 args,
             ),
-            "mentorship_checkins": await q(
+            "mentorship_checkins": await rows(
                 "SELECT c.match_id, c.user_id, c.answer, c.answered_at FROM mentorship_checkins c"
                 " JOIN mentorship_matches m ON m.id = c.match_id"
                 " WHERE m.guild_id = ? AND c.user_id = ?",
                 args,
             ),
-            "mentorship_feedback": await q(
+            "mentorship_feedback": await rows(
                 "SELECT id, match_id, from_role, rating, comment, created_at"
                 " FROM mentorship_feedback WHERE guild_id = ? AND from_id = ?",
                 args,
