@@ -114,6 +114,7 @@ class MentorshipCog(commands.Cog, name="Mentorship"):
             levels=levels,
             bio=bio,
         )
+        await self.work.after_change(guild_id)  # a guild's first mentor: its rounds start
         await reply(
             interaction,
             "Thank you for mentoring! This is your profile; matching rounds will propose "
@@ -215,6 +216,7 @@ class MentorshipCog(commands.Cog, name="Mentorship"):
             language=language,
             level=level,
         )
+        await self.work.after_change(guild_id)  # a guild's first request: its rounds start
         plan = await self.service.rounds.plan(guild_id)
         when = at(plan.next_at) if plan.next_at else "the next round"
         await reply(

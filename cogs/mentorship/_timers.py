@@ -7,7 +7,8 @@
 
 The database is the source of truth (bot/scheduler.py): `rebuild` arms every job from
 the tables at start-up, and `changed(guild_id)`, called after anything that makes or
-closes proposals or matches, arms the jobs of rows made since. No polling. Every fire
+closes proposals or matches (or a guild's first profile or request), arms the jobs of
+rows made since. No polling. Every fire
 is idempotent in the domain: a job that finds its row closed does nothing, one that
 fires early is re-armed for the row's time, and a round fired twice for one tick runs
 once (bot/mentorship/rounds.py), so a job left over for a row closed meanwhile is
@@ -68,8 +69,11 @@ class MentorshipTimers:
 
     async def changed(self, guild_id: int | None = None) -> None:
         """Something was decided in the guild (None: in any): send what it owes now, and
-        arm the jobs of the rows it made."""
+        arm the jobs of the rows it made (and the guild's round, the first time it uses
+        mentorship after start-up)."""
         self.wake()
+        if guild_id is not None and not self.scheduler.has(round_job(guild_id)):
+            await self.reschedule_round(guild_id)
         await self._arm_rows(guild_id, replace=False)
 
     async def reschedule_round(self, guild_id: int) -> None:

@@ -216,3 +216,14 @@ async def test_the_round_job_follows_the_schedule_and_the_time_zone(
     await timers.reschedule_round(G)
     daily = next_utc(scheduler, round_job(G))
     assert (daily.hour, daily.minute) == (7, 30)
+
+
+async def test_a_guild_that_starts_using_mentorship_after_start_up_gets_its_rounds(
+    ms: MentorshipService, scheduler: Scheduler
+) -> None:
+    timers = MentorshipTimers(scheduler, ms, Wakes())
+    await timers.start()
+    assert scheduler.job_ids("mentorship:") == []
+    await ms.mentors.join(G, A, topics="NLP", capacity=1)  # the guild's first use
+    await timers.changed(G)
+    assert scheduler.job_ids("mentorship:") == [round_job(G)]
