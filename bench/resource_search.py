@@ -190,12 +190,12 @@ async def run_corpus(kind: str, resources: int, queries: int, seed: int) -> list
             start = time.perf_counter()
             await populate(db, resources, corpus)
             load_s = time.perf_counter() - start
-            service = ResourceService(db)
+            finder = ResourceService(db).finder  # the "service.search" rows below
             qs = make_queries(queries, corpus)
             warm = make_queries(WARMUP_QUERIES, corpus)
 
             async def fts_search(q: dict[str, Any]) -> tuple[list[Any], int]:
-                return await service.search(
+                return await finder.search(
                     GUILD, q["query"], topic=q.get("topic"), level=q.get("level")
                 )
 

@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     dev_guild_id: int | None = None
     log_level: str = "INFO"
     # Lets feeds live on loopback, private (10/8, 192.168/16, fc00::/7…) and CGNAT
-    # addresses, for intranet feeds; see bot/resources/netguard.py.
+    # addresses, for intranet feeds; see bot/resources/feeds/netguard.py.
     feeds_allow_private_networks: bool = False
 
     @field_validator("discord_token", "discord_api_base", "discord_gateway_url", mode="before")

@@ -1,4 +1,10 @@
-"""Topics (per guild, seeded from the default taxonomy) and the three fixed levels."""
+"""Topics (per guild, seeded from the default taxonomy) and the three fixed levels.
+
+Shared vocabulary: resources file their library under these topics and levels, and
+mentorship matches mentors and mentees on them. A guild's `resource_settings` row marks
+that its default topics were seeded (`ensure_guild`); the feed interval kept in that row
+belongs to feeds (bot/resources/feeds/interval.py).
+"""
 
 from __future__ import annotations
 
@@ -23,8 +29,6 @@ DEFAULT_TOPICS = (
     "Python for AI",
 )
 LEVELS = ("beginner", "intermediate", "advanced")
-DEFAULT_FEED_INTERVAL = 30
-MIN_FEED_INTERVAL = 10
 MAX_TOPIC_NAME = 50
 # A select menu (used to pick a topic at review) holds at most 25 options.
 MAX_TOPICS = 25
@@ -149,33 +153,3 @@ class Taxonomy:
         starts = [n for n in names if n.casefold().startswith(key)]
         rest = [n for n in names if key in n.casefold() and n not in starts]
         return (starts + rest)[:limit]
-
-    async def feed_interval(self, guild_id: int) -> int:
-        """Minutes between polls of the guild's feeds (default 30)."""
-        await ensure_guild(self.db, guild_id, self.clock)
-        return int(
-            await self.db.fetchval(
-                "SELECT feed_interval_minutes FROM resource_settings WHERE guild_id = ?",
-                (guild_id,),
-            )
-        )
-
-    async def set_feed_interval(self, guild_id: int, minutes: int) -> int:
-        """Set the poll interval (at least 10 minutes); healthy feeds move to the new pace."""
-        if minutes < MIN_FEED_INTERVAL:
-            raise InvalidInput(f"Feeds are polled at most every {MIN_FEED_INTERVAL} minutes.")
-        if minutes > 24 * 60:
-            raise InvalidInput("Poll feeds at least once a day (at most 1440 minutes).")
-        await ensure_guild(self.db, guild_id, self.clock)
-        now = int(self.clock())
-        async with self.db.transaction():
-            await self.db.execute(
-                "UPDATE resource_settings SET feed_interval_minutes = ? WHERE guild_id = ?",
-                (minutes, guild_id),
-            )
-            await self.db.execute(
-                "UPDATE resource_feeds SET next_poll_at = COALESCE(last_polled_at, ?) + ?"
-                " WHERE guild_id = ? AND status = 'ok'",
-                (now, minutes * 60, guild_id),
-            )
-        return minutes

@@ -1,35 +1,20 @@
 """/resource autopost… and /resource feed…: what the bot posts into channels by itself.
 
-A mixin of ResourcesCog (discord.py collects app commands from every base class),
-so the library commands and these stay one screen each.
+A mixin of ResourcesCog (discord.py collects a group's app commands from the cog's base
+classes), so the library commands and these stay one screen each. The work is
+ResourcesFeature's: storing a schedule or a feed and arming its timer go together.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
-
-import aiohttp
 import discord
 from discord import app_commands
 
-from bot.resources import AutopostService, FeedService, ResourceService
 from bot.resources.feeds import MAX_FAILURES, MAX_POSTS_PER_POLL
-from bot.resources.jobs import ResourceJobs
-from cogs._common import check_channel_access, organizer_only, reply
+from cogs._common import check_channel_access, column, guild_of, organizer_only, reply
 from cogs.resources._choices import feed_choices, topic_choices
-from cogs.resources._embeds import (
-    FEED_COLOUR,
-    autopost_line,
-    column,
-    feed_line,
-    feed_name,
-    plain,
-    ts,
-)
-
-if TYPE_CHECKING:
-    from cogs._app import CommunityBot
+from cogs.resources._embeds import FEED_COLOUR, autopost_line, feed_line, feed_name, plain, stamp
+from cogs.resources._feature import ResourcesFeature
 
 POST_PERMISSIONS = ("view_channel", "send_messages", "embed_links")
 SCHEDULE_HELP = "daily 10:00, weekly mon,thu 18:00, or cron like 0 9 * * 1-5 (server time zone)"
@@ -52,12 +37,7 @@ def cannot_post(channel: discord.TextChannel) -> str:
 
 
 class ChannelCommands:
-    bot: CommunityBot
-    resources: ResourceService
-    autoposts: AutopostService
-    feeds: FeedService
-    jobs: ResourceJobs
-    http: Callable[[], aiohttp.ClientSession]  # the cog's own session (ResourcesCog.http)
+    resources_feature: ResourcesFeature  # set by ResourcesCog
 
     # --- autoposts ---------------------------------------------------------------------
     @app_commands.command(name="autopost", description="Post one resource on a schedule")
@@ -76,18 +56,18 @@ class ChannelCommands:
         schedule: str,
         topic: str | None = None,
     ) -> None:
-        guild_id = interaction.guild_id
-        assert guild_id is not None
+        guild_id = guild_of(interaction).id
         check_channel_access(interaction, channel)
-        autopost = await self.autoposts.set_schedule(
+        autopost = await self.resources_feature.start_autopost(
             guild_id, channel.id, schedule, topic, interaction.user.id
         )
-        await self.jobs.schedule_autopost(autopost)
         which = f"**{plain(autopost.topic)}** resource" if autopost.topic else "resource"
         text = f"{channel.mention} gets one {which} {autopost.description}."
         if autopost.next_due_at:
-            text += f" Next post: {ts(autopost.next_due_at)} ({ts(autopost.next_due_at, 'R')})."
-        _, total = await self.resources.list_resources(guild_id, autopost.topic, per_page=1)
+            due = autopost.next_due_at
+            text += f" Next post: {stamp(due)} ({stamp(due, 'R')})."
+        finder = self.resources_feature.resources.finder
+        _, total = await finder.list_resources(guild_id, autopost.topic, per_page=1)
         if not total:
             text += "\n⚠️ The library has nothing to post yet: nothing goes out until it has."
         await reply(interaction, text + cannot_post(channel))
@@ -96,8 +76,9 @@ class ChannelCommands:
     @app_commands.guild_only()
     @organizer_only()
     async def autopost_list(self, interaction: discord.Interaction) -> None:
-        assert interaction.guild_id is not None
-        autoposts = await self.autoposts.list_autoposts(interaction.guild_id)
+        autoposts = await self.resources_feature.autoposts.schedules.in_guild(
+            guild_of(interaction).id
+        )
         if not autoposts:
             await reply(
                 interaction, "No autopost schedules yet. Start one with `/resource autopost`."
@@ -105,7 +86,7 @@ class ChannelCommands:
             return
         embed = discord.Embed(
             title="Autopost schedules",
-            description=column([autopost_line(a) for a in autoposts]),
+            description=column([autopost_line(a) for a in autoposts], 4096, sep="\n\n"),
             colour=FEED_COLOUR,
         )
         embed.set_footer(text="Stop one with /resource autopost-stop")
@@ -118,9 +99,7 @@ class ChannelCommands:
     async def autopost_stop(
         self, interaction: discord.Interaction, channel: discord.TextChannel
     ) -> None:
-        assert interaction.guild_id is not None
-        stopped = await self.autoposts.stop(interaction.guild_id, channel.id)
-        self.jobs.cancel_autopost(stopped.id)
+        stopped = await self.resources_feature.stop_autopost(guild_of(interaction).id, channel.id)
         await reply(
             interaction, f"Stopped the autopost in {channel.mention} ({stopped.description})."
         )
@@ -142,14 +121,13 @@ class ChannelCommands:
         channel: discord.TextChannel,
         topic: str | None = None,
     ) -> None:
-        guild_id = interaction.guild_id
-        assert guild_id is not None
+        guild_id = guild_of(interaction).id
         check_channel_access(interaction, channel)
         await interaction.response.defer(ephemeral=True, thinking=True)  # fetching: up to 20 s
-        feed = await self.feeds.add_feed(
-            guild_id, url, channel.id, self.http(), topic, interaction.user.id
+        feed = await self.resources_feature.add_feed(
+            guild_id, url, channel.id, topic, interaction.user.id
         )
-        interval = await self.resources.taxonomy.feed_interval(guild_id)
+        interval = await self.resources_feature.feeds.interval.get(guild_id)
         await reply(
             interaction,
             f"Following **{feed_name(feed)}** (feed #{feed.id}) in {channel.mention}. "
@@ -162,14 +140,16 @@ class ChannelCommands:
     @app_commands.guild_only()
     @organizer_only()
     async def feed_list(self, interaction: discord.Interaction) -> None:
-        assert interaction.guild_id is not None
-        feeds = await self.feeds.list_feeds(interaction.guild_id)
+        guild_id = guild_of(interaction).id
+        feeds = await self.resources_feature.feeds.subscriptions.in_guild(guild_id)
         if not feeds:
             await reply(interaction, "No feeds yet. Add one with `/resource feed-add`.")
             return
-        interval = await self.resources.taxonomy.feed_interval(interaction.guild_id)
+        interval = await self.resources_feature.feeds.interval.get(guild_id)
         embed = discord.Embed(
-            title="Feeds", description=column([feed_line(f) for f in feeds]), colour=FEED_COLOUR
+            title="Feeds",
+            description=column([feed_line(f) for f in feeds], 4096, sep="\n\n"),
+            colour=FEED_COLOUR,
         )
         embed.set_footer(
             text=f"Checked every {interval} minutes · failing feeds are retried less often "
@@ -183,8 +163,7 @@ class ChannelCommands:
     @app_commands.guild_only()
     @organizer_only()
     async def feed_remove(self, interaction: discord.Interaction, feed: str) -> None:
-        assert interaction.guild_id is not None
-        removed = await self.feeds.remove_feed(interaction.guild_id, feed)
+        removed = await self.resources_feature.remove_feed(guild_of(interaction).id, feed)
         await reply(
             interaction,
             f"Stopped following **{feed_name(removed)}** (feed #{removed.id}) "
@@ -197,12 +176,10 @@ class ChannelCommands:
     @app_commands.guild_only()
     @organizer_only()
     async def feed_check(self, interaction: discord.Interaction, feed: str) -> None:
-        guild_id = interaction.guild_id
-        assert guild_id is not None
-        found = await self.feeds.resolve(guild_id, feed)
+        guild_id = guild_of(interaction).id
+        found = await self.resources_feature.feeds.subscriptions.resolve(guild_id, feed)
         await interaction.response.defer(ephemeral=True, thinking=True)  # fetching: up to 20 s
-        result = await self.feeds.poll(found.id, self.http())
-        self.bot.delivery.kick()
+        result = await self.resources_feature.check_feed(found.id)
         name = f"**{feed_name(found)}** (feed #{found.id})"
         if result.outcome == "posted":
             text = (
@@ -216,7 +193,9 @@ class ChannelCommands:
         elif result.outcome == "unchanged":
             text = f"Checked {name}: unchanged since the last check."
         elif result.outcome == "failed":
-            failures = (await self.feeds.get(guild_id, found.id)).failures
+            failures = (
+                await self.resources_feature.feeds.subscriptions.get(guild_id, found.id)
+            ).failures
             text = (
                 f"Checked {name}: it {plain(result.error or 'failed')}. That is {failures} "
                 f"failed check(s) in a row; after {MAX_FAILURES} it is turned off."

@@ -1,32 +1,29 @@
 """Autocomplete for the /resource options: topics, levels, resources and feeds.
 
+Each reaches the feature's services through `bot.features.get(ResourcesFeature)`.
 Feeds are organizer business: their choices go to organizers only."""
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 
 from bot.resources import LEVELS
-from cogs._common import is_organizer, truncate
-
-if TYPE_CHECKING:
-    from cogs.resources._cog import ResourcesCog
+from cogs._common import bot_of, is_organizer, truncate
+from cogs.resources._feature import ResourcesFeature
 
 Choices = list[app_commands.Choice[str]]
 
 
-def _cog(interaction: discord.Interaction) -> ResourcesCog | None:
-    return interaction.client.get_cog("Resources")  # type: ignore[attr-defined, return-value]
+def _feature(interaction: discord.Interaction) -> ResourcesFeature:
+    return bot_of(interaction).features.get(ResourcesFeature)
 
 
 async def topic_choices(interaction: discord.Interaction, current: str) -> Choices:
-    cog = _cog(interaction)
-    if cog is None or interaction.guild_id is None:
+    if interaction.guild_id is None:
         return []
-    names = await cog.resources.taxonomy.search_topics(interaction.guild_id, current)
+    taxonomy = _feature(interaction).resources.taxonomy
+    names = await taxonomy.search_topics(interaction.guild_id, current)
     return [app_commands.Choice(name=n[:100], value=n[:100]) for n in names]
 
 
@@ -38,10 +35,10 @@ async def level_choices(interaction: discord.Interaction, current: str) -> Choic
 
 
 async def resource_choices(interaction: discord.Interaction, current: str) -> Choices:
-    cog = _cog(interaction)
-    if cog is None or interaction.guild_id is None:
+    if interaction.guild_id is None:
         return []
-    pairs = await cog.resources.autocomplete(interaction.guild_id, current)
+    finder = _feature(interaction).resources.finder
+    pairs = await finder.autocomplete(interaction.guild_id, current)
     return [
         app_commands.Choice(name=truncate(f"{title} (#{rid})", 100), value=str(rid))
         for rid, title in pairs
@@ -51,13 +48,13 @@ async def resource_choices(interaction: discord.Interaction, current: str) -> Ch
 async def feed_choices(interaction: discord.Interaction, current: str) -> Choices:
     """Organizers only (a member gets no choices): the feed's id, title and channel,
     never its address, which can carry a secret in its query string."""
-    cog = _cog(interaction)
     guild = interaction.guild
-    if cog is None or guild is None or not await is_organizer(interaction):
+    if guild is None or not await is_organizer(interaction):
         return []
-    feeds = {f.id: f for f in await cog.feeds.list_feeds(guild.id)}
+    subscriptions = _feature(interaction).feeds.subscriptions
+    feeds = {f.id: f for f in await subscriptions.in_guild(guild.id)}
     out: Choices = []
-    for feed_id, label in await cog.feeds.autocomplete(guild.id, current):
+    for feed_id, label in await subscriptions.autocomplete(guild.id, current):
         feed = feeds.get(feed_id)
         channel = guild.get_channel(feed.channel_id) if feed else None
         where = truncate(f" → #{channel.name}", 40) if channel else ""

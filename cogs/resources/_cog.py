@@ -1,39 +1,28 @@
 """/resource: the library (add, suggest, review, search, list, remove), members' progress
-(done, progress, next) and the starter catalogue. Autoposts and feeds are in _channels.py."""
+(done, progress, next) and the starter catalogue. Autoposts and feeds are in _channels.py.
+
+The cog is the commands only: its work is ResourcesFeature's (cogs/resources/_feature.py),
+passed in its constructor, and the domain services that feature holds.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
-import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.cooldowns import Limit
-from bot.resources import AutopostService, FeedService, Resource, ResourceService, resolve_level
-from bot.resources.feeds import feed_session
-from bot.resources.jobs import ResourceJobs
-from bot.resources.service import MAX_NOTE
+from bot.resources import Resource, resolve_level
+from bot.resources.records import MAX_NOTE
 from cogs._app import CommunityBot
-from cogs._common import is_organizer, organizer_only, reply, truncate
-from cogs._paging import Pager
+from cogs._common import guild_of, is_organizer, organizer_only, reply, truncate
+from cogs._features import SettingsSection
 from cogs.resources._channels import ChannelCommands
 from cogs.resources._choices import level_choices, resource_choices, topic_choices
-from cogs.resources._embeds import (
-    PAGE_SIZE,
-    next_text,
-    page_count,
-    plain,
-    progress_embed,
-    resource_embed,
-    results_embed,
-)
-from cogs.resources._notify import ResourceNotices
-from cogs.resources._review import ReviewView
+from cogs.resources._embeds import next_text, plain, progress_embed, resource_embed
+from cogs.resources._feature import ResourcesFeature
+from cogs.resources._legacy import LegacyAutoposts, LegacyFeeds, LegacyJobs
 
-# (page counted from 0, page size) -> (resources on that page, total)
-PageFetcher = Callable[[int, int], Awaitable[tuple[list[Resource], int]]]
 RESOURCE_HELP = "Pick one as you type, or give its number"
 TOPIC_HELP = "One of this server's topics"
 LEVEL_HELP = "beginner, intermediate or advanced"
@@ -49,68 +38,27 @@ class ResourcesCog(
     group_name="resource",
     description="AI-learning resources",
 ):
-    feature = "Resources"
+    feature = "Resources"  # /help's section title
 
-    def __init__(
-        self,
-        bot: CommunityBot,
-        resources: ResourceService,
-        autoposts: AutopostService,
-        feeds: FeedService,
-    ) -> None:
+    def __init__(self, bot: CommunityBot, feature: ResourcesFeature) -> None:
         self.bot = bot
-        self.resources = resources
-        self.autoposts = autoposts
-        self.feeds = feeds
-        self.http_session: aiohttp.ClientSession | None = None
-        self.jobs = ResourceJobs(
-            bot.scheduler, autoposts, feeds, session=self.http, on_enqueued=bot.delivery.kick
-        )
-        # Rebuilders run once every cog is loaded: autopost jobs and the feed poller.
-        bot.scheduler.add_rebuilder("resources", self.jobs.rebuild)
-        self.notices = ResourceNotices(bot, resources)
+        self.resources_feature = feature
+        self.resources = feature.resources  # the library's domain front
+        # Until cogs/cleanup.py and cogs/settings.py loop over bot.features (_legacy.py).
+        self.autoposts = LegacyAutoposts(feature)
+        self.feeds = LegacyFeeds(feature)
+        self.jobs = LegacyJobs(feature)
         super().__init__()
 
-    # --- life cycle ------------------------------------------------------------
-    def http(self) -> aiohttp.ClientSession:
-        """The feed fetcher's own session: public addresses only, unless the self-hoster
-        set FEEDS_ALLOW_PRIVATE_NETWORKS (bot/resources/netguard.py)."""
-        if self.http_session is None or self.http_session.closed:
-            self.http_session = feed_session(
-                allow_private_networks=self.bot.settings.feeds_allow_private_networks
-            )
-        return self.http_session
-
     async def cog_load(self) -> None:
-        self.http()
+        await self.resources_feature.start()
 
     async def cog_unload(self) -> None:
-        if self.bot.scheduler.running:
-            for job_id in self.bot.scheduler.job_ids("resource"):
-                self.bot.scheduler.cancel(job_id)
-        if self.http_session is not None:
-            await self.http_session.close()
+        await self.resources_feature.stop()
 
-    async def settings_section(self, guild: discord.Guild) -> tuple[str, list[tuple[str, str]]]:
-        taxonomy = self.resources.taxonomy
-        autoposts = await self.autoposts.list_autoposts(guild.id)
-        feeds = await self.feeds.list_feeds(guild.id)
-        paused = sum(a.paused for a in autoposts)
-        failing = sum(f.status == "failing" for f in feeds)
-        disabled = sum(f.status == "disabled" for f in feeds)
-        curator = (await self.bot.guild_settings.get(guild.id)).curator_role_id
-        curators = (
-            f"members with <@&{curator}> add resources without review"
-            if curator
-            else "no curator role: only organizers add resources without review"
-        )
-        return "Resources", [
-            ("Topics", ", ".join(await taxonomy.topics(guild.id))),
-            ("Feeds checked every", f"{await taxonomy.feed_interval(guild.id)} minutes"),
-            ("Autoposts", f"{len(autoposts) - paused} running, {paused} paused"),
-            ("Feeds", f"{len(feeds)} ({failing} failing, {disabled} turned off)"),
-            ("Curators", curators),
-        ]
+    async def settings_section(self, guild: discord.Guild) -> SettingsSection:
+        """Until cogs/settings.py reads it from bot.features (see _legacy.py)."""
+        return await self.resources_feature.settings_section(guild)
 
     async def _is_curator(self, interaction: discord.Interaction) -> bool:
         """A member with the guild's curator role (/settings curator-role)."""
@@ -131,10 +79,6 @@ class ResourcesCog(
     def _count_suggestion(self, interaction: discord.Interaction) -> None:
         """A member's suggestion counts against SUGGEST_LIMIT (TooSoon says when to retry)."""
         self.bot.cooldowns.check(SUGGEST_LIMIT, interaction.guild_id, interaction.user.id)
-
-    async def _resource(self, interaction: discord.Interaction, text: str) -> Resource:
-        assert interaction.guild_id is not None
-        return await self.resources.resolve(interaction.guild_id, text)
 
     # --- the library ---------------------------------------------------------------
     @app_commands.command(
@@ -158,13 +102,12 @@ class ResourcesCog(
         level: str,
         description: str | None = None,
     ) -> None:
-        guild_id = interaction.guild_id
-        assert guild_id is not None
+        guild_id = guild_of(interaction).id
         who = await self._adds_directly(interaction)
         if who is None:  # a member's link goes to the review queue, like /resource suggest
             await self._suggest_instead(interaction, url, title, topic, level, description)
             return
-        added = await self.resources.add(
+        added = await self.resources.library.add(
             guild_id,
             url,
             title,
@@ -190,8 +133,7 @@ class ResourcesCog(
         level: str,
         description: str | None,
     ) -> None:
-        guild_id = interaction.guild_id
-        assert guild_id is not None
+        guild_id = guild_of(interaction).id
         # The same refusals as an organizer's add, before the member's allowance is used.
         topic_name = await self.resources.taxonomy.resolve_topic(guild_id, topic)
         level_name = resolve_level(level)
@@ -199,7 +141,7 @@ class ResourcesCog(
         note = f"Suggested as {topic_name} · {level_name}."
         if description and description.strip():
             note += " " + " ".join(description.split())
-        suggestion = await self.resources.suggest(
+        suggestion = await self.resources.library.suggest(
             guild_id, interaction.user.id, url, title, truncate(note, MAX_NOTE)
         )
         await reply(
@@ -223,11 +165,11 @@ class ResourcesCog(
         title: str | None = None,
         note: str | None = None,
     ) -> None:
-        assert interaction.guild_id is not None
+        guild_id = guild_of(interaction).id
         if await self._adds_directly(interaction) is None:
             self._count_suggestion(interaction)
-        suggestion = await self.resources.suggest(
-            interaction.guild_id, interaction.user.id, url, title, note
+        suggestion = await self.resources.library.suggest(
+            guild_id, interaction.user.id, url, title, note
         )
         await reply(
             interaction,
@@ -239,23 +181,15 @@ class ResourcesCog(
     @app_commands.guild_only()
     @organizer_only()
     async def review(self, interaction: discord.Interaction) -> None:
-        assert interaction.guild_id is not None
-        current = await self.resources.next_pending(interaction.guild_id)
-        if current is None:
+        view = await self.resources_feature.open_review(
+            guild_of(interaction).id, interaction.user.id, interaction
+        )
+        if view is None:
             await reply(
                 interaction,
                 "No suggestions are waiting for review. Members send them with /resource suggest.",
             )
             return
-        view = ReviewView(
-            self.resources,
-            interaction.guild_id,
-            interaction.user.id,
-            current,
-            await self.resources.taxonomy.topics(interaction.guild_id),
-            interaction,
-            self.bot.delivery.kick,
-        )
         await reply(interaction, **await view.message())
 
     @app_commands.command(name="search", description="Search the library")
@@ -273,15 +207,14 @@ class ResourcesCog(
         topic: str | None = None,
         level: str | None = None,
     ) -> None:
-        guild_id = interaction.guild_id
-        assert guild_id is not None
+        guild_id = guild_of(interaction).id
         topic, level = await self._filter_names(guild_id, topic, level)
 
         async def fetch(page: int, per_page: int) -> tuple[list[Resource], int]:
-            return await self.resources.search(guild_id, query, topic, level, page, per_page)
+            return await self.resources.finder.search(guild_id, query, topic, level, page, per_page)
 
         shown = plain(truncate(" ".join(query.split()), 80))
-        await self._pages(
+        await self.resources_feature.send_pages(
             interaction,
             f"Search: {' '.join(query.split())}",
             fetch,
@@ -299,12 +232,13 @@ class ResourcesCog(
         topic: str | None = None,
         level: str | None = None,
     ) -> None:
-        guild_id = interaction.guild_id
-        assert guild_id is not None
+        guild_id = guild_of(interaction).id
         topic, level = await self._filter_names(guild_id, topic, level)
 
         async def fetch(page: int, per_page: int) -> tuple[list[Resource], int]:
-            return await self.resources.list_resources(guild_id, topic, level, page, per_page)
+            return await self.resources.finder.list_resources(
+                guild_id, topic, level, page, per_page
+            )
 
         if topic or level:
             empty = f"The library has nothing{_filters(topic, level)} yet. Try `/resource list`."
@@ -313,7 +247,9 @@ class ResourcesCog(
                 "The library is empty so far. Organizers can fill it with "
                 "`/resource import-starter` or `/resource add`; anyone can `/resource suggest`."
             )
-        await self._pages(interaction, f"Library{_filters(topic, level)}", fetch, empty=empty)
+        await self.resources_feature.send_pages(
+            interaction, f"Library{_filters(topic, level)}", fetch, empty=empty
+        )
 
     async def _filter_names(
         self, guild_id: int, topic: str | None, level: str | None
@@ -323,28 +259,15 @@ class ResourcesCog(
             topic = await self.resources.taxonomy.resolve_topic(guild_id, topic)
         return topic or None, resolve_level(level) if level and level.strip() else None
 
-    async def _pages(
-        self, interaction: discord.Interaction, title: str, fetch: PageFetcher, *, empty: str
-    ) -> None:
-        async def render(page: int) -> tuple[discord.Embed, int]:
-            resources, total = await fetch(page, PAGE_SIZE)
-            embed = results_embed(title, resources, page, total, hint="/resource done marks one")
-            return embed, page_count(total)
-
-        if (await fetch(0, PAGE_SIZE))[1] == 0:
-            await reply(interaction, empty)
-            return
-        await Pager(render, interaction).send()
-
     @app_commands.command(name="remove", description="Remove a resource from the library")
     @app_commands.describe(resource=RESOURCE_HELP)
     @app_commands.autocomplete(resource=resource_choices)
     @app_commands.guild_only()
     @organizer_only()
     async def remove(self, interaction: discord.Interaction, resource: str) -> None:
-        assert interaction.guild_id is not None
-        found = await self._resource(interaction, resource)
-        removed = await self.resources.remove(interaction.guild_id, found.id)
+        guild_id = guild_of(interaction).id
+        found = await self.resources.finder.resolve(guild_id, resource)
+        removed = await self.resources.library.remove(guild_id, found.id)
         await reply(
             interaction,
             f"Removed **{plain(truncate(removed.title, 200))}** (#{removed.id}) from the library.",
@@ -354,8 +277,9 @@ class ResourcesCog(
     @app_commands.guild_only()
     @organizer_only()
     async def import_starter(self, interaction: discord.Interaction) -> None:
-        assert interaction.guild_id is not None
-        result = await self.resources.import_starter(interaction.guild_id, interaction.user.id)
+        result = await self.resources.library.import_starter(
+            guild_of(interaction).id, interaction.user.id
+        )
         await reply(
             interaction,
             f"Imported {result.added} of the {result.total} starter resources"
@@ -369,11 +293,9 @@ class ResourcesCog(
     @app_commands.autocomplete(resource=resource_choices)
     @app_commands.guild_only()
     async def done(self, interaction: discord.Interaction, resource: str) -> None:
-        assert interaction.guild_id is not None
-        found = await self._resource(interaction, resource)
-        changed = await self.resources.mark_done(
-            interaction.guild_id, interaction.user.id, found.id
-        )
+        guild_id = guild_of(interaction).id
+        found = await self.resources.finder.resolve(guild_id, resource)
+        changed = await self.resources.progress.mark_done(guild_id, interaction.user.id, found.id)
         title = plain(truncate(found.title, 200))
         await reply(
             interaction,
@@ -386,8 +308,9 @@ class ResourcesCog(
     @app_commands.command(name="progress", description="Your progress per topic (only you see it)")
     @app_commands.guild_only()
     async def progress(self, interaction: discord.Interaction) -> None:
-        assert interaction.guild_id is not None
-        rows = await self.resources.progress(interaction.guild_id, interaction.user.id)
+        rows = await self.resources.progress.per_topic(
+            guild_of(interaction).id, interaction.user.id
+        )
         if not rows:
             await reply(interaction, "The library is empty so far, so there is nothing to track.")
             return
@@ -398,11 +321,10 @@ class ResourcesCog(
     @app_commands.autocomplete(topic=topic_choices)
     @app_commands.guild_only()
     async def next_(self, interaction: discord.Interaction, topic: str | None = None) -> None:
-        guild_id = interaction.guild_id
-        assert guild_id is not None
-        pick = await self.resources.next_for(guild_id, interaction.user.id, topic)
+        guild_id = guild_of(interaction).id
+        pick = await self.resources.progress.next_for(guild_id, interaction.user.id, topic)
         if pick.resource is None:
-            _, total = await self.resources.list_resources(guild_id, per_page=1)
+            _, total = await self.resources.finder.list_resources(guild_id, per_page=1)
             if not total:
                 await reply(interaction, "The library is empty so far: nothing to suggest yet.")
                 return

@@ -7,10 +7,12 @@ longest titles, links and descriptions still fit).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import discord
+from discord.utils import TimestampStyle, format_dt
 
 from bot.resources import Autopost, Feed, NextPick, Resource, TopicProgress
-from cogs._common import column as common_column
 from cogs._common import truncate
 
 COLOUR = discord.Colour.from_rgb(52, 168, 83)  # Google green
@@ -23,9 +25,10 @@ ENTRY_LIMIT = 800
 SNIPPET = 160
 
 
-def ts(epoch: int, style: str = "F") -> str:
-    """A Discord timestamp: every member sees it in their own time zone."""
-    return f"<t:{int(epoch)}:{style}>"
+def stamp(epoch: int, style: TimestampStyle = "F") -> str:
+    """An epoch as a Discord timestamp (`<t:…:F>`, discord.utils.format_dt): every member
+    sees it in their own time zone."""
+    return format_dt(datetime.fromtimestamp(epoch, UTC), style)
 
 
 def plain(text: str) -> str:
@@ -147,7 +150,7 @@ def autopost_line(autopost: Autopost) -> str:
             "(run `/resource autopost` again for this channel to restart it)"
         )
     if autopost.next_due_at:
-        line += f"\nnext post {ts(autopost.next_due_at)} ({ts(autopost.next_due_at, 'R')})"
+        line += f"\nnext post {stamp(autopost.next_due_at)} ({stamp(autopost.next_due_at, 'R')})"
     if autopost.failures:
         line += f" · {autopost.failures} failed post(s) in a row"
     return line
@@ -166,9 +169,9 @@ def feed_health(feed: Feed) -> str:
             "Run `/resource feed-add` with the same address and channel to turn it back on."
         )
     if feed.status == "failing":
-        since = ts(feed.failing_since, "R") if feed.failing_since else "recently"
+        since = stamp(feed.failing_since, "R") if feed.failing_since else "recently"
         return f"⚠️ failing since {since} ({feed.failures} in a row) — last error: it {error}"
-    checked = f", last checked {ts(feed.last_polled_at, 'R')}" if feed.last_polled_at else ""
+    checked = f", last checked {stamp(feed.last_polled_at, 'R')}" if feed.last_polled_at else ""
     return f"✅ ok{checked}"
 
 
@@ -178,8 +181,3 @@ def feed_line(feed: Feed) -> str:
         f"`#{feed.id}` **{feed_name(feed)}** → <#{feed.channel_id}>{topic}\n"
         f"<{feed.url}>\n{feed_health(feed)}"
     )
-
-
-def column(lines: list[str], limit: int = 4096) -> str:
-    """Blocks joined by blank lines, cut at a block boundary (see cogs._common.column)."""
-    return common_column(lines, limit, sep="\n\n")

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import discord
 
 from bot.errors import DomainError
-from bot.resources import LEVELS, Resource, ResourceService
+from bot.resources import LEVELS, Resource
+from bot.resources.review import ReviewQueue
 from cogs._common import BaseView, reply, require_organizer, truncate
-from cogs.resources._embeds import COLOUR, plain
+from cogs.resources._embeds import COLOUR, plain, stamp
 
 log = logging.getLogger(__name__)
 
@@ -33,17 +34,23 @@ def suggestion_embed(resource: Resource, waiting: int) -> discord.Embed:
     )
     who = f"<@{resource.suggested_by}>" if resource.suggested_by else "a former member"
     embed.add_field(name="Suggested by", value=who, inline=True)
-    embed.add_field(name="Suggested", value=f"<t:{resource.created_at}:R>", inline=True)
+    embed.add_field(name="Suggested", value=stamp(resource.created_at, "R"), inline=True)
     if resource.note:
         embed.add_field(name="Note", value=truncate(resource.note, 1024), inline=False)
     embed.set_footer(text=f"Suggestion #{resource.id} · {waiting} waiting in all")
     return embed
 
 
+def _picked(interaction: discord.Interaction) -> str | None:
+    """The value picked in a select menu."""
+    values: list[str] = cast(dict[str, Any], interaction.data or {}).get("values", [])
+    return values[0] if values else None
+
+
 class ReviewView(BaseView):
     def __init__(
         self,
-        resources: ResourceService,
+        queue: ReviewQueue,
         guild_id: int,
         owner_id: int,
         current: Resource,
@@ -52,7 +59,7 @@ class ReviewView(BaseView):
         on_decided: Callable[[], None],
     ) -> None:
         super().__init__(timeout=TIMEOUT_SECONDS)
-        self.resources = resources
+        self.queue = queue
         self.guild_id = guild_id
         self.owner_id = owner_id
         self.current: Resource | None = current
@@ -68,7 +75,7 @@ class ReviewView(BaseView):
     # --- what is shown ----------------------------------------------------------
     async def message(self) -> dict[str, Any]:
         """Arguments for send/edit: the status line, the suggestion's card and these buttons."""
-        self.waiting = await self.resources.pending_count(self.guild_id)
+        self.waiting = await self.queue.pending_count(self.guild_id)
         if self.current is None:
             self.stop()
             done = "No more suggestions are waiting. 🎉"
@@ -138,9 +145,9 @@ class ReviewView(BaseView):
 
     async def _advance(self, after_id: int | None) -> None:
         """Move to the next suggestion after `after_id` (wrapping round to the oldest)."""
-        following = await self.resources.next_pending(self.guild_id, after_id)
+        following = await self.queue.next_pending(self.guild_id, after_id)
         if following is None and after_id is not None:
-            following = await self.resources.next_pending(self.guild_id)
+            following = await self.queue.next_pending(self.guild_id)
         self.current = following
         self.topic = self.level = None
         self._decide_buttons()
@@ -167,12 +174,12 @@ class ReviewView(BaseView):
         await self._show(interaction)
 
     async def _pick_topic(self, interaction: discord.Interaction) -> None:
-        self.topic = (interaction.data or {}).get("values", [None])[0]  # type: ignore[union-attr]
+        self.topic = _picked(interaction)
         self._approve_controls()
         await self._show(interaction)
 
     async def _pick_level(self, interaction: discord.Interaction) -> None:
-        self.level = (interaction.data or {}).get("values", [None])[0]  # type: ignore[union-attr]
+        self.level = _picked(interaction)
         self._approve_controls()
         await self._show(interaction)
 
@@ -183,7 +190,7 @@ class ReviewView(BaseView):
             return
         current = self.current
         try:
-            approved = await self.resources.approve(
+            approved = await self.queue.approve(
                 self.guild_id, current.id, interaction.user.id, self.topic, self.level
             )
         except DomainError as exc:
@@ -201,7 +208,7 @@ class ReviewView(BaseView):
         assert self.current is not None
         current = self.current
         try:
-            await self.resources.reject(self.guild_id, current.id, interaction.user.id)
+            await self.queue.reject(self.guild_id, current.id, interaction.user.id)
         except DomainError as exc:
             self.status = str(exc)
         else:

@@ -1,4 +1,6 @@
-"""The resources' part of /settings (mixed into SettingsCog, which owns the group)."""
+"""The resources' part of /settings (mixed into SettingsCog, which owns the group).
+
+The work is the feature's: reached with `bot.features.get(ResourcesFeature)`."""
 
 from __future__ import annotations
 
@@ -7,8 +9,15 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
-from bot.resources import Taxonomy
-from cogs._common import check_power_role, manage_server_only, organizer_only, reply
+from cogs._common import (
+    bot_of,
+    check_power_role,
+    guild_of,
+    manage_server_only,
+    organizer_only,
+    reply,
+)
+from cogs.resources._feature import ResourcesFeature
 
 if TYPE_CHECKING:
     from cogs._app import CommunityBot
@@ -22,10 +31,8 @@ class ResourceSettings:
     @app_commands.guild_only()
     @organizer_only()
     async def topic_add(self, interaction: discord.Interaction, name: str) -> None:
-        assert interaction.guild is not None
-        topic = await Taxonomy(self.bot.db).add_topic(
-            interaction.guild.id, name, interaction.user.id
-        )
+        taxonomy = bot_of(interaction).features.get(ResourcesFeature).resources.taxonomy
+        topic = await taxonomy.add_topic(guild_of(interaction).id, name, interaction.user.id)
         await reply(interaction, f"Added the topic **{topic}**; resources can now use it.")
 
     @app_commands.command(name="feed-interval", description="How often resource feeds are checked")
@@ -33,8 +40,8 @@ class ResourceSettings:
     @app_commands.guild_only()
     @organizer_only()
     async def feed_interval(self, interaction: discord.Interaction, minutes: int) -> None:
-        assert interaction.guild is not None
-        done = await Taxonomy(self.bot.db).set_feed_interval(interaction.guild.id, minutes)
+        feature = bot_of(interaction).features.get(ResourcesFeature)
+        done = await feature.set_feed_interval(guild_of(interaction).id, minutes)
         await reply(interaction, f"Feeds are now checked every {done} minutes.")
 
     @app_commands.command(
@@ -48,9 +55,9 @@ class ResourceSettings:
     async def curator_role(
         self, interaction: discord.Interaction, role: discord.Role | None = None
     ) -> None:
-        assert interaction.guild is not None
+        guild = guild_of(interaction)
         if role is None:
-            await self.bot.guild_settings.set_curator_role(interaction.guild.id, None)
+            await self.bot.guild_settings.set_curator_role(guild.id, None)
             await reply(
                 interaction,
                 "There is no curator role now: only organizers add resources directly; "
@@ -58,7 +65,7 @@ class ResourceSettings:
             )
             return
         check_power_role(role, "curator")
-        await self.bot.guild_settings.set_curator_role(interaction.guild.id, role.id)
+        await self.bot.guild_settings.set_curator_role(guild.id, role.id)
         await reply(
             interaction,
             f"Members with {role.mention} now add resources to the library directly "

@@ -1,5 +1,5 @@
 """AI-learning resources end to end: add and refusals, suggest → review → DM, search and list
-with paging buttons, done/progress/next, autoposts and a feed poll fired by the scheduler,
+with paging buttons, done/progress/next, autoposts and a feed poll fired by their timers,
 feeds served by a local aiohttp server (new entries posted once, failure → turned off),
 the /settings additions, and nothing pinging or breaking Discord's limits."""
 
@@ -500,7 +500,8 @@ async def test_curators_add_directly_but_never_a_declined_link(
 async def test_autopost_and_feed_poll_fire_on_their_own(
     bot: BotProcess, fake: FakeDiscord, feed_server: FeedServer, db_path: Path
 ) -> None:
-    """A real tick of the autopost's cron job, and a feed poll by the 60 s maintenance job."""
+    """A real tick of the autopost's cron job, and a feed poll by the feed's own timer, armed
+    at its next_poll_at from resource_feeds when the bot starts."""
     schedule, due = next_minute_schedule()
     started = await fake.slash(
         "admin", "resource autopost", options={"channel": "islamabad-events", "schedule": schedule}
@@ -518,6 +519,7 @@ async def test_autopost_and_feed_poll_fire_on_their_own(
     assert "Following **Scheduled Blog**" in added.text
     site.add("s-2", "Fresh from the scheduler", "https://blog.example.org/fresh", "Polled.")
     make_feed_due(db_path, feed_id_of(added))
+    await bot.restart()  # the timers are rebuilt from the tables: the feed is due at once
 
     post, entry = await asyncio.gather(
         fake.wait_for_message("islamabad-events", lambda m: bool(m.embeds), timeout=80),

@@ -45,13 +45,15 @@ from bot.kinds import decode
 from bot.mentorship import MentorshipService
 from bot.outbox import OutboxItem
 from bot.resources import AutopostService, FeedService, ResourceService, Taxonomy, resolve_level
-from bot.resources.service import _title_from_url
+from bot.resources.messages import AutopostPost, FeedEntryPost
+from bot.resources.records import title_from_url
 from bot.resources.urls import check_url
 from bot.schedules import parse_schedule
 from bot.taxonomy import DEFAULT_TOPICS, LEVELS
 from bot.timeutil import format_offsets, parse_offsets, parse_when
 from cogs._common import column as lines_column
 from cogs._common import truncate
+from cogs._features import Features
 from cogs.events._choices import event_choices
 from cogs.events._door import DoorCommands, ticket_text
 from cogs.events._embeds import event_embed, list_line
@@ -64,13 +66,13 @@ from cogs.mentorship._views import FeedbackModal as MentorFeedbackModal
 from cogs.resources._choices import feed_choices, resource_choices, topic_choices
 from cogs.resources._embeds import (
     autopost_line,
-    column,
     next_text,
     progress_embed,
     resource_embed,
     result_entry,
     results_embed,
 )
+from cogs.resources._feature import ResourcesFeature
 from cogs.resources._notify import ResourceNotices, feed_post, library_post
 from cogs.resources._review import suggestion_embed
 
@@ -368,8 +370,9 @@ class World:
 
     def interaction(self, user_id: int = MEMBER) -> Any:
         """A stand-in for the discord.Interaction the cogs' callbacks read."""
-        cog = SimpleNamespace(resources=self.resources, feeds=self.feeds)
-        client = SimpleNamespace(events=self.events, get_cog=lambda name: cog)
+        features = Features()
+        features.add(resources_feature(self))
+        client = SimpleNamespace(events=self.events, features=features)
         guild = SimpleNamespace(
             id=self.guild, get_member=lambda _: None, get_channel=lambda _: None
         )
@@ -413,7 +416,7 @@ def world(db: Database) -> World:
         events=EventService(db, guilds, clock=clock),
         resources=ResourceService(db, clock=clock),
         autoposts=AutopostService(db, guilds, clock=clock),
-        feeds=FeedService(db, guilds, clock=clock),
+        feeds=FeedService(db, clock=clock),
         mentorship=MentorshipService(db, guilds, Taxonomy(db, clock), clock=clock),
         bot=StubBot(),
     )
@@ -918,15 +921,15 @@ def test_schedule_text_is_normalised_once(text: str, zone: str) -> None:
 @given(text=schedule_texts, topic=st.none() | valid_or_random(*DEFAULT_TOPICS))
 async def test_schedules_read_back(db: Database, text: str, topic: str | None) -> None:
     w = world(db)
-    autopost = await attempt(w.autoposts.set_schedule(w.guild, 55, text, topic, ORGANIZER))
+    autopost = await attempt(w.autoposts.schedules.set(w.guild, 55, text, topic, ORGANIZER))
     tz = (await w.guilds.get(w.guild)).tz
     if autopost is not None:
         assert autopost.schedule == parse_schedule(text, tz).text
-        assert await w.autoposts.get(autopost.id) == autopost
+        assert await w.autoposts.schedules.get(autopost.id) == autopost
         assert not topic or autopost.topic == await w.resources.taxonomy.resolve_topic(
             w.guild, topic
         )
-        listing = column([autopost_line(autopost)] * 40)
+        listing = lines_column([autopost_line(autopost)] * 40, 4096, sep="\n\n")
         assert_embed_fits(discord.Embed(title="Autoposts", description=listing))
     settings_ = await attempt(w.mentorship.config.set_schedule(w.guild, text))
     if settings_ is not None:
@@ -993,26 +996,26 @@ async def test_add_resource_stores_what_it_says(
 ) -> None:
     w = world(db)
     added = await attempt(
-        w.resources.add(w.guild, url, title, topic, level, ORGANIZER, description)
+        w.resources.library.add(w.guild, url, title, topic, level, ORGANIZER, description)
     )
     if added is None:
         return
-    assert added == await w.resources.get(w.guild, added.id)
+    assert added == await w.resources.library.get(w.guild, added.id)
     assert added.url == url.strip()
     assert added.title == collapsed(title) and added.title
     assert added.description == collapsed(description)
     assert added.topic == await w.resources.taxonomy.resolve_topic(w.guild, topic)
     assert added.level in LEVELS
-    assert await w.resources.resolve(w.guild, f"#{added.id}") == added
-    assert await w.resources.find_by_url(w.guild, url) == added
+    assert await w.resources.finder.resolve(w.guild, f"#{added.id}") == added
+    assert await w.resources.library.find_by_url(w.guild, url) == added
     if not id_like(added.title):
-        assert await w.resources.resolve(w.guild, added.title) == added
-    found, total = await w.resources.search(w.guild, added.title)
+        assert await w.resources.finder.resolve(w.guild, added.title) == added
+    found, total = await w.resources.finder.search(w.guild, added.title)
     assert len(found) <= 5 and total >= len(found)
     _resource_cards_fit([added], 1)
     assert_choices_fit(await resource_choices(w.interaction(), added.title))
-    assert await w.resources.mark_done(w.guild, MEMBER, added.id)
-    assert (await w.resources.remove(w.guild, added.id)).id == added.id
+    assert await w.resources.progress.mark_done(w.guild, MEMBER, added.id)
+    assert (await w.resources.library.remove(w.guild, added.id)).id == added.id
 
 
 @fuzz(2)
@@ -1040,30 +1043,30 @@ async def test_suggest_and_review_store_what_they_say(
     reason: str | None,
 ) -> None:
     w = world(db)
-    pending = await attempt(w.resources.suggest(w.guild, MEMBER, url, title, note))
+    pending = await attempt(w.resources.library.suggest(w.guild, MEMBER, url, title, note))
     if pending is None:
         return
-    assert pending == await w.resources.get(w.guild, pending.id, approved_only=False)
+    assert pending == await w.resources.library.get(w.guild, pending.id, approved_only=False)
     assert pending.status == "pending" and pending.url == url.strip()
-    assert pending.title == (collapsed(title) or _title_from_url(url.strip()))
+    assert pending.title == (collapsed(title) or title_from_url(url.strip()))
     assert pending.note == (collapsed(note) or None)
     assert_embed_fits(suggestion_embed(pending, 1))
     if approve:
         done = await attempt(
-            w.resources.approve(
+            w.resources.review.approve(
                 w.guild, pending.id, ORGANIZER, topic, level, new_title, new_description
             )
         )
         if done is not None:
-            assert done == await w.resources.get(w.guild, pending.id)
+            assert done == await w.resources.library.get(w.guild, pending.id)
             assert done.title == (collapsed(new_title) or pending.title)
             assert done.description == (collapsed(new_description) or pending.description)
             _resource_cards_fit([done], 1)
     else:
-        done = await attempt(w.resources.reject(w.guild, pending.id, ORGANIZER, reason))
+        done = await attempt(w.resources.review.reject(w.guild, pending.id, ORGANIZER, reason))
         if done is not None:
             assert done.status == "rejected"
-            assert done == await w.resources.get(w.guild, pending.id, approved_only=False)
+            assert done == await w.resources.library.get(w.guild, pending.id, approved_only=False)
     await w.assert_outbox_fits()
 
 
@@ -1081,19 +1084,19 @@ async def test_topics_read_back_and_filter(db: Database, name: str, probe: str) 
     assert await w.resources.taxonomy.resolve_topic(w.guild, name) == stored
     assert stored in await w.resources.taxonomy.topics(w.guild)
     # The topic filter finds the topic's resources whatever the name (the scope token).
-    added = await w.resources.add(
+    added = await w.resources.library.add(
         w.guild, "https://example.com/probe", "Scope probe", name, "beginner", ORGANIZER
     )
-    hits, total = await w.resources.search(w.guild, probe, topic=name)
+    hits, total = await w.resources.finder.search(w.guild, probe, topic=name)
     assert [r.id for r in hits] == [added.id] and total == 1
-    listed, total = await w.resources.list_resources(w.guild, topic=name)
+    listed, total = await w.resources.finder.list_resources(w.guild, topic=name)
     assert [r.id for r in listed] == [added.id] and total == 1
     # /resource next and /resource progress show the topic's name.
-    pick = await w.resources.next_for(w.guild, MEMBER, name)
+    pick = await w.resources.progress.next_for(w.guild, MEMBER, name)
     assert pick.resource == added and len(next_text(pick)) <= 2000
-    await w.resources.mark_done(w.guild, MEMBER, added.id)
-    assert len(next_text(await w.resources.next_for(w.guild, MEMBER, name))) <= 2000
-    rows = await w.resources.progress(w.guild, MEMBER)
+    await w.resources.progress.mark_done(w.guild, MEMBER, added.id)
+    assert len(next_text(await w.resources.progress.next_for(w.guild, MEMBER, name))) <= 2000
+    rows = await w.resources.progress.per_topic(w.guild, MEMBER)
     assert_embed_fits(progress_embed(SimpleNamespace(display_name=name), rows))
 
 
@@ -1119,7 +1122,7 @@ async def test_library_lookups_take_any_text(
     library = []
     for n, (title, description) in enumerate(titles):
         added = await attempt(
-            w.resources.add(
+            w.resources.library.add(
                 w.guild,
                 f"https://example.com/{n}",
                 title,
@@ -1132,26 +1135,30 @@ async def test_library_lookups_take_any_text(
         if added is not None:
             library.append(added)
     for query in queries:
-        found = await attempt(w.resources.resolve(w.guild, query))
+        found = await attempt(w.resources.finder.resolve(w.guild, query))
         assert found is None or found in library
-        result = await attempt(w.resources.search(w.guild, query, topic, level, page, per_page))
+        result = await attempt(
+            w.resources.finder.search(w.guild, query, topic, level, page, per_page)
+        )
         if result is not None:
             hits, total = result
             assert len(hits) <= per_page and total >= len(hits)
             assert all(hit in library for hit in hits)
             _resource_cards_fit(hits, total)
-        result = await attempt(w.resources.list_resources(w.guild, topic, level, page, per_page))
+        result = await attempt(
+            w.resources.finder.list_resources(w.guild, topic, level, page, per_page)
+        )
         if result is not None:
             assert len(result[0]) <= per_page
-        pairs = await w.resources.autocomplete(w.guild, query)
+        pairs = await w.resources.finder.autocomplete(w.guild, query)
         assert len(pairs) <= 25
         assert_choices_fit(await resource_choices(w.interaction(), query))
         assert_choices_fit(await topic_choices(w.interaction(), query))
         assert_choices_fit(await feed_choices(w.interaction(), query))
-        await attempt(w.resources.next_for(w.guild, MEMBER, query))
-        await attempt(w.feeds.resolve(w.guild, query))
-        await attempt(w.feeds.remove_feed(w.guild, query))
-        assert len(await w.feeds.autocomplete(w.guild, query)) <= 25
+        await attempt(w.resources.progress.next_for(w.guild, MEMBER, query))
+        await attempt(w.feeds.subscriptions.resolve(w.guild, query))
+        await attempt(w.feeds.subscriptions.remove(w.guild, query))
+        assert len(await w.feeds.subscriptions.autocomplete(w.guild, query)) <= 25
 
 
 @fuzz(2)
@@ -1172,33 +1179,50 @@ async def test_autopost_and_feed_posts_fit(
 ) -> None:
     w = world(db)
     added = await attempt(
-        w.resources.add(
+        w.resources.library.add(
             w.guild, "https://example.com/x", title, "NLP", "beginner", ORGANIZER, description
         )
     )
     if added is not None:
-        autopost = await w.autoposts.set_schedule(w.guild, 55, "daily 10:00")
+        autopost = await w.autoposts.schedules.set(w.guild, 55, "daily 10:00")
         assert autopost.next_due_at is not None
         w.clock.now = autopost.next_due_at
-        tick = await w.autoposts.run_due(autopost.id)
+        tick = await w.autoposts.ticks.run_due(autopost.id)
         assert tick is not None and tick.outcome == "posted" and tick.resource_id == added.id
         assert await w.assert_outbox_fits() >= 1
     # Feed entries and autopost payloads carry text from outside, as it came.
-    payload = {
-        "title": title,
-        "summary": description,
-        "description": description,
-        "link": "https://example.com/entry",
-        "url": "https://example.com/entry",
-        "topic": topic,
-        "level": level,
-        "feed_title": extra,
-        "published": START,
-        "tick_at": START,
-        "resource_id": 12,
-    }
-    assert_embed_fits(feed_post(payload))
-    assert_embed_fits(library_post(payload))
+    entry = FeedEntryPost(
+        feed_id=1,
+        feed_title=extra,
+        title=title,
+        link="https://example.com/entry",
+        summary=description,
+        published=START,
+        resource_id=12,
+        topic=topic,
+        level=level,
+    )
+    post = AutopostPost(
+        autopost_id=1,
+        resource_id=12,
+        title=title,
+        url="https://example.com/entry",
+        description=description,
+        topic=topic,
+        level=level,
+        tick_at=START,
+    )
+    assert_embed_fits(feed_post(entry))
+    assert_embed_fits(library_post(post))
+
+
+def resources_feature(w: World) -> ResourcesFeature:
+    """The resources' autocomplete work over the world's services; its Discord-side
+    collaborators (timers, the feed session) are stand-ins these tests never reach."""
+    stub: Any = SimpleNamespace()
+    return ResourcesFeature(
+        w.resources, w.autoposts, w.feeds, w.guilds, timers=stub, session=stub, wake=lambda: None
+    )
 
 
 # ============================================================================================

@@ -177,8 +177,8 @@ def rclock() -> Clock:
 
 
 @pytest.fixture
-def fs(db: Database, guilds: GuildSettings, rclock: Clock) -> FeedService:
-    return FeedService(db, guilds, clock=rclock)
+def fs(db: Database, rclock: Clock) -> FeedService:
+    return FeedService(db, clock=rclock)
 
 
 def url(server: TestServer, path: str) -> str:
@@ -293,17 +293,19 @@ async def test_fetch_unreachable(session: aiohttp.ClientSession) -> None:
 async def test_add_feed_records_without_posting(
     fs: FeedService, server: TestServer, session: aiohttp.ClientSession, db: Database
 ) -> None:
-    feed = await fs.add_feed(G, url(server, "/rss"), CH, session, topic="nlp", created_by=ORG)
+    feed = await fs.subscriptions.add(
+        G, url(server, "/rss"), CH, session, topic="nlp", created_by=ORG
+    )
     assert feed.status == "ok" and feed.title == "Developers Blog – AI & Machine Learning"
     assert feed.topic == "NLP" and feed.next_poll_at == T0 + 30 * 60
     assert await db.fetchval("SELECT COUNT(*) FROM resource_feed_entries") == 3
     assert await posted(db) == []
-    [listed] = await fs.list_feeds(G)
+    [listed] = await fs.subscriptions.in_guild(G)
     assert listed.id == feed.id and listed.failures == 0 and listed.failing_since is None
     with pytest.raises(AlreadyExists, match=f"feed #{feed.id}"):
-        await fs.add_feed(G, url(server, "/rss") + "?utm_source=x", CH, session)
+        await fs.subscriptions.add(G, url(server, "/rss") + "?utm_source=x", CH, session)
     # The same feed may post in another channel too.
-    await fs.add_feed(G, url(server, "/rss"), CH + 1, session)
+    await fs.subscriptions.add(G, url(server, "/rss"), CH + 1, session)
 
 
 @pytest.mark.parametrize(
@@ -324,16 +326,16 @@ async def test_add_feed_refuses_with_the_reason(
     says: str,
 ) -> None:
     with pytest.raises(InvalidInput, match=says) as info:
-        await fs.add_feed(G, url(server, path), CH, session)
+        await fs.subscriptions.add(G, url(server, path), CH, session)
     assert "RSS or Atom" in str(info.value)
-    assert await fs.list_feeds(G) == []
+    assert await fs.subscriptions.in_guild(G) == []
 
 
 async def test_add_feed_refuses_bad_links(fs: FeedService, session: aiohttp.ClientSession) -> None:
     with pytest.raises(InvalidInput, match="javascript:"):
-        await fs.add_feed(G, "javascript:alert(1)", CH, session)
+        await fs.subscriptions.add(G, "javascript:alert(1)", CH, session)
     with pytest.raises(InvalidInput, match="file:"):
-        await fs.add_feed(G, "file:///etc/hosts", CH, session)
+        await fs.subscriptions.add(G, "file:///etc/hosts", CH, session)
 
 
 # --- polling --------------------------------------------------------------------------
@@ -346,13 +348,13 @@ async def test_new_entries_are_posted_once(
     rclock: Clock,
 ) -> None:
     site.items = [("a", "Alpha", T0 - 100)]
-    feed = await fs.add_feed(G, url(server, "/dynamic"), CH, session, topic="MLOps")
+    feed = await fs.subscriptions.add(G, url(server, "/dynamic"), CH, session, topic="MLOps")
     site.items = [("b", "Beta", T0 + 50), *site.items]
     rclock.advance(1800)
-    r = await fs.poll(feed.id, session)
+    r = await fs.polling.poll(feed.id, session)
     assert (r.outcome, r.posted, r.recorded) == ("posted", 1, 0)
     assert r.next_poll_at == T0 + 3600
-    again = await fs.poll(feed.id, session)
+    again = await fs.polling.poll(feed.id, session)
     assert (again.outcome, again.posted) == ("posted", 0)
     [post] = await posted(db)
     assert post["channel_id"] == CH
@@ -374,12 +376,12 @@ async def test_at_most_five_per_poll_newest_first_oldest_posted_first(
     fs: FeedService, server: TestServer, session: aiohttp.ClientSession, db: Database, site: Site
 ) -> None:
     site.items = [("old", "Old", T0 - 1000)]
-    feed = await fs.add_feed(G, url(server, "/dynamic"), CH, session)
+    feed = await fs.subscriptions.add(G, url(server, "/dynamic"), CH, session)
     site.items = [(f"n{i}", f"New {i}", T0 + i) for i in range(8)] + site.items
-    r = await fs.poll(feed.id, session)
+    r = await fs.polling.poll(feed.id, session)
     assert (r.posted, r.recorded) == (5, 3)
     assert [p["payload"]["title"] for p in await posted(db)] == [f"New {i}" for i in range(3, 8)]
-    r2 = await fs.poll(feed.id, session)
+    r2 = await fs.polling.poll(feed.id, session)
     assert (r2.posted, r2.recorded) == (0, 0)  # the three over the cap are not posted later
 
 
@@ -391,13 +393,13 @@ async def test_library_entries_carry_topic_and_level(
     site: Site,
 ) -> None:
     lib = ResourceService(db)
-    res = await lib.add(
+    res = await lib.library.add(
         G, "https://news.example.org/lib?utm_source=feed", "Lib", "Computer Vision", "advanced", ORG
     )
     site.items = [("x", "X", T0 - 5)]
-    feed = await fs.add_feed(G, url(server, "/dynamic"), CH, session)
+    feed = await fs.subscriptions.add(G, url(server, "/dynamic"), CH, session)
     site.items = [("lib", "In the library", T0 + 1), *site.items]
-    await fs.poll(feed.id, session)
+    await fs.polling.poll(feed.id, session)
     [post] = await posted(db)
     assert post["payload"]["resource_id"] == res.id
     assert (post["payload"]["topic"], post["payload"]["level"]) == ("Computer Vision", "advanced")
@@ -406,8 +408,8 @@ async def test_library_entries_carry_topic_and_level(
 async def test_304_counts_as_healthy(
     fs: FeedService, server: TestServer, session: aiohttp.ClientSession, site: Site
 ) -> None:
-    feed = await fs.add_feed(G, url(server, "/rss"), CH, session)
-    r = await fs.poll(feed.id, session)
+    feed = await fs.subscriptions.add(G, url(server, "/rss"), CH, session)
+    r = await fs.polling.poll(feed.id, session)
     assert r.outcome == "unchanged"
     assert site.requests[-1]["If-None-Match"] == RSS_ETAG
 
@@ -423,14 +425,14 @@ async def test_backoff_doubles_then_disables_after_ten(
 ) -> None:
     await guilds.set_announcements_channel(G, ANNOUNCE)
     site.items = [("a", "A", T0)]
-    feed = await fs.add_feed(G, url(server, "/dynamic"), CH, session)
+    feed = await fs.subscriptions.add(G, url(server, "/dynamic"), CH, session)
     site.fail_status = 503
     first_failure = None
     delays = []
     for n in range(1, 11):
         rclock.advance(60)
-        r = await fs.poll(feed.id, session)
-        state = await fs.get(G, feed.id)
+        r = await fs.polling.poll(feed.id, session)
+        state = await fs.subscriptions.get(G, feed.id)
         first_failure = first_failure or int(rclock())
         assert state.failures == n and state.failing_since == first_failure
         assert state.last_error == "answered HTTP 503 (Service Unavailable)"
@@ -452,11 +454,11 @@ async def test_backoff_doubles_then_disables_after_ten(
     [notice] = await posted(db, organizer_notices.KIND)
     assert notice["channel_id"] == ORG_CHANNEL and notice["user_id"] is None
     # Disabled feeds are not polled and not due.
-    assert (await fs.poll(feed.id, session)).outcome == "skipped"
-    assert await fs.due_feeds(rclock() + 10**6) == []
+    assert (await fs.polling.poll(feed.id, session)).outcome == "skipped"
+    assert await fs.polling.due(rclock() + 10**6) == []
     # Adding it again (once it works) re-enables the same subscription.
     site.fail_status = None
-    again = await fs.add_feed(G, url(server, "/dynamic"), CH, session)
+    again = await fs.subscriptions.add(G, url(server, "/dynamic"), CH, session)
     assert again.id == feed.id and again.status == "ok" and again.failures == 0
 
 
@@ -473,11 +475,11 @@ async def test_a_disabled_feed_is_told_in_the_organizer_channel_without_secrets(
     await organizer_notices.set_channel(db, G, ORG_CHANNEL)
     site.items = [("a", "A", T0)]
     feed_url = url(server, "/dynamic") + "?token=SECRET"
-    feed = await fs.add_feed(G, feed_url, CH, session)
+    feed = await fs.subscriptions.add(G, feed_url, CH, session)
     site.fail_status = 500
     for _ in range(10):
         rclock.advance(60)
-        await fs.poll(feed.id, session)
+        await fs.polling.poll(feed.id, session)
     [notice] = await posted(db, organizer_notices.KIND)
     text = notice["payload"]["text"]
     assert notice["channel_id"] == ORG_CHANNEL
@@ -492,13 +494,13 @@ async def test_a_success_clears_the_failure_state(
     fs: FeedService, server: TestServer, session: aiohttp.ClientSession, site: Site
 ) -> None:
     site.items = [("a", "A", T0)]
-    feed = await fs.add_feed(G, url(server, "/dynamic"), CH, session)
+    feed = await fs.subscriptions.add(G, url(server, "/dynamic"), CH, session)
     site.fail_status = 500
-    await fs.poll(feed.id, session)
-    await fs.poll(feed.id, session)
+    await fs.polling.poll(feed.id, session)
+    await fs.polling.poll(feed.id, session)
     site.fail_status = None
-    r = await fs.poll(feed.id, session)
-    state = await fs.get(G, feed.id)
+    r = await fs.polling.poll(feed.id, session)
+    state = await fs.subscriptions.get(G, feed.id)
     assert r.outcome == "posted" and state.status == "ok" and state.failures == 0
     assert state.failing_since is None and state.last_error is None
 
@@ -508,7 +510,7 @@ def test_backoff_schedule() -> None:
     assert backoff_seconds(1, 10) == 600 and backoff_seconds(3, 10) == 2400
 
 
-async def test_poll_due_polls_only_what_is_due(
+async def test_run_due_polls_only_what_is_due(
     fs: FeedService,
     server: TestServer,
     session: aiohttp.ClientSession,
@@ -516,50 +518,63 @@ async def test_poll_due_polls_only_what_is_due(
     rclock: Clock,
     db: Database,
 ) -> None:
+    """What a feed's timer runs: a poll only when the feed is due, whenever it fires."""
     site.items = [("a", "A", T0)]
-    feed = await fs.add_feed(G, url(server, "/dynamic"), CH, session)
-    assert await fs.due_feeds() == [] and await fs.poll_due(session) == []
-    assert await fs.poll_plan() == [(feed.id, T0 + 1800)]
-    assert await fs.next_poll_at() == T0 + 1800
+    feed = await fs.subscriptions.add(G, url(server, "/dynamic"), CH, session)
+    fetched = len(site.requests)
+    early = await fs.polling.run_due(feed.id, session)
+    assert await fs.polling.due() == [] and (early.outcome, early.posted) == ("not_due", 0)
+    assert early.next_poll_at == T0 + 1800 and len(site.requests) == fetched  # not fetched
+    assert await fs.polling.pending() == [(feed.id, T0 + 1800)]
+    assert await fs.polling.pending(G + 1) == []
     rclock.advance(1800)
     site.items = [("b", "B", T0 + 10), *site.items]
-    [r] = await fs.poll_due(session)
-    assert r.feed_id == feed.id and r.posted == 1
-    assert await fs.due_feeds() == []
+    r = await fs.polling.run_due(feed.id, session)
+    assert r.feed_id == feed.id and r.posted == 1 and r.next_poll_at == T0 + 3600
+    assert await fs.polling.due() == []
+
+
+async def test_feed_interval_setting(fs: FeedService) -> None:
+    interval = fs.interval
+    assert await interval.get(G) == 30
+    assert await interval.set(G, 10) == 10
+    assert await interval.get(G) == 10
+    with pytest.raises(InvalidInput, match="10 minutes"):
+        await interval.set(G, 9)
 
 
 async def test_interval_setting_moves_healthy_feeds(
     fs: FeedService, server: TestServer, session: aiohttp.ClientSession, site: Site
 ) -> None:
     site.items = [("a", "A", T0)]
-    feed = await fs.add_feed(G, url(server, "/dynamic"), CH, session)
-    await fs.taxonomy.set_feed_interval(G, 120)
-    assert (await fs.get(G, feed.id)).next_poll_at == T0 + 120 * 60
+    feed = await fs.subscriptions.add(G, url(server, "/dynamic"), CH, session)
+    await fs.interval.set(G, 120)
+    assert (await fs.subscriptions.get(G, feed.id)).next_poll_at == T0 + 120 * 60
 
 
 async def test_resolve_autocomplete_and_remove(
     fs: FeedService, server: TestServer, session: aiohttp.ClientSession, db: Database
 ) -> None:
-    a = await fs.add_feed(G, url(server, "/rss"), CH, session)
-    b = await fs.add_feed(G, url(server, "/atom"), CH, session)
-    assert (await fs.resolve(G, f"#{a.id}")).id == a.id
-    assert (await fs.resolve(G, url(server, "/atom"))).id == b.id
-    assert [i for i, _ in await fs.autocomplete(G, "release")] == [b.id]
-    assert {i for i, _ in await fs.autocomplete(G, "")} == {a.id, b.id}
+    a = await fs.subscriptions.add(G, url(server, "/rss"), CH, session)
+    b = await fs.subscriptions.add(G, url(server, "/atom"), CH, session)
+    assert (await fs.subscriptions.resolve(G, f"#{a.id}")).id == a.id
+    assert (await fs.subscriptions.resolve(G, url(server, "/atom"))).id == b.id
+    assert [i for i, _ in await fs.subscriptions.autocomplete(G, "release")] == [b.id]
+    assert {i for i, _ in await fs.subscriptions.autocomplete(G, "")} == {a.id, b.id}
     # Titles only: an address (which may carry a secret) is neither matched nor shown.
-    assert await fs.autocomplete(G, "/atom") == []
-    assert await fs.autocomplete(G, "127.0.0.1") == []
-    assert all("://" not in label for _, label in await fs.autocomplete(G, ""))
-    removed = await fs.remove_feed(G, str(a.id))
+    assert await fs.subscriptions.autocomplete(G, "/atom") == []
+    assert await fs.subscriptions.autocomplete(G, "127.0.0.1") == []
+    assert all("://" not in label for _, label in await fs.subscriptions.autocomplete(G, ""))
+    removed = await fs.subscriptions.remove(G, str(a.id))
     assert removed.id == a.id
     assert (
         await db.fetchval("SELECT COUNT(*) FROM resource_feed_entries WHERE feed_id = ?", (a.id,))
         == 0
     )
     with pytest.raises(NotFound):
-        await fs.remove_feed(G, a.id)
+        await fs.subscriptions.remove(G, a.id)
     with pytest.raises(NotFound):
-        await fs.get(G + 1, b.id)
+        await fs.subscriptions.get(G + 1, b.id)
 
 
 async def test_user_agent_names_the_bot() -> None:

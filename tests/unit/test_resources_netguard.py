@@ -22,10 +22,9 @@ from aiohttp.test_utils import TestServer
 
 from bot.db import Database
 from bot.errors import InvalidInput
-from bot.guilds import GuildSettings
 from bot.resources.feeds import FeedService
-from bot.resources.fetch import BLOCKED_TEXT, CREDENTIALS_TEXT, feed_session, fetch_feed
-from bot.resources.netguard import (
+from bot.resources.feeds.fetch import BLOCKED_TEXT, CREDENTIALS_TEXT, feed_session, fetch_feed
+from bot.resources.feeds.netguard import (
     AddressPolicy,
     BlockedSocket,
     GuardedConnector,
@@ -324,7 +323,6 @@ async def test_credentials_in_a_feed_address_are_refused(
     public: tuple[TestServer, Hits, list[str]],
     guarded: aiohttp.ClientSession,
     db: Database,
-    guilds: GuildSettings,
 ) -> None:
     srv, hits, _ = public
     url = f"http://user:hunter2@127.0.0.2:{srv.port}/rss"
@@ -332,7 +330,7 @@ async def test_credentials_in_a_feed_address_are_refused(
     assert result.outcome == "failed" and result.error == CREDENTIALS_TEXT
     before = await db.fetchall("SELECT * FROM resource_feeds")
     with pytest.raises(InvalidInput, match="can't carry a user name or password") as info:
-        await FeedService(db, guilds).add_feed(900, url, 9001, guarded)
+        await FeedService(db).subscriptions.add(900, url, 9001, guarded)
     assert "hunter2" not in str(info.value)
     assert hits.paths == [] and await db.fetchall("SELECT * FROM resource_feeds") == before
 

@@ -3,7 +3,7 @@
 `fetch_feed` uses a session from `feed_session` (20 s timeout, a User-Agent naming the
 bot, a 5 MB cap while reading, conditional requests, at most 5 redirects). That
 session's connector keeps every connection, redirects included, on the public
-internet (bot/resources/netguard.py) unless the self-hoster allows private networks.
+internet (bot/resources/feeds/netguard.py) unless the self-hoster allows private networks.
 Bytes are parsed with feedparser in a thread.
 
 What counts as a failure: an HTTP error status, a timeout or connection error, a
@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 import aiohttp
 import feedparser
 
-from bot.resources.netguard import (
+from bot.resources.feeds.netguard import (
     AddressPolicy,
     BlockedAddress,
     BlockedSocket,

@@ -1,0 +1,221 @@
+"""Finding resources in the library: full-text search, browsing newest first, the
+resource option's autocomplete, and `resolve`, which turns what a member typed (an id,
+a title, a link, some words) into one resource or a refusal naming the candidates.
+
+Only approved resources are found. How member words become FTS5 queries, and how
+results are ranked, is in bot/resources/search.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from bot.db import Database
+from bot.errors import InvalidInput, NotFound
+from bot.resources import search as fts
+from bot.resources.library import Library
+from bot.resources.records import (
+    COLUMNS,
+    R_COLUMNS,
+    Resource,
+    check_page,
+    is_id,
+    named,
+    resource_of,
+)
+from bot.taxonomy import Taxonomy, resolve_level
+
+
+class Finder:
+    def __init__(self, db: Database, library: Library, taxonomy: Taxonomy) -> None:
+        self.db = db
+        self.library = library
+        self.taxonomy = taxonomy
+
+    async def resolve(self, guild_id: int, text: str) -> Resource:
+        """An approved resource from what a member typed: an id (`12`, `#12`), a title or a link.
+
+        Falls back to search; NotFound names up to three candidates when it is ambiguous.
+        """
+        cleaned = (text or "").strip()
+        if not cleaned:
+            raise InvalidInput("Name a resource: pick one from the list as you type.")
+        digits = cleaned.removeprefix("#")
+        if is_id(digits):
+            return await self.library.get(guild_id, int(digits))
+        row = await self.db.fetchone(
+            f"SELECT {COLUMNS} FROM resources WHERE guild_id = ? AND status = 'approved'"
+            " AND title = ? COLLATE NOCASE ORDER BY id LIMIT 1",
+            (guild_id, " ".join(cleaned.split())),
+        )
+        if row is not None:
+            return resource_of(row)
+        if "://" in cleaned and (by_url := await self.library.find_by_url(guild_id, cleaned)):
+            return by_url
+        found, total = await self.search(guild_id, cleaned, per_page=3)
+        if total == 1:
+            return found[0]
+        shown = cleaned[:60]
+        if not found:
+            raise NotFound(f"No resource here matches “{shown}”.")
+        names = " or ".join(named(r) for r in found)
+        raise NotFound(f"“{shown}” matches several resources: did you mean {names}?")
+
+    async def autocomplete(
+        self, guild_id: int, text: str, limit: int = 25
+    ) -> list[tuple[int, str]]:
+        """(id, title) pairs for a resource option: id match, then best title/text matches."""
+        limit = max(1, min(limit, 25))
+        cleaned = (text or "").strip()
+        out: list[tuple[int, str]] = []
+        digits = cleaned.removeprefix("#")
+        if is_id(digits):
+            row = await self.db.fetchone(
+                "SELECT id, title FROM resources WHERE id = ? AND guild_id = ?"
+                " AND status = 'approved'",
+                (int(digits), guild_id),
+            )
+            if row:
+                out.append((row["id"], row["title"]))
+        if not fts.terms(cleaned):
+            rows = await self.db.fetchall(
+                "SELECT id, title FROM resources WHERE guild_id = ? AND status = 'approved'"
+                " ORDER BY approved_at DESC, id DESC LIMIT ?",
+                (guild_id, limit),
+            )
+            pairs = [(int(r["id"]), str(r["title"])) for r in rows]
+        else:
+            found, _ = await self.search(guild_id, cleaned, per_page=limit)
+            pairs = [(r.id, r.title) for r in found]
+        out += [pair for pair in pairs if all(pair[0] != i for i, _ in out)]
+        return out[:limit]
+
+    # --- search -------------------------------------------------------------
+    async def search(
+        self,
+        guild_id: int,
+        query: str,
+        topic: str | None = None,
+        level: str | None = None,
+        page: int = 0,
+        per_page: int = 5,
+    ) -> tuple[list[Resource], int]:
+        """Ranked full-text search; (page of results, total). See bot/resources/search.py.
+
+        Every word matches as a prefix and all must match; when that finds nothing and
+        there are several words, any word may match. Resources whose title holds the
+        words come first, each tier ordered by bm25 (title 10, topic 4, description 1).
+        """
+        check_page(page, per_page)
+        words = fts.terms(query)
+        if not words:
+            return [], 0
+        scope = fts.scope_expression(
+            guild_id,
+            await self.taxonomy.resolve_topic(guild_id, topic) if topic else None,
+            resolve_level(level) if level else None,
+        )
+        for any_term in (False, True):
+            if any_term and len(words) < 2:
+                break
+            expressions = fts.search_expressions(scope, words, any_term=any_term)
+            ids, total = await self._search_ids(expressions, page * per_page, per_page)
+            if total:
+                return await self._by_ids(guild_id, ids), total
+        return [], 0
+
+    async def _search_ids(
+        self, expressions: tuple[str, str, str], offset: int, limit: int
+    ) -> tuple[list[int], int]:
+        """Ids for one page (title tier, then the rest) and the total."""
+        everything, in_title, rest = expressions
+        counts = await self.db.fetchone(
+            "SELECT (SELECT COUNT(*) FROM resources_fts WHERE resources_fts MATCH ?1),"
+            " (SELECT COUNT(*) FROM resources_fts WHERE resources_fts MATCH ?2)",
+            (everything, in_title),
+        )
+        assert counts is not None
+        total, title_count = int(counts[0]), int(counts[1])
+        if total == 0:
+            return [], 0
+        if total <= fts.RANK_CAP:
+            # One bm25 pass over every match: bm25 reads each word's whole doclist once
+            # (for its IDF), the dominant cost when a word is common.
+            scored = await self.db.fetchall(
+                f"SELECT rowid, {fts.RANK_SQL}, rowid IN (SELECT rowid FROM resources_fts"
+                " WHERE resources_fts MATCH ?2) FROM resources_fts WHERE resources_fts MATCH ?1",
+                (everything, in_title),
+            )
+            ranked = sorted(scored, key=lambda r: (not r[2], r[1], -r[0]))
+            return [r[0] for r in ranked[offset : offset + limit]], total
+        ids: list[int] = []
+        if offset < title_count:
+            ids = await self._page(in_title, title_count, offset, limit)
+        if len(ids) < limit and offset + len(ids) < total:
+            ids += await self._page(
+                rest, total - title_count, max(0, offset - title_count), limit - len(ids)
+            )
+        return ids, total
+
+    async def _page(self, expr: str, count: int, offset: int, limit: int) -> list[int]:
+        # Past RANK_CAP rows bm25 would cost too much: newest first instead.
+        order = f"{fts.RANK_SQL}, rowid DESC" if count <= fts.RANK_CAP else "rowid DESC"
+        rows = await self.db.fetchall(
+            f"SELECT rowid FROM resources_fts WHERE resources_fts MATCH ? ORDER BY {order}"
+            " LIMIT ? OFFSET ?",
+            (expr, limit, offset),
+        )
+        return [r[0] for r in rows]
+
+    async def _by_ids(self, guild_id: int, ids: Sequence[int]) -> list[Resource]:
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        # The guild and status are checked again: cheap here, and the index is not trusted.
+        rows = await self.db.fetchall(
+            f"SELECT {COLUMNS} FROM resources WHERE id IN ({marks}) AND guild_id = ?"
+            " AND status = 'approved'",
+            (*ids, guild_id),
+        )
+        by_id = {r["id"]: resource_of(r) for r in rows}
+        return [by_id[i] for i in ids if i in by_id]
+
+    # --- browsing -----------------------------------------------------------
+    async def list_resources(
+        self,
+        guild_id: int,
+        topic: str | None = None,
+        level: str | None = None,
+        page: int = 0,
+        per_page: int = 5,
+    ) -> tuple[list[Resource], int]:
+        """The library newest first, optionally filtered; (page of results, total)."""
+        check_page(page, per_page)
+        extra, params = await self._filters(guild_id, topic, level)
+        rows = await self.db.fetchall(
+            f"SELECT {R_COLUMNS}, COUNT(*) OVER () AS total FROM resources r"
+            f" WHERE r.guild_id = ? AND r.status = 'approved'{extra}"
+            " ORDER BY r.approved_at DESC, r.id DESC LIMIT ? OFFSET ?",
+            (guild_id, *params, per_page, page * per_page),
+        )
+        if rows:
+            return [resource_of(r) for r in rows], int(rows[0]["total"])
+        total = await self.db.fetchval(
+            "SELECT COUNT(*) FROM resources r"
+            f" WHERE r.guild_id = ? AND r.status = 'approved'{extra}",
+            (guild_id, *params),
+        )
+        return [], int(total)
+
+    async def _filters(
+        self, guild_id: int, topic: str | None, level: str | None
+    ) -> tuple[str, list[Any]]:
+        sql, params = "", []
+        if topic:
+            sql += " AND r.topic = ?"
+            params.append(await self.taxonomy.resolve_topic(guild_id, topic))
+        if level:
+            sql += " AND r.level = ?"
+            params.append(resolve_level(level))
+        return sql, params
