@@ -211,10 +211,10 @@ class Matches:
         self, guild_id: int, user_id: int, reason: EndReason, now: int, *, as_mentor: bool = False
     ) -> tuple[Match, ...]:
         """End the member's active matches (only those they mentor, with `as_mentor`)."""
-        where = (
-            "guild_id = ?1 AND status = 'active' AND mentor_id = ?2"
-            if as_mentor
-            else "guild_id = ?1 AND status = 'active' AND (mentor_id = ?2 OR mentee_id = ?2)"
-        )
-        found = await store.matches(self.db, where, (guild_id, user_id))
+        if as_mentor:
+            found = await store.matches(
+                self.db, "guild_id = ? AND status = 'active' AND mentor_id = ?", (guild_id, user_id)
+            )
+        else:
+            found = await store.active_matches_of(self.db, guild_id, user_id)
         return tuple([await self.close(m, user_id, reason, now) for m in found])

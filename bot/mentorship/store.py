@@ -86,10 +86,8 @@ async def match_for_proposal(db: Database, proposal_id: int) -> Match | None:
 
 async def active_matches_of(db: Database, guild_id: int, user_id: int) -> list[Match]:
     """The member's active matches on either side, oldest first."""
-    return await matches(
-        db, "guild_id = ?1 AND status = 'active' AND (mentor_id = ?2 OR mentee_id = ?2)",
-        (guild_id, user_id),
-    )  # fmt: skip
+    either_side = "guild_id = ?1 AND status = 'active' AND (mentor_id = ?2 OR mentee_id = ?2)"
+    return await matches(db, either_side, (guild_id, user_id))
 
 
 async def load_request(db: Database, request_id: int | None) -> MenteeRequest | None:
