@@ -22,10 +22,10 @@ async def export_member_data(db: Database, guild_id: int, user_id: int) -> dict[
     """Everything the resources feature stores about a member in this guild, by table:
     resources they suggested (with their note), added or reviewed, their progress, and
     the topics, autoposts and feeds they created."""
-    q = db.fetch_dicts
+    rows = db.fetch_dicts  # every query below returns its rows as dicts
     args = (guild_id, user_id)
     return {
-        "resources": await q(
+        "resources": await rows(
             "SELECT id, url, title, status, created_at,"
             " IFNULL(suggested_by = ?2, 0) AS you_suggested,"
             " IFNULL(added_by = ?2, 0) AS you_added,"
@@ -34,23 +34,23 @@ async def export_member_data(db: Database, guild_id: int, user_id: int) -> dict[
             " WHERE guild_id = ?1 AND ?2 IN (suggested_by, added_by, reviewed_by) ORDER BY id",
             args,
         ),
-        "resource_progress": await q(
+        "resource_progress": await rows(
             "SELECT p.guild_id, p.user_id, p.resource_id, r.title, p.done_at"
             " FROM resource_progress p JOIN resources r ON r.id = p.resource_id"
             " WHERE p.guild_id = ? AND p.user_id = ? ORDER BY p.done_at",
             args,
         ),
-        "resource_topics": await q(
+        "resource_topics": await rows(
             "SELECT id, name, created_at FROM resource_topics"
             " WHERE guild_id = ? AND created_by = ?",
             args,
         ),
-        "resource_autoposts": await q(
+        "resource_autoposts": await rows(
             "SELECT id, channel_id, schedule, topic, created_at FROM resource_autoposts"
             " WHERE guild_id = ? AND created_by = ?",
             args,
         ),
-        "resource_feeds": await q(
+        "resource_feeds": await rows(
             "SELECT id, url, channel_id, topic, created_at FROM resource_feeds"
             " WHERE guild_id = ? AND created_by = ?",
             args,

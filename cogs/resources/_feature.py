@@ -10,6 +10,7 @@ It holds what takes more than one service call: changes that must re-arm or canc
 timer (autoposts, feeds, the feed interval), opening the review queue, paging results.
 And it answers for resources what every feature answers (`Feature` in cogs/_features.py):
 member data, a deleted channel or role, a time zone change, its /settings section.
+`FeedSession`, the feed fetcher's own HTTP session, is one of its collaborators.
 """
 
 from __future__ import annotations
