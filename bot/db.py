@@ -263,9 +263,12 @@ class Database:
         For hot paths (an RSVP click): one hop to the database thread instead of one
         per statement. `work` is plain synchronous sqlite3 code; raising rolls back and
         the exception reaches the caller.
+
+        Inside `transaction()` (same task) it joins the outer transaction, like a nested
+        `transaction()`: `work` runs in the connection's thread, the outer one commits.
         """
         if _in_transaction.get():
-            raise RuntimeError("run_in_transaction cannot nest inside transaction()")
+            return await self._conn._execute(work, self._conn._conn)
         async with self._lock:
             # aiosqlite runs functions in its thread through _execute; pinned < 0.23 and
             # covered by tests/unit/test_db.py.
