@@ -97,19 +97,19 @@ async def service_run(members: int, volunteers: int, workdir: Path) -> dict[str,
     db = await Database.open(workdir / "service.sqlite3")
     await db.migrate()
     events = EventService(db, GuildSettings(db))
-    event = await events.create(
+    event = await events.catalogue.create(
         1, 2, title="Door", city="Lahore", starts="2030-01-01 10:00", capacity=members
     )
     for i in range(members):
-        await events.rsvp(1, event.id, 100000 + i)
-    events.clock = lambda: event.starts_at - 600  # ten minutes before the doors open
+        await events.seats.rsvp(1, event.id, 100000 + i)
+    events.store.clock = lambda: event.starts_at - 600  # ten minutes before the doors open
     ids = [100000 + i for i in range(members)]
     latencies: list[float] = []
 
     async def volunteer(mine: list[int]) -> None:
         for user in mine:
             t0 = time.perf_counter()
-            await events.check_in(1, event.id, by_user_id=2, member_id=user)
+            await events.door.check_in(1, event.id, by_user_id=2, member_id=user)
             latencies.append(time.perf_counter() - t0)
 
     start = time.perf_counter()

@@ -132,11 +132,11 @@ async def service_run(members: int, capacity: int, workdir: Path) -> dict[str, A
     db = await Database.open(workdir / "service.sqlite3")
     await db.migrate()
     events = EventService(db, GuildSettings(db))
-    event = await events.create(
+    event = await events.catalogue.create(
         1, 2, title="Bench", city="Lahore", starts="2030-01-01 10:00", capacity=capacity
     )
     start = time.perf_counter()
-    await asyncio.gather(*(events.rsvp(1, event.id, 100000 + i) for i in range(members)))
+    await asyncio.gather(*(events.seats.rsvp(1, event.id, 100000 + i) for i in range(members)))
     elapsed = time.perf_counter() - start
     await db.close()
     return {"clicks": members, "clicks_per_s": members / elapsed}

@@ -1,40 +1,49 @@
 """Events with RSVPs, waitlists, reminders, registration questions, tickets, check-in,
-the no-show policy and feedback (domain layer; never imports discord)."""
+the no-show policy and feedback (domain layer; never imports discord). `EventService`
+(service.py) is the front; it lists the parts."""
 
 from bot.events.export import attendees_csv, feedback_report
-from bot.events.feedback import feedback_job_id
 from bot.events.ics import event_ics, event_uid, ics_filename
+from bot.events.messages import (
+    EventCancelled,
+    EventChanged,
+    EventPromoted,
+    EventReminder,
+    EventReminderPost,
+    FeedbackRequested,
+)
 from bot.events.models import (
     Attendee,
     CheckIn,
-    CheckInResult,
-    DeletedMemberData,
-    EditResult,
     Event,
     EventStats,
     Feedback,
     FeedbackComment,
     FeedbackDue,
     FeedbackJob,
-    FeedbackRequest,
     FeedbackSummary,
-    LeaveResult,
     MemberRecord,
     MemberStatus,
     MyEvent,
     NoShowPolicy,
     Reminder,
-    ReminderFire,
-    RsvpResult,
     SeatRelease,
-    SeatReleaseResult,
     Standing,
     Ticket,
 )
 from bot.events.questions import AnswersRequired, parse_questions
-from bot.events.reminders import job_id as reminder_job_id
+from bot.events.results import (
+    CheckInResult,
+    DeletedMemberData,
+    EditResult,
+    FeedbackRequest,
+    LeaveResult,
+    ReminderFire,
+    RsvpResult,
+    SeatChange,
+    SeatReleaseResult,
+)
 from bot.events.service import EventService
-from bot.events.standing import seat_release_job_id
 from bot.events.tickets import normalize_code, ticket_filename, ticket_qr_png
 
 __all__ = [
@@ -45,6 +54,11 @@ __all__ = [
     "DeletedMemberData",
     "EditResult",
     "Event",
+    "EventCancelled",
+    "EventChanged",
+    "EventPromoted",
+    "EventReminder",
+    "EventReminderPost",
     "EventService",
     "EventStats",
     "Feedback",
@@ -52,6 +66,7 @@ __all__ = [
     "FeedbackDue",
     "FeedbackJob",
     "FeedbackRequest",
+    "FeedbackRequested",
     "FeedbackSummary",
     "LeaveResult",
     "MemberRecord",
@@ -61,6 +76,7 @@ __all__ = [
     "Reminder",
     "ReminderFire",
     "RsvpResult",
+    "SeatChange",
     "SeatRelease",
     "SeatReleaseResult",
     "Standing",
@@ -68,13 +84,10 @@ __all__ = [
     "attendees_csv",
     "event_ics",
     "event_uid",
-    "feedback_job_id",
     "feedback_report",
     "ics_filename",
     "normalize_code",
     "parse_questions",
-    "reminder_job_id",
-    "seat_release_job_id",
     "ticket_filename",
     "ticket_qr_png",
 ]

@@ -1,7 +1,7 @@
 """After the event: one feedback request per checked-in attendee, ratings, the summary.
 
 Requests go out once per event, FEEDBACK_DELAY (1 h) after it ends — when the door has
-closed too, so every late check-in is included. `request_feedback` writes the outbox rows
+closed too, so every late check-in is included. `request` writes the outbox rows
 and the event's marker in one transaction, so a job firing twice, a restart or a start-up
 sweep can never ask anyone twice. Feedback is anonymous to organizers: the member's id is
 kept only to allow one rating per attendee.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from bot import outbox
 from bot.errors import AlreadyExists, InvalidInput, NotAllowed
-from bot.events._base import SELECT_EVENT, ServiceBase, event_from_row, key
+from bot.events.messages import FeedbackRequested
 from bot.events.models import (
     FEEDBACK_DELAY,
     MAX_COMMENT,
@@ -20,20 +20,18 @@ from bot.events.models import (
     FeedbackComment,
     FeedbackDue,
     FeedbackJob,
-    FeedbackRequest,
     FeedbackSummary,
 )
+from bot.events.results import (
+    FeedbackRequest,
+)
+from bot.events.store import SELECT_EVENT, EventStore, event_from_row, outbox_key
 from bot.timeutil import format_local
 
 _CHECKED_IN = (
     "SELECT user_id FROM event_checkins WHERE event_id = ? AND user_id IS NOT NULL"
     " ORDER BY checked_in_at, id"
 )
-
-
-def feedback_job_id(event_id: int) -> str:
-    """The scheduler job id for an event's feedback request (stable, so re-adding replaces)."""
-    return f"event-feedback:{event_id}"
 
 
 def _clean_rating(rating: int) -> int:
@@ -52,8 +50,14 @@ def _clean_comment(comment: str | None) -> str | None:
     return cleaned or None
 
 
-class FeedbackMixin(ServiceBase):
-    async def pending_feedback_requests(self, *, event_id: int | None = None) -> list[FeedbackJob]:
+class FeedbackBox:
+    """Requests after the event, one rating per attendee, the anonymous summary."""
+
+    def __init__(self, store: EventStore) -> None:
+        self.store = store
+        self.db = store.db
+
+    async def pending(self, *, event_id: int | None = None) -> list[FeedbackJob]:
         """Feedback requests still to send, earliest first: schedule one job per row at
         due_at (overdue ones at once). Rebuild from this at start-up; after an edit of the
         event's times, schedule its row again (the job id is stable)."""
@@ -68,10 +72,10 @@ class FeedbackMixin(ServiceBase):
         rows = await self.db.fetchall(sql + " ORDER BY due_at, id", params)
         return [FeedbackJob(r["id"], r["guild_id"], r["due_at"]) for r in rows]
 
-    async def feedback_due(self, now: int | None = None) -> list[FeedbackDue]:
+    async def due(self, now: int | None = None) -> list[FeedbackDue]:
         """Events whose feedback request is due and not yet sent, with their checked-in
-        members (whom `request_feedback` would ask). Read-only."""
-        now = self._now() if now is None else int(now)
+        members (whom `request` would ask). Read-only."""
+        now = self.store.now() if now is None else int(now)
         rows = await self.db.fetchall(
             f"{SELECT_EVENT} FROM events e WHERE e.status = 'scheduled'"
             " AND e.feedback_requested_at IS NULL AND e.ends_at + ? <= ?"
@@ -85,12 +89,12 @@ class FeedbackMixin(ServiceBase):
             due.append(FeedbackDue(event, tuple(m[0] for m in members)))
         return due
 
-    async def request_feedback(self, event_id: int) -> FeedbackRequest:
+    async def request(self, event_id: int) -> FeedbackRequest:
         """Enqueue one 'event.feedback_request' DM per checked-in member, once per event.
         Safe to call any number of times, early (→ not_due with due_at) or late."""
-        now = self._now()
+        now = self.store.now()
         async with self.db.transaction():
-            event = await self._load_any(event_id)
+            event = await self.store.load_any(event_id)
             if event is None:
                 return FeedbackRequest("noop", "missing", event_id)
             requested = await self.db.fetchval(
@@ -112,19 +116,18 @@ class FeedbackMixin(ServiceBase):
             for m in members:
                 enqueued += await outbox.enqueue(
                     self.db,
+                    FeedbackRequested(event_id),
                     guild_id=event.guild_id,
-                    kind="event.feedback_request",
                     user_id=m[0],
-                    payload={"event_id": event_id},
                     due_at=now,
-                    dedupe_key=key(event_id, "feedback", m[0]),
+                    dedupe_key=outbox_key(event_id, "feedback", m[0]),
                 )
             await self._mark_requested(event_id, now)
         return FeedbackRequest("sent", "sent", event_id, event.guild_id, enqueued)
 
-    async def request_due_feedback(self) -> list[FeedbackRequest]:
+    async def request_due(self) -> list[FeedbackRequest]:
         """Send every feedback request that is due (a start-up sweep; jobs do the rest)."""
-        return [await self.request_feedback(due.event.id) for due in await self.feedback_due()]
+        return [await self.request(due.event.id) for due in await self.due()]
 
     async def _mark_requested(self, event_id: int, now: int) -> None:
         await self.db.execute(
@@ -146,20 +149,20 @@ class FeedbackMixin(ServiceBase):
             (event.id, user_id),
         )
         if given is not None:
-            tz = (await self.guilds.get(event.guild_id)).tz
+            tz = (await self.store.guilds.get(event.guild_id)).tz
             raise AlreadyExists(
                 f"You already gave feedback on “{event.title}” ({format_local(given, tz)}); "
                 "it can be given once. Thank you!"
             )
 
-    async def feedback_allowed(self, guild_id: int, event_id: int, user_id: int) -> Event:
-        """Raise the refusal `give_feedback` would (so the cog can say it before opening the
+    async def allowed(self, guild_id: int, event_id: int, user_id: int) -> Event:
+        """Raise the refusal `give` would (so the cog can say it before opening the
         form); the event when the member may give feedback."""
-        event = await self._load(guild_id, event_id)
-        await self._check_feedback(event, user_id, self._now())
+        event = await self.store.load(guild_id, event_id)
+        await self._check_feedback(event, user_id, self.store.now())
         return event
 
-    async def give_feedback(
+    async def give(
         self,
         guild_id: int,
         event_id: int,
@@ -171,9 +174,9 @@ class FeedbackMixin(ServiceBase):
         (checked in) per event, once the event has ended."""
         rating = _clean_rating(rating)
         cleaned = _clean_comment(comment)
-        now = self._now()
+        now = self.store.now()
         async with self.db.transaction():
-            event = await self._load(guild_id, event_id)
+            event = await self.store.load(guild_id, event_id)
             await self._check_feedback(event, user_id, now)
             await self.db.execute(
                 "INSERT INTO event_feedback(event_id, user_id, rating, comment, created_at)"
@@ -182,9 +185,9 @@ class FeedbackMixin(ServiceBase):
             )
         return Feedback(event_id, user_id, rating, cleaned, now)
 
-    async def feedback_summary(self, guild_id: int, event_id: int) -> FeedbackSummary:
+    async def summary(self, guild_id: int, event_id: int) -> FeedbackSummary:
         """Count, average, distribution 1..5 and the comments (anonymous), for organizers."""
-        event = await self._load(guild_id, event_id)
+        event = await self.store.load(guild_id, event_id)
         rows = await self.db.fetchall(
             "SELECT rating, comment, created_at FROM event_feedback WHERE event_id = ?"
             " ORDER BY created_at, id",

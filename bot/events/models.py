@@ -1,4 +1,6 @@
-"""What the events service hands back: plain frozen dataclasses, no Discord types."""
+"""The events feature's things and limits: events, tickets, the no-show policy and the
+read models the parts hand back (plain frozen dataclasses, no Discord types). What an
+action returns is in results.py."""
 
 from __future__ import annotations
 
@@ -29,6 +31,9 @@ CURVE_SLOT = 15 * 60
 # Members in poor standing get seats nobody in good standing took from this long before
 # the start (see standing.py).
 POOR_STANDING_RELEASE = 24 * 3600
+# A scheduler job may wake a moment before the row's due time (clock steps, rounding);
+# firing that early is fine, but a job left over from an old start time is not.
+FIRE_EARLY_TOLERANCE = 5
 
 RsvpStatus = Literal["going", "waitlist"]
 RsvpOutcome = Literal["seated", "waitlisted", "already_going", "already_waitlisted"]
@@ -165,56 +170,6 @@ class MemberRecord(NamedTuple):
 
 
 @dataclass(frozen=True)
-class RsvpResult:
-    outcome: RsvpOutcome
-    event: Event  # with the counts after this click
-    seat: int | None  # rank among going, by click order (when going)
-    capacity: int | None
-    position: int | None  # place on the waitlist, 1 = next in (when waitlisted)
-    ticket: Ticket | None = None  # when going: DM it (new seat) or show it again
-    behind: bool = False  # waiting behind members in good standing (the no-show policy)
-    standing: Standing | None = None  # when behind: why (no-shows) and how it clears
-    release_at: int | None = None  # when behind: seats still free then go to them
-
-    @property
-    def going(self) -> bool:
-        return self.outcome in ("seated", "already_going")
-
-    @property
-    def changed(self) -> bool:
-        return self.outcome in ("seated", "waitlisted")
-
-
-@dataclass(frozen=True)
-class LeaveResult:
-    outcome: LeaveOutcome
-    event: Event  # with the counts after leaving
-    promoted: tuple[int, ...]  # seated from the waitlist because of this (grant the role)
-    voided_ticket: str | None = None  # the leaver's ticket code, now refused at the door
-
-    @property
-    def promoted_user_id(self) -> int | None:
-        return self.promoted[0] if self.promoted else None
-
-    @property
-    def changed(self) -> bool:
-        return self.outcome != "not_registered"
-
-
-@dataclass(frozen=True)
-class EditResult:
-    event: Event
-    changed: tuple[str, ...]  # field names that changed, e.g. ("starts_at", "capacity")
-    promoted: tuple[int, ...]  # user ids moved from waitlist to going, in order
-    over_capacity: int  # how many more are going than the new capacity (all kept), else 0
-    notified: int  # 'event.changed' DMs enqueued
-
-    @property
-    def time_changed(self) -> bool:
-        return "starts_at" in self.changed or "ends_at" in self.changed
-
-
-@dataclass(frozen=True)
 class MemberStatus:
     status: RsvpStatus | None  # None = not registered
     seat: int | None
@@ -254,41 +209,6 @@ class Reminder:
 
 
 @dataclass(frozen=True)
-class ReminderFire:
-    reminder_id: int
-    outcome: FireOutcome
-    reason: str  # sent | started | superseded | cancelled | already_<status> | missing | not_due
-    event_id: int | None = None
-    guild_id: int | None = None
-    dms: int = 0  # 'event.reminder' DMs enqueued
-    channel_post: bool = False  # 'event.reminder.channel' enqueued
-    due_at: int | None = None  # for not_due: schedule again at this time
-
-
-@dataclass(frozen=True)
-class DeletedMemberData:
-    rsvps_removed: int  # answers go with them
-    promoted: tuple[tuple[int, int], ...]  # (event_id, user_id) seated because of it
-    prefs_removed: bool
-    tickets_removed: int = 0
-    checkins_anonymized: int = 0  # rows kept without the member, so counts stay
-    feedback_anonymized: int = 0  # ratings kept without the member; comments deleted
-
-
-@dataclass(frozen=True)
-class CheckInResult:
-    outcome: CheckInOutcome  # 'already': checked in before, nothing recorded now
-    event: Event
-    member_id: int
-    status: RsvpStatus | None  # their RSVP: going, waitlist, or None (no RSVP)
-    walk_in: bool  # recorded as a walk-in (for 'already': the first check-in was)
-    checked_in_at: int  # now, or when the first check-in happened
-    by_user_id: int | None  # who checked them in (the first time, for 'already')
-    code: str | None  # their ticket, if seated
-    seat: int | None
-
-
-@dataclass(frozen=True)
 class CheckIn:
     user_id: int | None  # None once the member's data was deleted
     checked_in_at: int
@@ -312,7 +232,7 @@ class EventStats:
 
 @dataclass(frozen=True)
 class SeatRelease:
-    """A job for the cog: at release_at call `release_seats(event_id)`."""
+    """A job for the cog: at release_at call `seats.release(event_id)`."""
 
     event_id: int
     guild_id: int
@@ -320,17 +240,8 @@ class SeatRelease:
 
 
 @dataclass(frozen=True)
-class SeatReleaseResult:
-    outcome: Literal["released", "not_due", "noop"]
-    event_id: int
-    guild_id: int | None
-    promoted: tuple[int, ...] = ()  # seated now ('event.promoted' DMs enqueued; grant roles)
-    due_at: int | None = None  # for not_due: schedule again at this time
-
-
-@dataclass(frozen=True)
 class FeedbackJob:
-    """A job for the cog: at due_at call `request_feedback(event_id)`."""
+    """A job for the cog: at due_at call `feedback.request(event_id)`."""
 
     event_id: int
     guild_id: int
@@ -341,16 +252,6 @@ class FeedbackJob:
 class FeedbackDue:
     event: Event
     members: tuple[int, ...]  # checked-in members, in check-in order
-
-
-@dataclass(frozen=True)
-class FeedbackRequest:
-    outcome: Literal["sent", "not_due", "skipped", "noop"]
-    reason: str  # sent | not_due | cancelled | already_sent | missing
-    event_id: int
-    guild_id: int | None = None
-    enqueued: int = 0  # 'event.feedback_request' DMs
-    due_at: int | None = None
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""No-shows, each member's record, standing under the guild's policy, the volunteer role.
+"""No-shows, each member's record, and standing under the guild's policy.
 
 A member's *record* in a guild is every ended, not cancelled event of the guild where they
 had a seat when it ended or checked in: checked in = attended (a walk-in too), seated and
@@ -13,9 +13,9 @@ A member in poor standing who clicks Going on a capacity-limited event goes on t
 waitlist behind everyone in good standing, **even if seats are free**: a burst of clicks
 is exactly when reliable members should get the seats. Seats still free 24 h before the
 start (POOR_STANDING_RELEASE) go to them in click order — the cog schedules
-`release_seats` from `pending_seat_releases()`. On an unlimited event nobody is displaced,
-so they are seated as usual. Standing is decided at the click: a later change (attending
-another event, the policy changing) does not move a place already taken.
+`seats.release` from `seats.pending_releases()` (seats.py). On an unlimited event nobody
+is displaced, so they are seated as usual. Standing is decided at the click: a later
+change (attending another event, the policy changing) does not move a place already taken.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ import sqlite3
 from collections.abc import Sequence
 
 from bot.errors import InvalidInput
-from bot.events._base import ServiceBase
 from bot.events.models import MemberRecord, NoShowPolicy, Standing
+from bot.events.store import EventStore
 
 MAX_LIMIT = 20
 MIN_WINDOW, MAX_WINDOW = 1, 50
@@ -100,27 +100,28 @@ def history_sync(
     return [bool(r[1]) for r in rows]
 
 
-def seat_release_job_id(event_id: int) -> str:
-    """The scheduler job id for an event's seat release (stable, so re-adding replaces)."""
-    return f"event-release:{event_id}"
+class Standings:
+    """The guild's no-show policy, each member's record and standing under it."""
 
+    def __init__(self, store: EventStore) -> None:
+        self.store = store
+        self.db = store.db
 
-class StandingMixin(ServiceBase):
-    async def no_show_policy(self, guild_id: int) -> NoShowPolicy:
+    async def policy(self, guild_id: int) -> NoShowPolicy:
         """The guild's policy (default: off, window 5)."""
         row = await self.db.fetchone(_POLICY, (guild_id,))
         return DEFAULT_POLICY if row is None else policy_from(row[0], row[1])
 
-    async def set_no_show_policy(
+    async def set_policy(
         self, guild_id: int, limit: int | None = None, window: int | None = None
     ) -> NoShowPolicy:
         """Set the limit and/or the window (None keeps it); limit 0 turns the policy off.
         Applies to clicks from now on: places already taken stay where they are."""
         if limit is None and window is None:
             raise InvalidInput("Give a limit, a window or both (limit 0 turns the policy off).")
-        await self.guilds.ensure(guild_id)
+        await self.store.guilds.ensure(guild_id)
         async with self.db.transaction():
-            current = await self.no_show_policy(guild_id)
+            current = await self.policy(guild_id)
             policy = check_policy(
                 current.limit if limit is None else limit,
                 current.window if window is None else window,
@@ -140,22 +141,27 @@ class StandingMixin(ServiceBase):
         )
         return [bool(r[1]) for r in rows]
 
-    async def member_record(self, guild_id: int, user_id: int) -> MemberRecord:
+    async def record(self, guild_id: int, user_id: int) -> MemberRecord:
         """(attended, no_shows) over the guild's ended, not cancelled events."""
-        history = await self._history(guild_id, user_id, self._now(), -1)
+        history = await self._history(guild_id, user_id, self.store.now(), -1)
         attended = sum(history)
         return MemberRecord(attended, len(history) - attended)
 
-    async def standing(self, guild_id: int, user_id: int) -> Standing:
-        """Good or poor under the guild's policy now (always good when it is off)."""
-        policy = await self.no_show_policy(guild_id)
+    async def of(self, guild_id: int, user_id: int) -> Standing:
+        """The member's standing: good or poor under the guild's policy now (always good
+        when it is off)."""
+        policy = await self.policy(guild_id)
         if not policy.enabled:
             return judge(policy, [])
-        return judge(policy, await self._history(guild_id, user_id, self._now(), policy.window))
+        return judge(
+            policy, await self._history(guild_id, user_id, self.store.now(), policy.window)
+        )
 
-    async def _standings(self, guild_id: int, event_id: int, now: int) -> dict[int, Standing]:
+    async def poor_among_attendees(
+        self, guild_id: int, event_id: int, now: int
+    ) -> dict[int, Standing]:
         """Standing of everyone registered for the event, in one query (poor ones only)."""
-        policy = await self.no_show_policy(guild_id)
+        policy = await self.policy(guild_id)
         if not policy.enabled:
             return {}
         rows = await self.db.fetchall(
@@ -166,18 +172,3 @@ class StandingMixin(ServiceBase):
             histories.setdefault(r[0], []).append(bool(r[1]))
         judged = {user: judge(policy, h) for user, h in histories.items()}
         return {user: s for user, s in judged.items() if not s.good}
-
-    # --- the volunteer role (may check members in, with organizers) ---------------------
-    async def volunteer_role(self, guild_id: int) -> int | None:
-        return await self.db.fetchval(
-            "SELECT volunteer_role_id FROM event_guild_settings WHERE guild_id = ?", (guild_id,)
-        )
-
-    async def set_volunteer_role(self, guild_id: int, role_id: int | None) -> None:
-        """None removes it (then only organizers check members in)."""
-        await self.guilds.ensure(guild_id)
-        await self.db.execute(
-            "INSERT INTO event_guild_settings(guild_id, volunteer_role_id) VALUES (?, ?)"
-            " ON CONFLICT(guild_id) DO UPDATE SET volunteer_role_id = excluded.volunteer_role_id",
-            (guild_id, role_id),
-        )

@@ -1,4 +1,4 @@
-"""Ticket codes and their QR images, pure.
+"""Tickets: their codes and QR images (pure), and issuing them in the store.
 
 A code is 8 characters from a 32-character alphabet with no 0/O or 1/I (so it can be read
 aloud and typed from a phone screen), shown as `K7QX-9M2P`. Each character comes from
@@ -10,10 +10,12 @@ from __future__ import annotations
 import io
 import re
 import secrets
+import sqlite3
 
 import segno
 
 from bot.errors import InvalidInput
+from bot.events.models import Ticket
 
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 CODE_LENGTH = 8
@@ -51,3 +53,30 @@ def ticket_qr_png(code: str) -> bytes:
 
 def ticket_filename(event_id: int, code: str) -> str:
     return f"ticket-{event_id}-{code}.png"
+
+
+# --- issuing them, inside a transaction ---------------------------------------------------
+_INSERT_TICKET = (
+    "INSERT INTO event_tickets(code, event_id, user_id, issued_at) VALUES (?, ?, ?, ?)"
+    " ON CONFLICT(code) DO NOTHING"
+)
+_LIVE_TICKET = (
+    "SELECT code, event_id, user_id, issued_at, voided_at, void_reason FROM event_tickets"
+    " WHERE event_id = ? AND user_id = ? AND voided_at IS NULL"
+)
+
+
+def issue_ticket(conn: sqlite3.Connection, event_id: int, user_id: int, now: int) -> Ticket:
+    """A fresh code for a new seat (a clash of random codes retries). The one way tickets
+    are issued: async code inside `db.transaction()` runs it with `db.run_in_transaction`,
+    which joins that transaction."""
+    while True:
+        code = new_code()
+        if conn.execute(_INSERT_TICKET, (code, event_id, user_id, now)).rowcount:
+            return Ticket(code, event_id, user_id, now)
+
+
+def live_ticket(conn: sqlite3.Connection, event_id: int, user_id: int, now: int) -> Ticket:
+    """The seated member's ticket; seats from before tickets existed get one now."""
+    row = conn.execute(_LIVE_TICKET, (event_id, user_id)).fetchone()
+    return Ticket(**dict(row)) if row else issue_ticket(conn, event_id, user_id, now)

@@ -1,16 +1,48 @@
-"""Events and RSVPs: commands, announcement buttons, reminders."""
+"""Events and RSVPs: commands, announcement buttons and forms, reminders and the door.
+
+`setup()` is the feature's composition root: it builds each part once, passes each its
+collaborators, and registers what the bot routes to them (outbox renderers, persistent
+buttons, forms, the feature itself, whose timers start when the cog loads).
+"""
 
 from bot.events import EventService
+from bot.events.roles import KIND as ROLE_SYNC
 from cogs._app import CommunityBot
+from cogs.events._announce import Announcements
 from cogs.events._cog import EventsCog
-from cogs.events._views import FeedbackButton, FeedbackModal, QuestionsModal, RsvpButton
+from cogs.events._feature import EventsFeature
+from cogs.events._modals import FeedbackModal, QuestionsModal
+from cogs.events._notify import EventNotices
+from cogs.events._roles import EventRoles
+from cogs.events._timers import EventTimers
+from cogs.events._views import FeedbackButton, RsvpButton
 
 
 async def setup(bot: CommunityBot) -> None:
     events = EventService(bot.db, bot.guild_settings)
-    bot.events = events
+    bot.events = events  # still read by cogs/privacy.py and cogs/cleanup.py
+    announcements = Announcements(bot, events)
+    roles = EventRoles(bot, events)
+    feature: EventsFeature
+    timers = EventTimers(
+        bot.scheduler,
+        events,
+        wake=bot.delivery.kick,
+        apply=lambda change: feature.apply(change),  # the feature is built just below
+    )
+    feature = EventsFeature(
+        events,
+        announcements=announcements,
+        timers=timers,
+        deliverer=bot.delivery,
+        cooldowns=bot.cooldowns,
+    )
+    EventNotices(events).register(bot.delivery)
+    bot.delivery.register(ROLE_SYNC, roles.sync)
     bot.persistent_items.extend([RsvpButton, FeedbackButton])
-    cog = EventsCog(bot, events)
-    bot.forms.register(QuestionsModal.TEMPLATE, cog.submit_questions)
-    bot.forms.register(FeedbackModal.TEMPLATE, cog.submit_feedback)
-    await bot.add_cog(cog)
+    bot.forms.register(QuestionsModal.TEMPLATE, feature.submit_questions)
+    bot.forms.register(FeedbackModal.TEMPLATE, feature.submit_feedback)
+    bot.features.add(feature)
+    await bot.add_cog(
+        EventsCog(bot, feature, announcements=announcements, timers=timers, roles=roles)
+    )

@@ -1,5 +1,5 @@
 """Keeping what Discord shows in step with the database: the announcement message
-(edits coalesced), the native scheduled event, and the event's role."""
+(edits coalesced) and the native scheduled event, mended after a crash."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 EDIT_INTERVAL = 2.0  # at most one edit of an announcement per this many seconds
+MISSING_PERMS = "View Channel, Send Messages and Embed Links"
 
 
 class Announcements:
@@ -47,9 +48,29 @@ class Announcements:
         except discord.HTTPException:
             await self.events.posting.announcement_abandoned(event.id)
             raise
-        await self.events.set_message(event.id, message.channel.id, message.id)
+        await self.events.posting.announcement_posted(event.id, message.channel.id, message.id)
         self._last_edit[event.id] = time.monotonic()
         return message
+
+    async def announce(self, event: Event, target: discord.abc.GuildChannel | None) -> str:
+        """Post the announcement; returns what to tell the organizer about it."""
+        if target is None or not isinstance(target, discord.abc.Messageable):
+            return "I had no channel to announce it in: set `/settings announcements`."
+        try:
+            await self.post(event, target)
+        except discord.Forbidden:
+            return (
+                f"⚠️ I couldn't post the announcement in {target.mention}: give me "
+                f"{MISSING_PERMS} there, then run `/event edit` on it to post it again. "
+                "Members can RSVP with `/event rsvp` meanwhile."
+            )
+        except discord.HTTPException as exc:
+            log.warning("announcement of event %s failed: %s", event.id, exc)
+            return (
+                f"⚠️ Discord failed to take the announcement in {target.mention} "
+                f"({exc.status}); the event is saved. Run `/event edit` on it to post it again."
+            )
+        return f"Announced in {target.mention}."
 
     def refresh_soon(self, event_id: int) -> None:
         """Counts changed: edit the announcement, at most once per EDIT_INTERVAL."""
@@ -69,8 +90,8 @@ class Announcements:
 
     async def refresh_now(self, event_id: int, guild_id: int | None = None) -> None:
         try:
-            event = await self.events.get(
-                guild_id or await self.events.guild_of(event_id), event_id
+            event = await self.events.catalogue.get(
+                guild_id or await self.events.store.guild_of(event_id), event_id
             )
         except NotFound:
             return  # the event is gone: nothing to update
@@ -89,10 +110,12 @@ class Announcements:
         except discord.NotFound:
             log.warning("announcement of event %s was deleted; not updating it", event_id)
 
-    async def flush(self) -> None:
-        """Wait for pending edits (used at shutdown)."""
+    def cancel_pending(self) -> None:
+        """Drop the coalesced edits still waiting (at unload): each would only refresh
+        counts, and the next change, or the start-up after a restart, shows them anyway."""
         for task in list(self._pending.values()):
             task.cancel()
+        self._pending.clear()
 
     # --- Discord's own scheduled event --------------------------------------
     async def create_scheduled(self, guild: discord.Guild, event: Event) -> str | None:
@@ -117,7 +140,7 @@ class Announcements:
             log.warning("could not create scheduled event for %s: %s", event.id, exc)
             await self.events.posting.scheduled_abandoned(event.id)
             return "I couldn't create the Discord scheduled event; the event works without it."
-        await self.events.set_scheduled_event(event.id, scheduled.id)
+        await self.events.posting.scheduled_created(event.id, scheduled.id)
         return None
 
     # --- after a crash between a Discord call and its record -----------------
@@ -132,11 +155,13 @@ class Announcements:
                 continue
             found = await self._find_announcement(channel, pending.event_id)
             if found is not None:
-                await self.events.set_message(pending.event_id, found.channel.id, found.id)
+                await self.events.posting.announcement_posted(
+                    pending.event_id, found.channel.id, found.id
+                )
             else:
                 try:
                     await self.post(
-                        await self.events.get(pending.guild_id, pending.event_id), channel
+                        await self.events.catalogue.get(pending.guild_id, pending.event_id), channel
                     )
                 except discord.HTTPException as exc:
                     log.warning("announcement of event %s failed again: %s", pending.event_id, exc)
@@ -147,10 +172,10 @@ class Announcements:
                 continue
             existing = await self._find_scheduled(guild, pending.title, pending.starts_at)
             if existing is not None:
-                await self.events.set_scheduled_event(pending.event_id, existing.id)
+                await self.events.posting.scheduled_created(pending.event_id, existing.id)
             else:
                 await self.create_scheduled(
-                    guild, await self.events.get(pending.guild_id, pending.event_id)
+                    guild, await self.events.catalogue.get(pending.guild_id, pending.event_id)
                 )
             mended += 1
         if mended:

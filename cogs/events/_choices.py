@@ -1,11 +1,14 @@
-"""Autocomplete shared by every /event command that names an event."""
+"""Naming an event in a command: the option's help text and its autocomplete."""
 
 from __future__ import annotations
 
 import discord
 from discord import app_commands
 
-from cogs._common import is_organizer
+from cogs._common import bot_of, is_organizer
+from cogs.events._feature import EventsFeature
+
+EVENT_HELP = "The event: pick one from the list, or type its number"
 
 
 async def event_choices(
@@ -14,8 +17,8 @@ async def event_choices(
     """The guild's events (upcoming first): `Title · City · date` → the event's id."""
     if interaction.guild_id is None:
         return []
-    events = interaction.client.events  # type: ignore[attr-defined]
-    pairs = await events.autocomplete(interaction.guild_id, current)
+    feature = bot_of(interaction).features.get(EventsFeature)
+    pairs = await feature.choices(interaction.guild_id, current)
     return [app_commands.Choice(name=name, value=value) for name, value in pairs]
 
 

@@ -1,4 +1,5 @@
-"""/event commands and the handlers behind the announcement's buttons."""
+"""/event commands (the door's are in _door.py); the work behind buttons, forms and
+autocomplete is EventsFeature's (_feature.py), which these commands share."""
 
 from __future__ import annotations
 
@@ -9,41 +10,33 @@ from typing import Literal
 import discord
 from discord import app_commands
 from discord.ext import commands
+from discord.utils import format_dt
 
 from bot import outbox
-from bot.events import (
-    Event,
-    EventService,
-    MemberStatus,
-    MyEvent,
-)
-from bot.timeutil import format_offsets
+from bot.events import Event, EventService, MemberStatus, MyEvent, SeatChange, attendees_csv
 from cogs._app import CommunityBot
 from cogs._common import (
     check_channel_access,
     check_grantable_role,
     column,
+    guild_of,
     organizer_only,
     reply,
     truncate,
 )
+from cogs._features import SettingsSection
 from cogs.events._announce import Announcements
-from cogs.events._choices import event_choices, organizer_event_choices
+from cogs.events._choices import EVENT_HELP, event_choices, organizer_event_choices
 from cogs.events._door import DoorCommands
-from cogs.events._embeds import event_embed, jump_url, list_line, status_text, ts
-from cogs.events._notify import EventNotices
+from cogs.events._embeds import event_embed, jump_url, list_line, status_text
+from cogs.events._feature import EventsFeature
 from cogs.events._roles import EventRoles
-from cogs.events._rsvp import RsvpHandlers
-from cogs.events._settings import policy_text
+from cogs.events._timers import EventTimers
 
 log = logging.getLogger(__name__)
 
-EVENT_HELP = "The event: pick one from the list, or type its number"
-MISSING_PERMS = "View Channel, Send Messages and Embed Links"
-
 
 class EventsCog(
-    RsvpHandlers,
     DoorCommands,
     commands.GroupCog,
     name="Events",
@@ -52,37 +45,39 @@ class EventsCog(
 ):
     feature = "Events"
 
-    def __init__(self, bot: CommunityBot, events: EventService) -> None:
+    def __init__(
+        self,
+        bot: CommunityBot,
+        feature: EventsFeature,
+        *,
+        announcements: Announcements,
+        timers: EventTimers,
+        roles: EventRoles,
+    ) -> None:
         self.bot = bot
-        self.events = events
-        self.announcements = Announcements(bot, events)
-        self.notices = EventNotices(bot, events)
-        self.roles = EventRoles(bot, events)
+        self.events: EventService = feature.events
+        self.events_feature = feature
+        self.announcements = announcements
+        self.timers = timers
+        self.roles = roles
         super().__init__()
 
-    async def cog_unload(self) -> None:
-        await self.announcements.flush()
+    async def cog_load(self) -> None:
+        await self.timers.start()
 
-    async def settings_section(self, guild: discord.Guild) -> tuple[str, list[tuple[str, str]]]:
-        offsets = await self.events.reminder_offsets(guild.id)
-        volunteers = await self.events.volunteer_role(guild.id)
-        policy = await self.events.no_show_policy(guild.id)
-        release = await self.events.release_on_leave(guild.id)
-        return "Events", [
-            ("Reminders before start", format_offsets(offsets)),
-            ("Volunteers (check-in)", f"<@&{volunteers}>" if volunteers else "not set"),
-            ("No-show policy", policy_text(policy)),
-            ("Seats of members who leave", "released" if release else "kept"),
-        ]
+    async def cog_unload(self) -> None:
+        self.timers.stop()
+        self.announcements.cancel_pending()
+        self.bot.features.remove(EventsFeature)
+
+    async def settings_section(self, guild: discord.Guild) -> SettingsSection:
+        # Until cogs/settings.py loops over bot.features: the feature answers for it.
+        return await self.events_feature.settings_section(guild)
 
     @commands.Cog.listener()
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
         """A member left: free their seats at upcoming events (unless turned off)."""
-        results = await self.events.release_member(payload.guild_id, payload.user.id)
-        for result in results:
-            self.announcements.refresh_soon(result.event.id)
-        if results:
-            self.bot.delivery.kick()  # promotion DMs and role changes
+        await self.events_feature.member_left(payload.guild_id, payload.user.id)
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
@@ -101,8 +96,7 @@ class EventsCog(
         return [app_commands.Choice(name=n, value=n) for n in names]
 
     async def _event(self, interaction: discord.Interaction, text: str) -> Event:
-        assert interaction.guild_id is not None
-        return await self.events.resolve(interaction.guild_id, text)
+        return await self.events.catalogue.resolve(guild_of(interaction).id, text)
 
     # --- organizer commands -------------------------------------------------
     @app_commands.command(name="create", description="Create an event and announce it")
@@ -135,14 +129,13 @@ class EventsCog(
         role: discord.Role | None = None,
         questions: str | None = None,
     ) -> None:
-        guild = interaction.guild
-        assert guild is not None
+        guild = guild_of(interaction)
         if role is not None:
             check_grantable_role(interaction, role)
         if channel is not None:
             check_channel_access(interaction, channel)
         target = channel or await self._default_channel(interaction, city)
-        event = await self.events.create(
+        event = await self.events.catalogue.create(
             guild.id,
             interaction.user.id,
             title=title,
@@ -157,48 +150,26 @@ class EventsCog(
             questions=questions,
         )
         await interaction.response.defer(ephemeral=True, thinking=True)
-        notes = [await self._announce(event, target)]
+        notes = [await self.announcements.announce(event, target)]
         note = await self.announcements.create_scheduled(guild, event)
         if note:
             notes.append(note)
-        scheduled = await self.notices.schedule(event_id=event.id)
-        await self.notices.schedule_door(event_id=event.id)
+        scheduled = await self.timers.schedule_event(event.id)
         await reply(
             interaction,
             f"Created **{truncate(event.title, 200)}** (event #{event.id}) in {event.city}: "
-            f"starts {ts(event.starts_at)} ({ts(event.starts_at, 'R')}), "
-            f"ends {ts(event.ends_at)}; "
+            f"starts {format_dt(event.starts, 'F')} ({format_dt(event.starts, 'R')}), "
+            f"ends {format_dt(event.ends, 'F')}; "
             + (f"{event.capacity} seats" if event.capacity else "no seat limit")
             + f"; {scheduled} reminder(s) planned.\n"
             + "\n".join(notes),
         )
 
-    async def _announce(self, event: Event, target: discord.abc.GuildChannel | None) -> str:
-        """Post the announcement; returns what to tell the organizer about it."""
-        if target is None or not isinstance(target, discord.abc.Messageable):
-            return "I had no channel to announce it in: set `/settings announcements`."
-        try:
-            await self.announcements.post(event, target)
-        except discord.Forbidden:
-            return (
-                f"⚠️ I couldn't post the announcement in {target.mention}: give me "
-                f"{MISSING_PERMS} there, then run `/event edit` on it to post it again. "
-                "Members can RSVP with `/event rsvp` meanwhile."
-            )
-        except discord.HTTPException as exc:
-            log.warning("announcement of event %s failed: %s", event.id, exc)
-            return (
-                f"⚠️ Discord failed to take the announcement in {target.mention} "
-                f"({exc.status}); the event is saved. Run `/event edit` on it to post it again."
-            )
-        return f"Announced in {target.mention}."
-
     async def _default_channel(
         self, interaction: discord.Interaction, city: str
     ) -> discord.abc.GuildChannel | None:
         """The city's channel, else the announcements channel, else here."""
-        guild = interaction.guild
-        assert guild is not None
+        guild = guild_of(interaction)
         city_row = await self.bot.guild_settings.city(guild.id, city)
         config = await self.bot.guild_settings.get(guild.id)
         for channel_id in (city_row.channel_id, config.announcements_channel_id):
@@ -227,10 +198,9 @@ class EventsCog(
         description: str | None = None,
         questions: str | None = None,
     ) -> None:
-        guild = interaction.guild
-        assert guild is not None
+        guild = guild_of(interaction)
         current = await self._event(interaction, event)
-        result = await self.events.edit(
+        result = await self.events.catalogue.edit(
             guild.id,
             current.id,
             title=title,
@@ -245,11 +215,11 @@ class EventsCog(
         updated = result.event
         lines = [f"Updated **{truncate(updated.title, 200)}** (event #{updated.id})."]
         if result.time_changed:
-            await self.notices.unschedule(updated.id)
-            await self.notices.schedule(event_id=updated.id)
-            await self.notices.schedule_door(event_id=updated.id)
+            await self.timers.cancel_reminders(updated.id)
+            await self.timers.schedule_event(updated.id)
             lines.append(
-                f"It now starts {ts(updated.starts_at)} and ends {ts(updated.ends_at)}; "
+                f"It now starts {format_dt(updated.starts, 'F')} and ends "
+                f"{format_dt(updated.ends, 'F')}; "
                 f"reminders moved and {result.notified} member(s) going will get a DM."
             )
         if result.promoted:
@@ -261,13 +231,14 @@ class EventsCog(
             )
         if not updated.message_id and updated.channel_id:
             # The first post failed (e.g. a missing permission): try again now.
-            lines.append(await self._announce(updated, guild.get_channel(updated.channel_id)))
+            lines.append(
+                await self.announcements.announce(updated, guild.get_channel(updated.channel_id))
+            )
         elif not result.changed:
             lines = ["Nothing changed: the values you gave are the ones it already has."]
         if result.changed:
-            await self.announcements.refresh_now(updated.id, guild.id)
+            await self.events_feature.apply(result.seats, at_once=True)
             await self.announcements.sync_scheduled(guild, updated)
-            self.bot.delivery.kick()
         await reply(interaction, "\n".join(lines))
 
     @app_commands.command(name="cancel", description="Cancel an event and tell everyone")
@@ -278,16 +249,17 @@ class EventsCog(
     async def cancel(
         self, interaction: discord.Interaction, event: str, reason: str | None = None
     ) -> None:
-        guild = interaction.guild
-        assert guild is not None
+        guild = guild_of(interaction)
         current = await self._event(interaction, event)
-        cancelled = await self.events.cancel(guild.id, current.id, reason)
+        cancelled = await self.events.catalogue.cancel(guild.id, current.id, reason)
         told = cancelled.going + cancelled.waitlist  # counted in the cancelling transaction
         await interaction.response.defer(ephemeral=True, thinking=True)
-        await self.notices.unschedule(cancelled.id)
-        await self.announcements.refresh_now(cancelled.id, guild.id)
+        await self.timers.cancel_reminders(cancelled.id)
+        # Every seat is gone: the card shows it, the DMs and role syncs are owed.
+        await self.events_feature.apply(
+            SeatChange(cancelled.id, recount=True, owed=True), at_once=True
+        )
         await self.announcements.sync_scheduled(guild, cancelled)
-        self.bot.delivery.kick()
         await reply(
             interaction,
             f"Cancelled **{truncate(cancelled.title, 200)}**. {told} member(s) going or "
@@ -305,13 +277,12 @@ class EventsCog(
         event: str,
         format: Literal["list", "csv"] = "list",
     ) -> None:
-        guild = interaction.guild
-        assert guild is not None
+        guild = guild_of(interaction)
         current = await self._event(interaction, event)
-        rows = await self.events.attendees(guild.id, current.id)
+        rows = await self.events.listings.attendees(guild.id, current.id)
         if format == "csv":
             names = {a.user_id: m.display_name for a in rows if (m := guild.get_member(a.user_id))}
-            data = self.events.attendees_csv(rows, names, current.questions).encode("utf-8")
+            data = attendees_csv(rows, names, current.questions).encode("utf-8")
             file = discord.File(io.BytesIO(data), filename=f"event-{current.id}-attendees.csv")
             await reply(
                 interaction,
@@ -341,8 +312,7 @@ class EventsCog(
     @app_commands.autocomplete(city=city_choices)
     @app_commands.guild_only()
     async def list_(self, interaction: discord.Interaction, city: str | None = None) -> None:
-        assert interaction.guild_id is not None
-        upcoming = await self.events.upcoming(interaction.guild_id, city)
+        upcoming = await self.events.listings.upcoming(guild_of(interaction).id, city)
         if not upcoming:
             where = f" in {city}" if city else ""
             await reply(interaction, f"No upcoming events{where} yet.")
@@ -358,7 +328,7 @@ class EventsCog(
     @app_commands.guild_only()
     async def info(self, interaction: discord.Interaction, event: str) -> None:
         current = await self._event(interaction, event)
-        status = await self.events.status_of(current.id, interaction.user.id)
+        status = await self.events.listings.status_of(current.id, interaction.user.id)
         view = None
         if url := jump_url(current):
             view = discord.ui.View()
@@ -370,25 +340,24 @@ class EventsCog(
     @app_commands.autocomplete(event=event_choices)
     @app_commands.guild_only()
     async def rsvp(self, interaction: discord.Interaction, event: str) -> None:
-        await self.do_rsvp(interaction, (await self._event(interaction, event)).id)
+        await self.events_feature.rsvp(interaction, (await self._event(interaction, event)).id)
 
     @app_commands.command(name="leave", description="Give up your seat or waitlist place")
     @app_commands.describe(event=EVENT_HELP)
     @app_commands.autocomplete(event=event_choices)
     @app_commands.guild_only()
     async def leave(self, interaction: discord.Interaction, event: str) -> None:
-        await self.do_leave(interaction, (await self._event(interaction, event)).id)
+        await self.events_feature.leave(interaction, (await self._event(interaction, event)).id)
 
     @app_commands.command(name="mine", description="Your upcoming events and your place in each")
     @app_commands.guild_only()
     async def mine(self, interaction: discord.Interaction) -> None:
-        assert interaction.guild_id is not None
-        mine = await self.events.mine(interaction.guild_id, interaction.user.id)
+        mine = await self.events.listings.mine(guild_of(interaction).id, interaction.user.id)
         if not mine:
             await reply(interaction, "You have no upcoming events. See `/event list`.")
             return
         lines = [
-            f"`#{m.event.id}` **{m.event.title}** · {ts(m.event.starts_at)} — "
+            f"`#{m.event.id}` **{m.event.title}** · {format_dt(m.event.starts, 'F')} — "
             + status_text(m.event, _status(m))
             for m in mine
         ]
@@ -399,8 +368,7 @@ class EventsCog(
     @app_commands.command(name="reminders", description="Turn your event reminder DMs on or off")
     @app_commands.guild_only()
     async def reminders(self, interaction: discord.Interaction, enabled: bool) -> None:
-        assert interaction.guild_id is not None
-        await self.events.set_reminder_dms(interaction.guild_id, interaction.user.id, enabled)
+        await self.events.reminders.set_dms(guild_of(interaction).id, interaction.user.id, enabled)
         await reply(
             interaction,
             "Reminder DMs are on." if enabled else "Reminder DMs are off; turn them on any time.",

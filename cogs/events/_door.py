@@ -1,53 +1,24 @@
-"""At the door and after: tickets, check-in, stats and feedback (mixed into EventsCog)."""
+"""At the door and after: /event ticket, checkin, stats and feedback (the commands are
+mixed into EventsCog, which owns the /event group; the Give feedback button and form
+are EventsFeature's)."""
 
 from __future__ import annotations
 
-import asyncio
 import io
-import logging
-import re
 from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
+from discord.utils import format_dt
 
-from bot.errors import InvalidInput
-from bot.events import (
-    Event,
-    EventService,
-    RsvpResult,
-    Ticket,
-    feedback_report,
-    ticket_filename,
-    ticket_qr_png,
-)
-from cogs._common import NotOrganizer, is_organizer, organizer_only, reply, truncate
-from cogs._forms import open_form
-from cogs.events._choices import event_choices, organizer_event_choices
-from cogs.events._embeds import ts
-from cogs.events._views import FeedbackModal
+from bot.events import feedback_report
+from cogs._common import NotOrganizer, guild_of, is_organizer, organizer_only, reply, truncate
+from cogs.events._choices import EVENT_HELP, event_choices, organizer_event_choices
+from cogs.events._embeds import utc
+from cogs.events._tickets import ticket_file, ticket_text
 
 if TYPE_CHECKING:
-    from cogs._app import CommunityBot
-
-log = logging.getLogger(__name__)
-_background: set[asyncio.Task[None]] = set()
-EVENT_HELP = "The event: pick one from the list, or type its number"
-DMS_CLOSED = 50007
-
-
-def ticket_file(ticket: Ticket) -> discord.File:
-    return discord.File(
-        io.BytesIO(ticket_qr_png(ticket.code)),
-        filename=ticket_filename(ticket.event_id, ticket.code),
-    )
-
-
-def ticket_text(event: Event, ticket: Ticket) -> str:
-    return (
-        f"Your ticket for **{truncate(event.title, 200)}** ({ts(event.starts_at)}): "
-        f"**{ticket.code}**. Show the QR code or say the code at the door."
-    )
+    from bot.events import EventService
 
 
 class VolunteerOnly(NotOrganizer):
@@ -61,53 +32,20 @@ class VolunteerOnly(NotOrganizer):
 
 
 class DoorCommands:
-    """Slash commands and handlers for the venue's door; EventsCog inherits them."""
+    """Slash commands for the venue's door and after; EventsCog inherits them."""
 
-    bot: CommunityBot
     events: EventService
-
-    # --- tickets --------------------------------------------------------------
-    def deliver_ticket(self, interaction: discord.Interaction, result: RsvpResult) -> None:
-        """After a member's own click seated them: the ticket by DM, else here (ephemeral).
-
-        Sent in the background at the deliverer's pace: in a 2,000-click burst the answers
-        to the clicks come first and the tickets follow over the next seconds.
-        """
-        if result.ticket is None:
-            return
-        task = asyncio.create_task(self._send_ticket(interaction, result.event, result.ticket))
-        _background.add(task)
-        task.add_done_callback(_background.discard)
-
-    async def _send_ticket(
-        self, interaction: discord.Interaction, event: Event, ticket: Ticket
-    ) -> None:
-        text = ticket_text(event, ticket)
-        await self.bot.delivery.pacer.wait()
-        try:
-            await interaction.user.send(
-                text, file=ticket_file(ticket), allowed_mentions=discord.AllowedMentions.none()
-            )
-        except discord.HTTPException as exc:
-            # Closed DMs (403) or Discord failing: hand the ticket over here instead.
-            why = "Your DMs are closed" if isinstance(exc, discord.Forbidden) else "DMs failed"
-            try:
-                await interaction.followup.send(
-                    f"{text} ({why}, so here it is.)", file=ticket_file(ticket), ephemeral=True
-                )
-            except discord.HTTPException as again:
-                log.warning("ticket for %s not delivered: %s / %s", interaction.user.id, exc, again)
 
     @app_commands.command(name="ticket", description="Your ticket (code and QR) for an event")
     @app_commands.describe(event=EVENT_HELP)
     @app_commands.autocomplete(event=event_choices)
     @app_commands.guild_only()
     async def ticket(self, interaction: discord.Interaction, event: str) -> None:
-        assert interaction.guild_id is not None
-        found = await self.events.resolve(interaction.guild_id, event)
-        ticket = await self.events.ticket_for(interaction.guild_id, found.id, interaction.user.id)
+        guild_id = guild_of(interaction).id
+        found = await self.events.catalogue.resolve(guild_id, event)
+        ticket = await self.events.door.ticket_for(guild_id, found.id, interaction.user.id)
         if ticket is None:
-            status = await self.events.status_of(found.id, interaction.user.id)
+            status = await self.events.listings.status_of(found.id, interaction.user.id)
             why = (
                 f"you're #{status.position} on the waitlist; you get a ticket when a seat opens up"
                 if status.status == "waitlist"
@@ -121,8 +59,7 @@ class DoorCommands:
     async def _require_door_staff(self, interaction: discord.Interaction) -> None:
         if await is_organizer(interaction):
             return
-        assert interaction.guild_id is not None
-        role_id = await self.events.volunteer_role(interaction.guild_id)
+        role_id = await self.events.door.volunteer_role(guild_of(interaction).id)
         member = interaction.user
         if role_id and isinstance(member, discord.Member) and member.get_role(role_id):
             return
@@ -141,24 +78,25 @@ class DoorCommands:
         member: discord.Member | None = None,
         code: str | None = None,
     ) -> None:
-        assert interaction.guild_id is not None and interaction.guild is not None
+        guild = guild_of(interaction)
         await self._require_door_staff(interaction)
         if (member is None) == (code is None):
             await reply(interaction, "Give either the member or their ticket code (not both).")
             return
-        found = await self.events.resolve(interaction.guild_id, event)
-        result = await self.events.check_in(
-            interaction.guild_id,
+        found = await self.events.catalogue.resolve(guild.id, event)
+        result = await self.events.door.check_in(
+            guild.id,
             found.id,
             by_user_id=interaction.user.id,
             member_id=member.id if member else None,
             code=code,
         )
-        who = interaction.guild.get_member(result.member_id)
+        who = guild.get_member(result.member_id)
         name = f"**{who.display_name}**" if who else f"<@{result.member_id}>"
         if result.outcome == "already":
             by = f" by <@{result.by_user_id}>" if result.by_user_id else ""
-            text = f"{name} was already checked in at {ts(result.checked_in_at, 'T')}{by}."
+            at = format_dt(utc(result.checked_in_at), "T")
+            text = f"{name} was already checked in at {at}{by}."
         elif result.outcome == "walk_in":
             why = "is on the waitlist" if result.status == "waitlist" else "had no RSVP"
             text = f"Recorded {name} as a **walk-in** ({why})."
@@ -173,9 +111,9 @@ class DoorCommands:
     @app_commands.guild_only()
     @organizer_only()
     async def stats(self, interaction: discord.Interaction, event: str) -> None:
-        assert interaction.guild_id is not None
-        found = await self.events.resolve(interaction.guild_id, event)
-        stats = await self.events.event_stats(interaction.guild_id, found.id)
+        guild_id = guild_of(interaction).id
+        found = await self.events.catalogue.resolve(guild_id, event)
+        stats = await self.events.door.stats(guild_id, found.id)
         embed = discord.Embed(title=truncate(f"Stats: {found.title}", 256))
         embed.add_field(name="Going", value=str(stats.going))
         embed.add_field(name="Waitlisted", value=str(stats.waitlisted))
@@ -195,9 +133,9 @@ class DoorCommands:
     @app_commands.guild_only()
     @organizer_only()
     async def feedback(self, interaction: discord.Interaction, event: str) -> None:
-        assert interaction.guild_id is not None
-        found = await self.events.resolve(interaction.guild_id, event)
-        summary = await self.events.feedback_summary(interaction.guild_id, found.id)
+        guild_id = guild_of(interaction).id
+        found = await self.events.catalogue.resolve(guild_id, event)
+        summary = await self.events.feedback.summary(guild_id, found.id)
         if not summary.count:
             await reply(interaction, f"No feedback yet for **{truncate(found.title, 200)}**.")
             return
@@ -217,33 +155,13 @@ class DoorCommands:
             )
         await reply(interaction, text, **kwargs)
 
-    async def open_feedback(self, interaction: discord.Interaction, event_id: int) -> None:
-        """The Give feedback button: check first, then the form."""
-        guild_id = await self.events.guild_of(event_id)
-        event = await self.events.feedback_allowed(guild_id, event_id, interaction.user.id)
-        await open_form(interaction, FeedbackModal(event.id, interaction.user.id))
-
-    async def submit_feedback(
-        self, interaction: discord.Interaction, match: re.Match[str], values: dict[str, str]
-    ) -> None:
-        """The feedback form was sent (from a DM: the event says which server)."""
-        event_id = int(match["event_id"])
-        guild_id = await self.events.guild_of(event_id)
-        rating, comment = values.get("rating", ""), values.get("comment") or None
-        if not rating.strip().isdecimal():  # isdigit() lets ² through, which int() refuses
-            raise InvalidInput("The rating is a number from 1 to 5.")
-        await self.events.give_feedback(
-            guild_id, event_id, interaction.user.id, int(rating.strip()), comment
-        )
-        await reply(interaction, "Thank you! Your feedback helps the organizers plan the next one.")
-
 
 def _curve(curve: tuple[tuple[int, int], ...]) -> str:
     if not curve:
         return "no check-ins yet"
     top = max(n for _, n in curve) or 1
     lines = [
-        f"{ts(slot, 't')} {'█' * max(1, round(12 * n / top)) if n else '·'} {n}"
+        f"{format_dt(utc(slot), 't')} {'█' * max(1, round(12 * n / top)) if n else '·'} {n}"
         for slot, n in curve
     ]
     return truncate("\n".join(lines), 1024)

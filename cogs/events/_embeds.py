@@ -1,23 +1,29 @@
-"""How events look in Discord: the announcement card and short status lines."""
+"""How events look in Discord: the announcement card, short status lines and the
+answer to Going. Times are Discord timestamps (`format_dt`): every member sees them in
+their own time zone."""
 
 from __future__ import annotations
 
-import discord
+from datetime import UTC, datetime
 
-from bot.events import Event, MemberStatus
+import discord
+from discord.utils import format_dt
+
+from bot.events import Event, MemberStatus, NoShowPolicy, RsvpResult
 from cogs._common import truncate
 
 GOING_COLOUR = discord.Colour.from_rgb(66, 133, 244)  # Google blue
 CANCELLED_COLOUR = discord.Colour.dark_grey()
 
 
-def ts(epoch: int, style: str = "F") -> str:
-    """A Discord timestamp: every member sees it in their own time zone."""
-    return f"<t:{int(epoch)}:{style}>"
+def utc(epoch: int) -> datetime:
+    """Stored epoch seconds as the datetime `format_dt` takes."""
+    return datetime.fromtimestamp(epoch, UTC)
 
 
 def when(event: Event) -> str:
-    return f"{ts(event.starts_at)} ({ts(event.starts_at, 'R')})\nuntil {ts(event.ends_at)}"
+    starts, ends = format_dt(event.starts, "F"), format_dt(event.ends, "F")
+    return f"{starts} ({format_dt(event.starts, 'R')})\nuntil {ends}"
 
 
 def seats_text(event: Event) -> str:
@@ -59,7 +65,9 @@ def status_text(event: Event, status: MemberStatus) -> str:
 
 
 def list_line(event: Event) -> str:
-    return f"**{event.title}** · {event.city} · {ts(event.starts_at)} · {seats_text(event)}"
+    return (
+        f"**{event.title}** · {event.city} · {format_dt(event.starts, 'F')} · {seats_text(event)}"
+    )
 
 
 def jump_url(event: Event) -> str | None:
@@ -68,3 +76,44 @@ def jump_url(event: Event) -> str | None:
             f"https://discord.com/channels/{event.guild_id}/{event.channel_id}/{event.message_id}"
         )
     return None
+
+
+def rsvp_text(result: RsvpResult) -> str:
+    """What a member sees after Going: their seat, or their place and why."""
+    event = result.event
+    cap = f" of {result.capacity}" if result.capacity else ""
+    if result.outcome == "seated":
+        return (
+            f"You're in — seat {result.seat}{cap} for **{event.title}**. "
+            "Your ticket is in your DMs."
+        )
+    if result.outcome == "already_going":
+        return f"You're already going — seat {result.seat}{cap}. Nothing changed."
+    if result.outcome == "already_waitlisted":
+        return f"You're already #{result.position} on the waitlist. Nothing changed."
+    if result.behind and result.standing:
+        st = result.standing
+        release = (
+            f" Seats still free at {format_dt(utc(result.release_at), 'F')} go to you in "
+            "click order."
+            if result.release_at
+            else ""
+        )
+        return (
+            f"You're #{result.position} on the waitlist, behind members in good standing: you "
+            f"missed {st.no_shows} of your last {st.counted} events without checking in. "
+            f"Attending one event clears it.{release}"
+        )
+    return (
+        f"The event is full — you're #{result.position} on the waitlist. "
+        "I'll DM you if a seat opens up."
+    )
+
+
+def policy_text(policy: NoShowPolicy) -> str:
+    if not policy.limit:
+        return "The no-show policy is off."
+    return (
+        f"Members with {policy.limit} or more no-shows in their last {policy.window} events "
+        "wait behind everyone else; attending one event clears it."
+    )

@@ -31,7 +31,6 @@ class EventRoles:
     def __init__(self, bot: CommunityBot, events: EventService) -> None:
         self.bot = bot
         self.ledger = events.role_ledger
-        bot.delivery.register(event_roles.KIND, self.sync)
 
     async def sync(self, item: outbox.OutboxItem) -> dict[str, Any] | None:
         """Make Discord match the store for one member and role (nothing to send)."""

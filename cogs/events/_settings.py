@@ -1,31 +1,35 @@
-"""The events' part of /settings (mixed into SettingsCog, which owns the group)."""
+"""The events' part of /settings (mixed into SettingsCog, which owns the group); the
+work goes through `EventsFeature`, like the events' buttons."""
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 
 from bot.timeutil import format_offsets
-from cogs._common import check_power_role, manage_server_only, organizer_only, reply
+from cogs._common import (
+    bot_of,
+    check_power_role,
+    guild_of,
+    manage_server_only,
+    organizer_only,
+    reply,
+)
+from cogs.events._embeds import policy_text
+from cogs.events._feature import EventsFeature
 
-if TYPE_CHECKING:
-    from cogs._app import CommunityBot
+
+def _feature(interaction: discord.Interaction) -> EventsFeature:
+    return bot_of(interaction).features.get(EventsFeature)
 
 
 class EventSettings:
-    bot: CommunityBot
-
     @app_commands.command(name="reminders", description="When event reminders go out")
     @app_commands.describe(offsets="Up to 3, e.g. 24h,1h or 2d,3h,30m (none = no reminders)")
     @app_commands.guild_only()
     @organizer_only()
     async def reminders(self, interaction: discord.Interaction, offsets: str) -> None:
-        assert interaction.guild is not None
-        parsed = await self.bot.events.set_reminder_offsets(interaction.guild.id, offsets)
-        events_cog: Any = self.bot.get_cog("Events")
-        await events_cog.notices.schedule(guild_id=interaction.guild.id)
+        parsed = await _feature(interaction).set_reminder_offsets(guild_of(interaction).id, offsets)
         await reply(
             interaction,
             f"Reminders now go out {format_offsets(parsed)} before each event."
@@ -38,9 +42,10 @@ class EventSettings:
     @app_commands.guild_only()
     @manage_server_only()
     async def volunteer_role(self, interaction: discord.Interaction, role: discord.Role) -> None:
-        assert interaction.guild is not None
         check_power_role(role, "volunteer")
-        await self.bot.events.set_volunteer_role(interaction.guild.id, role.id)
+        await _feature(interaction).events.door.set_volunteer_role(
+            guild_of(interaction).id, role.id
+        )
         await reply(interaction, f"Members with {role.mention} can now check people in.")
 
     @app_commands.command(
@@ -58,8 +63,8 @@ class EventSettings:
         limit: app_commands.Range[int, 0, 20] | None = None,
         window: app_commands.Range[int, 1, 50] | None = None,
     ) -> None:
-        assert interaction.guild is not None
-        policy = await self.bot.events.set_no_show_policy(interaction.guild.id, limit, window)
+        standing = _feature(interaction).events.standing
+        policy = await standing.set_policy(guild_of(interaction).id, limit, window)
         await reply(interaction, policy_text(policy))
 
     @app_commands.command(
@@ -68,20 +73,11 @@ class EventSettings:
     @app_commands.guild_only()
     @organizer_only()
     async def release_on_leave(self, interaction: discord.Interaction, enabled: bool) -> None:
-        assert interaction.guild is not None
-        await self.bot.events.set_release_on_leave(interaction.guild.id, enabled)
+        seats = _feature(interaction).events.seats
+        await seats.set_release_on_leave(guild_of(interaction).id, enabled)
         await reply(
             interaction,
             "Members who leave the server give up their seats at upcoming events."
             if enabled
             else "Members who leave keep their seats.",
         )
-
-
-def policy_text(policy: Any) -> str:
-    if not policy.limit:
-        return "The no-show policy is off."
-    return (
-        f"Members with {policy.limit} or more no-shows in their last {policy.window} events "
-        "wait behind everyone else; attending one event clears it."
-    )

@@ -1,7 +1,9 @@
-"""The announcement's persistent buttons: Going, Can't go, Add to calendar.
+"""The events' persistent buttons: Going, Can't go, Add to calendar on the announcement,
+and Give feedback in the after-event DM.
 
-They are DynamicItems: the event id lives in the custom_id, so the buttons keep
-working after a restart without any view state (template version v1).
+They are DynamicItems: the event id lives in the custom_id, so the buttons keep working
+after a restart without any view state (template version v1). Each click finds its work
+through one typed object, `EventsFeature`, which says clearly if events aren't loaded.
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ from typing import Any
 
 import discord
 
-from cogs._common import guarded
-from cogs._forms import form_id
+from cogs._common import bot_of, guarded
+from cogs.events._feature import EventsFeature
 
 ACTIONS = {
     "go": ("Going", discord.ButtonStyle.success),
@@ -46,13 +48,13 @@ class RsvpButton(
 
     @guarded
     async def callback(self, interaction: discord.Interaction) -> None:
-        cog: Any = interaction.client.get_cog("Events")  # type: ignore[attr-defined]
+        feature = bot_of(interaction).features.get(EventsFeature)
         if self.action == "go":
-            await cog.do_rsvp(interaction, self.event_id)
+            await feature.rsvp(interaction, self.event_id)
         elif self.action == "leave":
-            await cog.do_leave(interaction, self.event_id)
+            await feature.leave(interaction, self.event_id)
         else:
-            await cog.send_ics(interaction, self.event_id)
+            await feature.send_ics(interaction, self.event_id)
 
 
 def announcement_view(event_id: int, *, cancelled: bool = False) -> discord.ui.View:
@@ -61,22 +63,6 @@ def announcement_view(event_id: int, *, cancelled: bool = False) -> discord.ui.V
     view.add_item(RsvpButton("leave", event_id, disabled=cancelled))
     view.add_item(RsvpButton("ics", event_id))
     return view
-
-
-class QuestionsModal(discord.ui.Modal, title="Register"):
-    """The event's registration questions; the RSVP is stored only on submit (the answer
-    is handled by EventsCog.submit_questions through cogs/_forms.py)."""
-
-    TEMPLATE = r"rsvpq:v2:(?P<event_id>\d+)"
-
-    def __init__(self, event_id: int, questions: tuple[str, ...], member_id: int) -> None:
-        super().__init__(custom_id=form_id(f"rsvpq:v2:{event_id}", member_id))
-        for i, question in enumerate(questions):
-            self.add_item(
-                discord.ui.TextInput(
-                    label=question[:45], custom_id=f"q{i}", max_length=200, required=True
-                )
-            )
 
 
 class FeedbackButton(
@@ -102,32 +88,11 @@ class FeedbackButton(
 
     @guarded
     async def callback(self, interaction: discord.Interaction) -> None:
-        cog: Any = interaction.client.get_cog("Events")  # type: ignore[attr-defined]
-        await cog.open_feedback(interaction, self.event_id)
-
-
-class FeedbackModal(discord.ui.Modal, title="How was the event?"):
-    """Handled by EventsCog.submit_feedback through cogs/_forms.py."""
-
-    TEMPLATE = r"efbm:v2:(?P<event_id>\d+)"
-
-    rating: discord.ui.TextInput = discord.ui.TextInput(
-        label="Rating from 1 (poor) to 5 (great)",
-        custom_id="rating",
-        min_length=1,
-        max_length=1,
-        placeholder="5",
-    )
-    comment: discord.ui.TextInput = discord.ui.TextInput(
-        label="Anything to tell the organizers? (optional)",
-        custom_id="comment",
-        style=discord.TextStyle.paragraph,
-        required=False,
-        max_length=1000,
-    )
-
-    def __init__(self, event_id: int, member_id: int) -> None:
-        super().__init__(custom_id=form_id(f"efbm:v2:{event_id}", member_id))
+        await (
+            bot_of(interaction)
+            .features.get(EventsFeature)
+            .open_feedback(interaction, self.event_id)
+        )
 
 
 def feedback_view(event_id: int) -> discord.ui.View:

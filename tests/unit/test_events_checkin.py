@@ -10,7 +10,7 @@ import pytest
 from bot import outbox
 from bot.db import Database
 from bot.errors import InvalidInput, NotAllowed, NotFound
-from bot.events import EventService, Ticket
+from bot.events import EventPromoted, EventService, Ticket
 
 if TYPE_CHECKING:  # conftest is pytest's to import; this is for the type only
     from conftest import FakeClock
@@ -23,7 +23,7 @@ VOL = 2  # a volunteer at the door
 async def make(
     service: EventService, capacity: int | None = 3, day: int = 26, guild: int = G
 ) -> int:
-    event = await service.create(
+    event = await service.catalogue.create(
         guild,
         ORG,
         title=f"I/O Extended {day}",
@@ -35,13 +35,13 @@ async def make(
 
 
 async def seat(service: EventService, eid: int, user: int, guild: int = G) -> Ticket:
-    result = await service.rsvp(guild, eid, user)
+    result = await service.seats.rsvp(guild, eid, user)
     assert result.ticket is not None
     return result.ticket
 
 
 async def at_door(service: EventService, clock: FakeClock, eid: int, after_start: int = 0) -> None:
-    clock.set((await service.get(G, eid)).starts_at + after_start)
+    clock.set((await service.catalogue.get(G, eid)).starts_at + after_start)
 
 
 async def test_check_in_by_code_and_by_member(
@@ -51,7 +51,7 @@ async def test_check_in_by_code_and_by_member(
     t10 = await seat(event_service, eid, 10)
     t11 = await seat(event_service, eid, 11)
     await at_door(event_service, clock, eid, -600)
-    by_code = await event_service.check_in(G, eid, by_user_id=VOL, code=t11.code.lower())
+    by_code = await event_service.door.check_in(G, eid, by_user_id=VOL, code=t11.code.lower())
     assert by_code.outcome == "checked_in" and not by_code.walk_in
     assert (by_code.member_id, by_code.status, by_code.seat, by_code.code) == (
         11,
@@ -61,7 +61,7 @@ async def test_check_in_by_code_and_by_member(
     )
     assert (by_code.checked_in_at, by_code.by_user_id) == (int(clock()), VOL)
     assert by_code.event.id == eid
-    by_member = await event_service.check_in(G, eid, by_user_id=ORG, member_id=10)
+    by_member = await event_service.door.check_in(G, eid, by_user_id=ORG, member_id=10)
     assert (by_member.outcome, by_member.code, by_member.seat) == ("checked_in", t10.code, 1)
 
 
@@ -70,16 +70,16 @@ async def test_members_without_a_seat_are_walk_ins(
 ) -> None:
     eid = await make(event_service, capacity=1)
     await seat(event_service, eid, 10)
-    await event_service.rsvp(G, eid, 11)  # waitlisted
+    await event_service.seats.rsvp(G, eid, 11)  # waitlisted
     await at_door(event_service, clock, eid)
-    waitlisted = await event_service.check_in(G, eid, by_user_id=VOL, member_id=11)
+    waitlisted = await event_service.door.check_in(G, eid, by_user_id=VOL, member_id=11)
     assert (waitlisted.outcome, waitlisted.walk_in, waitlisted.status) == (
         "walk_in",
         True,
         "waitlist",
     )
     assert waitlisted.code is None and waitlisted.seat is None
-    stranger = await event_service.check_in(G, eid, by_user_id=VOL, member_id=99)
+    stranger = await event_service.door.check_in(G, eid, by_user_id=VOL, member_id=99)
     assert (stranger.outcome, stranger.status) == ("walk_in", None)
 
 
@@ -89,15 +89,15 @@ async def test_second_check_in_says_when_the_first_was(
     eid = await make(event_service)
     ticket = await seat(event_service, eid, 10)
     await at_door(event_service, clock, eid)
-    first = await event_service.check_in(G, eid, by_user_id=VOL, code=ticket.code)
+    first = await event_service.door.check_in(G, eid, by_user_id=VOL, code=ticket.code)
     clock.advance(300)
-    again = await event_service.check_in(G, eid, by_user_id=ORG, member_id=10)
+    again = await event_service.door.check_in(G, eid, by_user_id=ORG, member_id=10)
     assert again.outcome == "already"
     assert (again.checked_in_at, again.by_user_id) == (first.checked_in_at, VOL)
     assert (again.code, again.seat, again.walk_in) == (ticket.code, 1, False)
-    walk = await event_service.check_in(G, eid, by_user_id=VOL, member_id=50)
+    walk = await event_service.door.check_in(G, eid, by_user_id=VOL, member_id=50)
     clock.advance(60)
-    again = await event_service.check_in(G, eid, by_user_id=VOL, member_id=50)
+    again = await event_service.door.check_in(G, eid, by_user_id=VOL, member_id=50)
     assert (again.outcome, again.walk_in, again.checked_in_at) == (
         "already",
         True,
@@ -114,26 +114,26 @@ async def test_codes_that_do_not_open_this_door_are_refused_with_the_reason(
     theirs = await seat(event_service, other, 20)
     foreign = await seat(event_service, elsewhere, 21, guild=G + 1)
     voided = await seat(event_service, eid, 10)
-    await event_service.leave(G, eid, 10)
+    await event_service.seats.leave(G, eid, 10)
     await at_door(event_service, clock, eid)
 
     with pytest.raises(NotAllowed, match=r"another event, “I/O Extended 27” \(#\d+, 27 Jul 2026"):
-        await event_service.check_in(G, eid, by_user_id=VOL, code=theirs.code)
+        await event_service.door.check_in(G, eid, by_user_id=VOL, code=theirs.code)
     with pytest.raises(NotFound, match="No ticket for “I/O Extended 26” has the code") as err:
-        await event_service.check_in(G, eid, by_user_id=VOL, code=foreign.code)
+        await event_service.door.check_in(G, eid, by_user_id=VOL, code=foreign.code)
     assert "#" not in str(err.value)  # nothing about another server's event
     with pytest.raises(NotAllowed, match="was voided on 01 Jul 2026 05:00.*gave up their seat"):
-        await event_service.check_in(G, eid, by_user_id=VOL, code=voided.code)
+        await event_service.door.check_in(G, eid, by_user_id=VOL, code=voided.code)
     with pytest.raises(NotFound, match="has the code 2222-2222"):
-        await event_service.check_in(G, eid, by_user_id=VOL, code="2222-2222")
+        await event_service.door.check_in(G, eid, by_user_id=VOL, code="2222-2222")
     with pytest.raises(InvalidInput, match="not a ticket code"):
-        await event_service.check_in(G, eid, by_user_id=VOL, code="hello")
+        await event_service.door.check_in(G, eid, by_user_id=VOL, code="hello")
     with pytest.raises(InvalidInput, match="one of the two"):
-        await event_service.check_in(G, eid, by_user_id=VOL)
+        await event_service.door.check_in(G, eid, by_user_id=VOL)
     with pytest.raises(InvalidInput, match="one of the two"):
-        await event_service.check_in(G, eid, by_user_id=VOL, member_id=10, code=voided.code)
+        await event_service.door.check_in(G, eid, by_user_id=VOL, member_id=10, code=voided.code)
     with pytest.raises(NotFound):
-        await event_service.check_in(G + 1, eid, by_user_id=VOL, member_id=10)
+        await event_service.door.check_in(G + 1, eid, by_user_id=VOL, member_id=10)
 
 
 async def test_voided_code_points_to_the_newer_ticket(
@@ -141,12 +141,14 @@ async def test_voided_code_points_to_the_newer_ticket(
 ) -> None:
     eid = await make(event_service)
     old = await seat(event_service, eid, 10)
-    await event_service.leave(G, eid, 10)
+    await event_service.seats.leave(G, eid, 10)
     new = await seat(event_service, eid, 10)
     await at_door(event_service, clock, eid)
     with pytest.raises(NotAllowed, match="newer ticket: check them in by name"):
-        await event_service.check_in(G, eid, by_user_id=VOL, code=old.code)
-    assert (await event_service.check_in(G, eid, by_user_id=VOL, code=new.code)).member_id == 10
+        await event_service.door.check_in(G, eid, by_user_id=VOL, code=old.code)
+    assert (
+        await event_service.door.check_in(G, eid, by_user_id=VOL, code=new.code)
+    ).member_id == 10
 
 
 async def test_concurrent_check_ins_of_one_ticket_record_exactly_one(
@@ -157,10 +159,10 @@ async def test_concurrent_check_ins_of_one_ticket_record_exactly_one(
     await at_door(event_service, clock, eid)
     results = await asyncio.gather(
         *(
-            event_service.check_in(G, eid, by_user_id=VOL + i % 3, code=ticket.code)
+            event_service.door.check_in(G, eid, by_user_id=VOL + i % 3, code=ticket.code)
             for i in range(9)
         ),
-        *(event_service.check_in(G, eid, by_user_id=VOL, member_id=10) for _ in range(3)),
+        *(event_service.door.check_in(G, eid, by_user_id=VOL, member_id=10) for _ in range(3)),
     )
     assert sorted(r.outcome for r in results) == ["already"] * 11 + ["checked_in"]
     assert len({r.checked_in_at for r in results}) == 1
@@ -178,7 +180,7 @@ async def test_three_volunteers_check_in_three_hundred(
         # Each volunteer scans every ticket of their third, and a few of the others'.
         mine = tickets[n::3] + tickets[(n + 1) % 3 :: 30]
         return [
-            (await event_service.check_in(G, eid, by_user_id=VOL + n, code=t.code)).outcome
+            (await event_service.door.check_in(G, eid, by_user_id=VOL + n, code=t.code)).outcome
             for t in mine
         ]
 
@@ -193,21 +195,21 @@ async def test_the_door_opens_three_hours_before_and_closes_an_hour_after(
     eid = await make(event_service)
     await seat(event_service, eid, 10)
     await seat(event_service, eid, 11)
-    event = await event_service.get(G, eid)
+    event = await event_service.catalogue.get(G, eid)
     clock.set(event.starts_at - 3 * 3600 - 1)
     with pytest.raises(NotAllowed, match=r"opens 3 hours before the start, at 26 Jul 2026 07:00"):
-        await event_service.check_in(G, eid, by_user_id=VOL, member_id=10)
+        await event_service.door.check_in(G, eid, by_user_id=VOL, member_id=10)
     clock.set(event.starts_at - 3 * 3600)
-    assert (await event_service.check_in(G, eid, by_user_id=VOL, member_id=10)).outcome == (
+    assert (await event_service.door.check_in(G, eid, by_user_id=VOL, member_id=10)).outcome == (
         "checked_in"
     )
     clock.set(event.ends_at + 3599)
-    assert (await event_service.check_in(G, eid, by_user_id=VOL, member_id=11)).outcome == (
+    assert (await event_service.door.check_in(G, eid, by_user_id=VOL, member_id=11)).outcome == (
         "checked_in"
     )
     clock.set(event.ends_at + 3600)
     with pytest.raises(NotAllowed, match=r"closed at 26 Jul 2026 14:00 \(Asia/Karachi\), an hour"):
-        await event_service.check_in(G, eid, by_user_id=VOL, member_id=12)
+        await event_service.door.check_in(G, eid, by_user_id=VOL, member_id=12)
 
 
 async def test_no_check_in_at_a_cancelled_event(
@@ -215,10 +217,10 @@ async def test_no_check_in_at_a_cancelled_event(
 ) -> None:
     eid = await make(event_service)
     ticket = await seat(event_service, eid, 10)
-    await event_service.cancel(G, eid, "Rain")
+    await event_service.catalogue.cancel(G, eid, "Rain")
     await at_door(event_service, clock, eid)
     with pytest.raises(NotAllowed, match="was cancelled"):
-        await event_service.check_in(G, eid, by_user_id=VOL, code=ticket.code)
+        await event_service.door.check_in(G, eid, by_user_id=VOL, code=ticket.code)
 
 
 async def test_stats_and_the_fifteen_minute_curve(
@@ -227,37 +229,37 @@ async def test_stats_and_the_fifteen_minute_curve(
     eid = await make(event_service, capacity=4)
     other = await make(event_service, day=27)
     for u in range(10, 16):
-        await event_service.rsvp(G, eid, u)  # 10-13 going, 14-15 waitlisted
-    event = await event_service.get(G, eid)
+        await event_service.seats.rsvp(G, eid, u)  # 10-13 going, 14-15 waitlisted
+    event = await event_service.catalogue.get(G, eid)
     # Undelivered messages of this event count; another event's don't.
     await outbox.enqueue(
-        db, guild_id=G, kind="event.promoted", user_id=10, dedupe_key=f"event:{eid}:x:10"
+        db, EventPromoted(eid), guild_id=G, user_id=10, dedupe_key=f"event:{eid}:x:10"
     )
     await outbox.enqueue(
-        db, guild_id=G, kind="event.promoted", user_id=10, dedupe_key=f"event:{other}:x:10"
+        db, EventPromoted(other), guild_id=G, user_id=10, dedupe_key=f"event:{other}:x:10"
     )
     for item in await outbox.due(db, now=2**40):
         await outbox.mark_failed(db, item.id, "50007: Cannot send messages to this user")
 
-    empty = await event_service.event_stats(G, eid)
+    empty = await event_service.door.stats(G, eid)
     assert (empty.going, empty.waitlisted, empty.checked_in, empty.walk_ins) == (4, 2, 0, 0)
     assert (empty.no_shows, empty.curve, empty.ended, empty.undelivered) == (None, (), False, 1)
 
     slot = event.starts_at - event.starts_at % 900
     clock.set(slot - 900 + 10)
-    await event_service.check_in(G, eid, by_user_id=VOL, member_id=10)
+    await event_service.door.check_in(G, eid, by_user_id=VOL, member_id=10)
     clock.set(slot - 900 + 899)
-    await event_service.check_in(G, eid, by_user_id=VOL, member_id=11)
+    await event_service.door.check_in(G, eid, by_user_id=VOL, member_id=11)
     clock.set(slot + 900 + 5)  # nobody in the slot between
-    await event_service.check_in(G, eid, by_user_id=VOL, member_id=14)  # walk-in
-    during = await event_service.event_stats(G, eid)
+    await event_service.door.check_in(G, eid, by_user_id=VOL, member_id=14)  # walk-in
+    during = await event_service.door.stats(G, eid)
     assert during.curve == ((slot - 900, 2), (slot, 0), (slot + 900, 1))
     assert (during.checked_in, during.walk_ins, during.no_shows) == (3, 1, None)
 
-    after = await event_service.event_stats(G, eid, now=event.ends_at)
+    after = await event_service.door.stats(G, eid, now=event.ends_at)
     assert after.ended and after.no_shows == 2  # 12 and 13 had seats and never came
     assert (after.going, after.waitlisted) == (4, 2)
-    listed = await event_service.checkins(G, eid)
+    listed = await event_service.door.checkins(G, eid)
     assert [(c.user_id, c.walk_in, c.by_user_id) for c in listed] == [
         (10, False, VOL),
         (11, False, VOL),

@@ -26,7 +26,7 @@ NOW = 1_782_864_000  # 2026-07-01 00:00 UTC
 
 
 async def make(service: EventService, capacity: int | None = 2, **kw: object) -> int:
-    event = await service.create(
+    event = await service.catalogue.create(
         G,
         ORG,
         title="I/O Extended",
@@ -61,7 +61,7 @@ async def test_seats_then_waitlist_in_click_order(
     event_service: EventService, db: Database
 ) -> None:
     eid = await make(event_service, capacity=3)
-    results = [await event_service.rsvp(G, eid, u) for u in (10, 11, 12, 13, 14)]
+    results = [await event_service.seats.rsvp(G, eid, u) for u in (10, 11, 12, 13, 14)]
     assert [r.outcome for r in results] == ["seated"] * 3 + ["waitlisted"] * 2
     assert [r.seat for r in results[:3]] == [1, 2, 3]
     assert all(r.capacity == 3 for r in results)
@@ -69,15 +69,15 @@ async def test_seats_then_waitlist_in_click_order(
     assert results[-1].event.going == 3 and results[-1].event.waitlist == 2
     assert results[-1].event.full and results[-1].event.seats_left == 0
     assert await going_and_waitlist(db, eid) == ([10, 11, 12], [13, 14])
-    status = await event_service.status_of(eid, 14)
+    status = await event_service.listings.status_of(eid, 14)
     assert (status.status, status.seat, status.position) == ("waitlist", None, 2)
-    assert (await event_service.status_of(eid, 11)).seat == 2
-    assert (await event_service.status_of(eid, 99)).status is None
+    assert (await event_service.listings.status_of(eid, 11)).seat == 2
+    assert (await event_service.listings.status_of(eid, 99)).status is None
 
 
 async def test_unlimited_capacity_seats_everyone(event_service: EventService) -> None:
     eid = await make(event_service, capacity=None)
-    results = [await event_service.rsvp(G, eid, u) for u in range(50)]
+    results = [await event_service.seats.rsvp(G, eid, u) for u in range(50)]
     assert {r.outcome for r in results} == {"seated"}
     assert results[-1].seat == 50 and results[-1].capacity is None
     assert results[-1].event.seats_left is None and not results[-1].event.full
@@ -85,11 +85,11 @@ async def test_unlimited_capacity_seats_everyone(event_service: EventService) ->
 
 async def test_double_click_changes_nothing(event_service: EventService, db: Database) -> None:
     eid = await make(event_service, capacity=1)
-    assert (await event_service.rsvp(G, eid, 10)).outcome == "seated"
-    again = await event_service.rsvp(G, eid, 10)
+    assert (await event_service.seats.rsvp(G, eid, 10)).outcome == "seated"
+    again = await event_service.seats.rsvp(G, eid, 10)
     assert (again.outcome, again.seat, again.changed) == ("already_going", 1, False)
-    assert (await event_service.rsvp(G, eid, 11)).outcome == "waitlisted"
-    again = await event_service.rsvp(G, eid, 11)
+    assert (await event_service.seats.rsvp(G, eid, 11)).outcome == "waitlisted"
+    again = await event_service.seats.rsvp(G, eid, 11)
     assert (again.outcome, again.position) == ("already_waitlisted", 1)
     assert await going_and_waitlist(db, eid) == ([10], [11])
 
@@ -99,18 +99,18 @@ async def test_leave_promotes_first_waiting_and_dms_them(
 ) -> None:
     eid = await make(event_service, capacity=2)
     for u in (10, 11, 12, 13):
-        await event_service.rsvp(G, eid, u)
-    result = await event_service.leave(G, eid, 10)
+        await event_service.seats.rsvp(G, eid, u)
+    result = await event_service.seats.leave(G, eid, 10)
     assert result.outcome == "was_going"
     assert result.promoted == (12,) and result.promoted_user_id == 12
     assert (result.event.going, result.event.waitlist) == (2, 1)
     assert await going_and_waitlist(db, eid) == ([11, 12], [13])
-    assert (await event_service.status_of(eid, 12)).seat == 2
-    assert (await event_service.status_of(eid, 13)).position == 1
+    assert (await event_service.listings.status_of(eid, 12)).seat == 2
+    assert (await event_service.listings.status_of(eid, 13)).position == 1
     promoted = await outbox_rows(db, "event.promoted")
     assert len(promoted) == 1 and promoted[0]["user_id"] == 12
     # The promotion DM carries the new seat's ticket (issue 6).
-    ticket = await event_service.ticket_for(G, eid, 12)
+    ticket = await event_service.door.ticket_for(G, eid, 12)
     assert ticket is not None
     assert promoted[0]["payload"] == {"event_id": eid, "seat": 2, "code": ticket.code}
     assert promoted[0]["dedupe_key"].startswith(f"event:{eid}:promoted:12:")
@@ -121,12 +121,14 @@ async def test_leave_twice_and_leaving_the_waitlist(
 ) -> None:
     eid = await make(event_service, capacity=1)
     for u in (10, 11, 12):
-        await event_service.rsvp(G, eid, u)
-    left = await event_service.leave(G, eid, 11)
+        await event_service.seats.rsvp(G, eid, u)
+    left = await event_service.seats.leave(G, eid, 11)
     assert (left.outcome, left.promoted) == ("was_waitlisted", ())
-    again = await event_service.leave(G, eid, 11)
+    again = await event_service.seats.leave(G, eid, 11)
     assert (again.outcome, again.changed) == ("not_registered", False)
-    assert await event_service.leave(G, eid, 99) == await event_service.leave(G, eid, 99)
+    assert await event_service.seats.leave(G, eid, 99) == await event_service.seats.leave(
+        G, eid, 99
+    )
     assert await going_and_waitlist(db, eid) == ([10], [12])
     assert await outbox_rows(db, "event.promoted") == []
 
@@ -134,9 +136,9 @@ async def test_leave_twice_and_leaving_the_waitlist(
 async def test_rejoining_goes_to_the_back(event_service: EventService, db: Database) -> None:
     eid = await make(event_service, capacity=1)
     for u in (10, 11, 12):
-        await event_service.rsvp(G, eid, u)
-    await event_service.leave(G, eid, 11)
-    again = await event_service.rsvp(G, eid, 11)
+        await event_service.seats.rsvp(G, eid, u)
+    await event_service.seats.leave(G, eid, 11)
+    again = await event_service.seats.rsvp(G, eid, 11)
     assert (again.outcome, again.position) == ("waitlisted", 2)
     assert await going_and_waitlist(db, eid) == ([10], [12, 11])
 
@@ -146,14 +148,14 @@ async def test_capacity_increase_promotes_in_order(
 ) -> None:
     eid = await make(event_service, capacity=2)
     for u in range(10, 16):
-        await event_service.rsvp(G, eid, u)
-    result = await event_service.edit(G, eid, capacity=4)
+        await event_service.seats.rsvp(G, eid, u)
+    result = await event_service.catalogue.edit(G, eid, capacity=4)
     assert result.promoted == (12, 13) and result.over_capacity == 0
     assert result.changed == ("capacity",)
     assert await going_and_waitlist(db, eid) == ([10, 11, 12, 13], [14, 15])
     assert [r["user_id"] for r in await outbox_rows(db, "event.promoted")] == [12, 13]
     assert [r["payload"]["seat"] for r in await outbox_rows(db, "event.promoted")] == [3, 4]
-    unlimited = await event_service.edit(G, eid, unlimited=True)
+    unlimited = await event_service.catalogue.edit(G, eid, unlimited=True)
     assert unlimited.promoted == (14, 15) and unlimited.event.capacity is None
     assert await going_and_waitlist(db, eid) == ([10, 11, 12, 13, 14, 15], [])
 
@@ -161,25 +163,25 @@ async def test_capacity_increase_promotes_in_order(
 async def test_capacity_decrease_keeps_everyone(event_service: EventService, db: Database) -> None:
     eid = await make(event_service, capacity=4)
     for u in range(10, 16):
-        await event_service.rsvp(G, eid, u)
-    result = await event_service.edit(G, eid, capacity=2)
+        await event_service.seats.rsvp(G, eid, u)
+    result = await event_service.catalogue.edit(G, eid, capacity=2)
     assert result.over_capacity == 2 and result.promoted == ()
     assert (result.event.going, result.event.seats_left) == (4, 0)
     assert await going_and_waitlist(db, eid) == ([10, 11, 12, 13], [14, 15])
     # Leaving does not promote until going is below the new capacity.
-    assert (await event_service.leave(G, eid, 10)).promoted == ()
-    assert (await event_service.leave(G, eid, 11)).promoted == ()
-    assert (await event_service.leave(G, eid, 12)).promoted == (14,)
+    assert (await event_service.seats.leave(G, eid, 10)).promoted == ()
+    assert (await event_service.seats.leave(G, eid, 11)).promoted == ()
+    assert (await event_service.seats.leave(G, eid, 12)).promoted == (14,)
     # New clicks queue behind the waitlist.
-    assert (await event_service.rsvp(G, eid, 20)).outcome == "waitlisted"
+    assert (await event_service.seats.rsvp(G, eid, 20)).outcome == "waitlisted"
     assert await going_and_waitlist(db, eid) == ([13, 14], [15, 20])
 
 
 async def test_last_seat_race_seats_exactly_one(event_service: EventService, db: Database) -> None:
     eid = await make(event_service, capacity=3)
-    await event_service.rsvp(G, eid, 1)
-    await event_service.rsvp(G, eid, 2)
-    results = await asyncio.gather(*(event_service.rsvp(G, eid, u) for u in (100, 101)))
+    await event_service.seats.rsvp(G, eid, 1)
+    await event_service.seats.rsvp(G, eid, 2)
+    results = await asyncio.gather(*(event_service.seats.rsvp(G, eid, u) for u in (100, 101)))
     assert sorted(r.outcome for r in results) == ["seated", "waitlisted"]
     waitlisted = next(r for r in results if r.outcome == "waitlisted")
     assert waitlisted.position == 1
@@ -190,7 +192,7 @@ async def test_last_seat_race_seats_exactly_one(event_service: EventService, db:
 async def test_burst_never_overbooks(event_service: EventService, db: Database) -> None:
     eid = await make(event_service, capacity=30)
     users = list(range(1, 201))
-    results = await asyncio.gather(*(event_service.rsvp(G, eid, u) for u in users))
+    results = await asyncio.gather(*(event_service.seats.rsvp(G, eid, u) for u in users))
     seats = sorted(r.seat for r in results if r.outcome == "seated")
     positions = sorted(r.position for r in results if r.outcome == "waitlisted")
     assert seats == list(range(1, 31))
@@ -200,8 +202,8 @@ async def test_burst_never_overbooks(event_service: EventService, db: Database) 
     # A burst of leaves and repeated clicks at once: no overbooking, order kept, and
     # those who left and clicked again are at the back.
     await asyncio.gather(
-        *(event_service.leave(G, eid, u) for u in going[:10]),
-        *(event_service.rsvp(G, eid, u) for u in users),
+        *(event_service.seats.leave(G, eid, u) for u in going[:10]),
+        *(event_service.seats.rsvp(G, eid, u) for u in users),
     )
     going2, waiting2 = await going_and_waitlist(db, eid)
     assert going2 == going[10:] + waiting[:10]
@@ -213,19 +215,19 @@ async def test_rsvp_refused_when_cancelled_started_or_other_guild(
 ) -> None:
     eid = await make(event_service)
     with pytest.raises(NotFound, match="no event"):
-        await event_service.rsvp(G + 1, eid, 10)
+        await event_service.seats.rsvp(G + 1, eid, 10)
     with pytest.raises(NotFound):
-        await event_service.rsvp(G, 9999, 10)
-    await event_service.rsvp(G, eid, 10)
-    event = await event_service.get(G, eid)
+        await event_service.seats.rsvp(G, 9999, 10)
+    await event_service.seats.rsvp(G, eid, 10)
+    event = await event_service.catalogue.get(G, eid)
     clock.set(event.starts_at)
     with pytest.raises(NotAllowed, match="already started"):
-        await event_service.rsvp(G, eid, 11)
+        await event_service.seats.rsvp(G, eid, 11)
     with pytest.raises(NotAllowed, match="already started"):
-        await event_service.leave(G, eid, 10)
+        await event_service.seats.leave(G, eid, 10)
     clock.set(event.ends_at)
     with pytest.raises(NotAllowed, match="is over"):
-        await event_service.rsvp(G, eid, 11)
+        await event_service.seats.rsvp(G, eid, 11)
 
 
 async def test_delete_member_data_frees_seats_and_prefs(
@@ -234,14 +236,14 @@ async def test_delete_member_data_frees_seats_and_prefs(
     a = await make(event_service, capacity=1)
     b = await make(event_service, capacity=1)
     for eid in (a, b):
-        await event_service.rsvp(G, eid, 10)
-        await event_service.rsvp(G, eid, 11)
-    await event_service.set_reminder_dms(G, 10, False)
+        await event_service.seats.rsvp(G, eid, 10)
+        await event_service.seats.rsvp(G, eid, 11)
+    await event_service.reminders.set_dms(G, 10, False)
     result = await event_service.delete_member_data(G, 10)
     assert result.rsvps_removed == 2 and result.prefs_removed
     assert result.promoted == ((a, 11), (b, 11))
     assert await going_and_waitlist(db, a) == ([11], [])
-    assert await event_service.reminder_dms(G, 10) is True  # back to the default
+    assert await event_service.reminders.dms(G, 10) is True  # back to the default
     assert (await event_service.delete_member_data(G, 10)).rsvps_removed == 0
 
 
@@ -295,11 +297,11 @@ async def run_scenario(capacity: int, script: list[tuple[str, int]], batch: int)
                 calls = []
                 for kind, arg in chunk:
                     if kind == "rsvp":
-                        calls.append(service.rsvp(G, eid, arg))
+                        calls.append(service.seats.rsvp(G, eid, arg))
                     elif kind == "leave":
-                        calls.append(service.leave(G, eid, arg))
+                        calls.append(service.seats.leave(G, eid, arg))
                     else:
-                        calls.append(service.edit(G, eid, capacity=arg))
+                        calls.append(service.catalogue.edit(G, eid, capacity=arg))
                 # Each call's first await enters the transaction, and the lock is FIFO, so
                 # concurrent calls are applied in the order gather starts them.
                 await asyncio.gather(*calls)

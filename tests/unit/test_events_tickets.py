@@ -23,7 +23,7 @@ CODE = re.compile(r"^[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}$")
 
 
 async def make(service: EventService, capacity: int | None = 2) -> int:
-    event = await service.create(
+    event = await service.catalogue.create(
         G, ORG, title="I/O Extended", city="Lahore", starts="2026-07-26 10:00", capacity=capacity
     )
     return event.id
@@ -79,28 +79,28 @@ async def test_seated_members_get_a_ticket_and_the_waitlist_none(
     event_service: EventService, db: Database
 ) -> None:
     eid = await make(event_service, capacity=2)
-    first = await event_service.rsvp(G, eid, 10)
-    second = await event_service.rsvp(G, eid, 11)
-    waiting = await event_service.rsvp(G, eid, 12)
+    first = await event_service.seats.rsvp(G, eid, 10)
+    second = await event_service.seats.rsvp(G, eid, 11)
+    waiting = await event_service.seats.rsvp(G, eid, 12)
     assert first.ticket is not None and second.ticket is not None
     assert CODE.match(first.ticket.code) and first.ticket.code != second.ticket.code
     assert (first.ticket.event_id, first.ticket.user_id, first.ticket.live) == (eid, 10, True)
     assert waiting.ticket is None
-    assert await event_service.ticket_for(G, eid, 10) == first.ticket
-    assert await event_service.ticket_for(G, eid, 12) is None
-    assert await event_service.ticket_for(G, eid, 99) is None
+    assert await event_service.door.ticket_for(G, eid, 10) == first.ticket
+    assert await event_service.door.ticket_for(G, eid, 12) is None
+    assert await event_service.door.ticket_for(G, eid, 99) is None
     # A repeated click shows the same ticket again.
-    assert (await event_service.rsvp(G, eid, 10)).ticket == first.ticket
+    assert (await event_service.seats.rsvp(G, eid, 10)).ticket == first.ticket
     # A seat the member clicked for owes no DM (the cog sends the ticket itself).
     assert await db.fetchval("SELECT COUNT(*) FROM outbox") == 0
     with pytest.raises(NotFound):
-        await event_service.ticket_for(G + 1, eid, 10)
+        await event_service.door.ticket_for(G + 1, eid, 10)
 
 
 async def test_codes_are_unique_within_an_event(event_service: EventService, db: Database) -> None:
     eid = await make(event_service, capacity=None)
     for u in range(300):
-        await event_service.rsvp(G, eid, u)
+        await event_service.seats.rsvp(G, eid, u)
     codes = await db.fetchall("SELECT code FROM event_tickets WHERE event_id = ?", (eid,))
     assert len({r[0] for r in codes}) == 300
 
@@ -109,21 +109,21 @@ async def test_leaving_voids_the_ticket_and_coming_back_gives_a_new_one(
     event_service: EventService, db: Database
 ) -> None:
     eid = await make(event_service, capacity=2)
-    ticket = (await event_service.rsvp(G, eid, 10)).ticket
+    ticket = (await event_service.seats.rsvp(G, eid, 10)).ticket
     assert ticket is not None
-    left = await event_service.leave(G, eid, 10)
+    left = await event_service.seats.leave(G, eid, 10)
     assert left.voided_ticket == ticket.code
-    assert await event_service.ticket_for(G, eid, 10) is None
+    assert await event_service.door.ticket_for(G, eid, 10) is None
     row = await db.fetchone(
         "SELECT voided_at, void_reason FROM event_tickets WHERE code = ?", (ticket.code,)
     )
     assert row is not None and row["void_reason"] == "left" and row["voided_at"] is not None
-    back = await event_service.rsvp(G, eid, 10)
+    back = await event_service.seats.rsvp(G, eid, 10)
     assert back.ticket is not None and back.ticket.code != ticket.code
     # Leaving the waitlist voids nothing.
-    await event_service.rsvp(G, eid, 11)
-    await event_service.rsvp(G, eid, 12)
-    assert (await event_service.leave(G, eid, 12)).voided_ticket is None
+    await event_service.seats.rsvp(G, eid, 11)
+    await event_service.seats.rsvp(G, eid, 12)
+    assert (await event_service.seats.leave(G, eid, 12)).voided_ticket is None
 
 
 async def test_promotion_issues_a_ticket_and_puts_it_in_the_dm(
@@ -131,14 +131,14 @@ async def test_promotion_issues_a_ticket_and_puts_it_in_the_dm(
 ) -> None:
     eid = await make(event_service, capacity=1)
     for u in (10, 11, 12, 13):
-        await event_service.rsvp(G, eid, u)
-    await event_service.leave(G, eid, 10)  # promotes 11
-    await event_service.edit(G, eid, capacity=2)  # promotes 12
+        await event_service.seats.rsvp(G, eid, u)
+    await event_service.seats.leave(G, eid, 10)  # promotes 11
+    await event_service.catalogue.edit(G, eid, capacity=2)  # promotes 12
     await event_service.delete_member_data(G, 11)  # promotes 13
     rows = await promoted_rows(db)
     assert [r["user_id"] for r in rows] == [11, 12, 13]
     for r in rows[1:]:
-        ticket = await event_service.ticket_for(G, eid, r["user_id"])
+        ticket = await event_service.door.ticket_for(G, eid, r["user_id"])
         assert ticket is not None and r["code"] == ticket.code and r["event_id"] == eid
     assert await db.fetchval("SELECT COUNT(*) FROM event_tickets WHERE user_id = 11") == 0
 
@@ -147,8 +147,8 @@ async def test_seats_from_before_tickets_get_one_when_asked(
     event_service: EventService, db: Database
 ) -> None:
     eid = await make(event_service, capacity=2)
-    await event_service.rsvp(G, eid, 10)
+    await event_service.seats.rsvp(G, eid, 10)
     await db.execute("DELETE FROM event_tickets")  # as if seated before migration 0006
-    ticket = await event_service.ticket_for(G, eid, 10)
+    ticket = await event_service.door.ticket_for(G, eid, 10)
     assert ticket is not None and CODE.match(ticket.code)
-    assert await event_service.ticket_for(G, eid, 10) == ticket
+    assert await event_service.door.ticket_for(G, eid, 10) == ticket

@@ -35,6 +35,7 @@ import discord
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
+from bot.cooldowns import Cooldowns
 from bot.db import Database
 from bot.errors import DomainError, InvalidInput
 from bot.events import EventService, MemberStatus, attendees_csv, event_ics, feedback_report
@@ -55,10 +56,11 @@ from cogs._common import column as lines_column
 from cogs._common import truncate
 from cogs._features import Features
 from cogs.events._choices import event_choices
-from cogs.events._door import DoorCommands, ticket_text
 from cogs.events._embeds import event_embed, list_line
+from cogs.events._feature import EventsFeature
+from cogs.events._modals import FeedbackModal
 from cogs.events._notify import EventNotices
-from cogs.events._views import FeedbackModal
+from cogs.events._tickets import ticket_text
 from cogs.mentorship._embeds import profile_embed, request_embed
 from cogs.mentorship._feature import MentorshipFeature
 from cogs.mentorship._notify import MentorshipRenderers
@@ -371,8 +373,9 @@ class World:
     def interaction(self, user_id: int = MEMBER) -> Any:
         """A stand-in for the discord.Interaction the cogs' callbacks read."""
         features = Features()
+        features.add(events_feature(self.events))
         features.add(resources_feature(self))
-        client = SimpleNamespace(events=self.events, features=features)
+        client = SimpleNamespace(features=features)
         guild = SimpleNamespace(
             id=self.guild, get_member=lambda _: None, get_channel=lambda _: None
         )
@@ -420,7 +423,7 @@ def world(db: Database) -> World:
         mentorship=MentorshipService(db, guilds, Taxonomy(db, clock), clock=clock),
         bot=StubBot(),
     )
-    EventNotices(w.bot, w.events)  # type: ignore[arg-type]  (a stand-in bot)
+    EventNotices(w.events).register(w.bot.delivery)  # type: ignore[arg-type]  (a stand-in)
     ResourceNotices(w.bot, w.resources)  # type: ignore[arg-type]
     MentorshipRenderers(w.mentorship).register(w.bot.delivery)  # type: ignore[arg-type]
     return w
@@ -485,7 +488,7 @@ async def test_city_lookups_take_any_text(db: Database, text: str) -> None:
     assert found is None or found.name.casefold() == collapsed(text).casefold()
     await attempt(w.guilds.edit_city(w.guild, text, channel_id=5))
     await attempt(w.guilds.remove_city(w.guild, text))
-    await attempt(w.events.upcoming(w.guild, text))
+    await attempt(w.events.listings.upcoming(w.guild, text))
 
 
 # ============================================================================================
@@ -534,8 +537,17 @@ def test_parse_when_reads_a_time_or_refuses(text: str, zone: str) -> None:
         when.timestamp()  # usable as an epoch
 
 
+def events_feature(service: EventService) -> EventsFeature:
+    """The events' button, form and autocomplete work over `service`; its Discord-side
+    collaborators are stand-ins (these tests reach the service through it)."""
+    stub: Any = SimpleNamespace(pacer=None, kick=lambda: None)
+    return EventsFeature(
+        service, announcements=stub, timers=stub, deliverer=stub, cooldowns=Cooldowns()
+    )
+
+
 async def _event_card_fits(w: World, event_id: int) -> None:
-    event = await w.events.get(w.guild, event_id)
+    event = await w.events.catalogue.get(w.guild, event_id)
     for status in (
         None,
         MemberStatus(None, None, None),
@@ -575,7 +587,7 @@ async def test_create_event_stores_what_it_says(
     w = world(db)
     await w.guilds.set_timezone(w.guild, zone)
     event = await attempt(
-        w.events.create(
+        w.events.catalogue.create(
             w.guild,
             ORGANIZER,
             title=title,
@@ -590,7 +602,7 @@ async def test_create_event_stores_what_it_says(
     )
     if event is None:
         return
-    assert event == await w.events.get(w.guild, event.id)
+    assert event == await w.events.catalogue.get(w.guild, event.id)
     assert event.title == event_title(title)
     assert event.city.casefold() == collapsed(city).casefold()
     assert event.venue == (collapsed(venue) or None)
@@ -613,7 +625,9 @@ async def test_any_accepted_time_is_usable(
     w = world(db)
     await w.guilds.set_timezone(w.guild, zone)
     event = await attempt(
-        w.events.create(w.guild, ORGANIZER, title="Edge", city="Lahore", starts=starts, ends=ends)
+        w.events.catalogue.create(
+            w.guild, ORGANIZER, title="Edge", city="Lahore", starts=starts, ends=ends
+        )
     )
     if event is None:
         return
@@ -624,7 +638,7 @@ async def test_any_accepted_time_is_usable(
 
 async def _base_event(w: World, **kwargs: Any) -> int:
     fields = {"title": "Base", "city": "Lahore", "starts": "2026-07-10 18:00", "capacity": 1}
-    event = await w.events.create(w.guild, ORGANIZER, **{**fields, **kwargs})
+    event = await w.events.catalogue.create(w.guild, ORGANIZER, **{**fields, **kwargs})
     return event.id
 
 
@@ -654,11 +668,11 @@ async def test_edit_and_cancel_store_what_they_say(
 ) -> None:
     w = world(db)
     event_id = await _base_event(w)
-    await w.events.rsvp(w.guild, event_id, MEMBER)  # seated
-    await w.events.rsvp(w.guild, event_id, OTHER)  # waitlisted
-    before = await w.events.get(w.guild, event_id)
+    await w.events.seats.rsvp(w.guild, event_id, MEMBER)  # seated
+    await w.events.seats.rsvp(w.guild, event_id, OTHER)  # waitlisted
+    before = await w.events.catalogue.get(w.guild, event_id)
     result = await attempt(
-        w.events.edit(
+        w.events.catalogue.edit(
             w.guild,
             event_id,
             title=title,
@@ -671,7 +685,7 @@ async def test_edit_and_cancel_store_what_they_say(
             questions=questions,
         )
     )
-    after = await w.events.get(w.guild, event_id)
+    after = await w.events.catalogue.get(w.guild, event_id)
     if result is None:
         assert after == before  # a refused edit changes nothing
     else:
@@ -688,9 +702,9 @@ async def test_edit_and_cancel_store_what_they_say(
             assert after.capacity == capacity
         if unlimited:
             assert after.capacity is None
-    cancelled = await attempt(w.events.cancel(w.guild, event_id, reason))
+    cancelled = await attempt(w.events.catalogue.cancel(w.guild, event_id, reason))
     if cancelled is not None:
-        assert cancelled == await w.events.get(w.guild, event_id)
+        assert cancelled == await w.events.catalogue.get(w.guild, event_id)
         assert cancelled.cancel_reason == (collapsed(reason) or None)
     await _event_card_fits(w, event_id)
     await w.assert_outbox_fits()
@@ -711,23 +725,23 @@ async def test_rsvp_answers_read_back(
     except InvalidInput:
         asked = ("Your GitHub?", "T-shirt size")
     event_id = await _base_event(w, questions="; ".join(asked))
-    result = await attempt(w.events.rsvp(w.guild, event_id, MEMBER, answers))
-    attendees = await w.events.attendees(w.guild, event_id)
+    result = await attempt(w.events.seats.rsvp(w.guild, event_id, MEMBER, answers))
+    attendees = await w.events.listings.attendees(w.guild, event_id)
     if result is None:
         assert attendees == []
         return
     assert result.going and result.ticket is not None
     stored = tuple(zip(asked, (a.strip() for a in answers or ()), strict=False)) if asked else ()
     assert [a.answers for a in attendees] == [stored]
-    event = await w.events.get(w.guild, event_id)
+    event = await w.events.catalogue.get(w.guild, event_id)
     assert len(ticket_text(event, result.ticket)) <= 2000
     # The export reads back the same answers (cells that start like formulas are quoted).
     table = list(csv.reader(io.StringIO(attendees_csv(attendees, {MEMBER: name}, asked))))
     assert table[1][1] == _safe_cell(name)
     assert table[1][7:] == [_safe_cell(a) for _, a in stored]
-    again = await w.events.rsvp(w.guild, event_id, MEMBER, answers)
+    again = await w.events.seats.rsvp(w.guild, event_id, MEMBER, answers)
     assert again.outcome == "already_going"
-    assert (await w.events.leave(w.guild, event_id, MEMBER)).outcome == "was_going"
+    assert (await w.events.seats.leave(w.guild, event_id, MEMBER)).outcome == "was_going"
 
 
 @fuzz(3)
@@ -739,20 +753,20 @@ async def test_event_lookups_take_any_text(
     created = []
     for n, title in enumerate(titles):
         event = await attempt(
-            w.events.create(
+            w.events.catalogue.create(
                 w.guild, ORGANIZER, title=title, city="Lahore", starts=f"{n + 2} Jul 2026 10:00"
             )
         )
         if event is not None:
             created.append(event)
     if created:
-        await w.events.cancel(w.guild, created[0].id, "moved")
+        await w.events.catalogue.cancel(w.guild, created[0].id, "moved")
     for query in [*queries, *(e.title for e in created)]:
-        found = await attempt(w.events.resolve(w.guild, query))
+        found = await attempt(w.events.catalogue.resolve(w.guild, query))
         assert found is None or found.guild_id == w.guild
         for limit in (1, 25, 1000):
-            assert len(await w.events.search(w.guild, query, limit)) <= min(limit, 100)
-        pairs = await w.events.autocomplete(w.guild, query)
+            assert len(await w.events.listings.search(w.guild, query, limit)) <= min(limit, 100)
+        pairs = await w.events.listings.autocomplete(w.guild, query)
         assert len(pairs) <= 25
         for name, value in pairs:
             assert 1 <= len(name) <= 100 and value.isdecimal()
@@ -762,7 +776,7 @@ async def test_event_lookups_take_any_text(
         )
     for event in created:
         if not id_like(event.title):
-            found = await attempt(w.events.resolve(w.guild, event.title))
+            found = await attempt(w.events.catalogue.resolve(w.guild, event.title))
             same = [e for e in created if e.title.lower() == event.title.lower()]
             assert found is not None or len(same) > 1
             assert found is None or found.title.lower() == event.title.lower()
@@ -776,13 +790,15 @@ async def test_check_in_by_any_code(
     w = world(db)
     # 07:00 in Karachi, two hours from now: the door is open.
     event_id = await _base_event(w, starts="2026-07-01 07:00")
-    seat = await w.events.rsvp(w.guild, event_id, MEMBER)
+    seat = await w.events.seats.rsvp(w.guild, event_id, MEMBER)
     assert seat.ticket is not None
     code = seat.ticket.code
     if use_ticket:
         text = f"{sep}{code[:4]}{sep}{code[5:]}{sep}"
         text = text.lower() if lower else text
-    result = await attempt(w.events.check_in(w.guild, event_id, by_user_id=ORGANIZER, code=text))
+    result = await attempt(
+        w.events.door.check_in(w.guild, event_id, by_user_id=ORGANIZER, code=text)
+    )
     if use_ticket:
         assert result is not None and result.member_id == MEMBER and result.code == code
     else:
@@ -792,8 +808,8 @@ async def test_check_in_by_any_code(
 async def _attended_event(w: World) -> int:
     """An event MEMBER was checked in at, now over (feedback is open)."""
     event_id = await _base_event(w, starts="2026-07-01 07:00")
-    await w.events.rsvp(w.guild, event_id, MEMBER)
-    await w.events.check_in(w.guild, event_id, by_user_id=ORGANIZER, member_id=MEMBER)
+    await w.events.seats.rsvp(w.guild, event_id, MEMBER)
+    await w.events.door.check_in(w.guild, event_id, by_user_id=ORGANIZER, member_id=MEMBER)
     w.clock.now += 6 * 3600
     return event_id
 
@@ -803,8 +819,8 @@ async def _attended_event(w: World) -> int:
 async def test_event_feedback_reads_back(db: Database, rating: int, comment: str | None) -> None:
     w = world(db)
     event_id = await _attended_event(w)
-    given = await attempt(w.events.give_feedback(w.guild, event_id, MEMBER, rating, comment))
-    summary = await w.events.feedback_summary(w.guild, event_id)
+    given = await attempt(w.events.feedback.give(w.guild, event_id, MEMBER, rating, comment))
+    summary = await w.events.feedback.summary(w.guild, event_id)
     feedback_report(summary)
     if given is None:
         assert summary.count == 0
@@ -823,10 +839,9 @@ async def test_event_feedback_form_takes_any_text(
     w = world(db)
     event_id = await _attended_event(w)
     interaction = w.interaction(MEMBER)
-    door = SimpleNamespace(events=w.events)
     form = re.fullmatch(FeedbackModal.TEMPLATE, f"efbm:v2:{event_id}")
     values = {"rating": rating, "comment": comment or ""}
-    await attempt(DoorCommands.submit_feedback(door, interaction, form, values))
+    await attempt(events_feature(w.events).submit_feedback(interaction, form, values))
     for message in interaction.response.sent:
         assert_message_fits(message)
 
@@ -860,13 +875,13 @@ async def test_event_settings_read_back(
 ) -> None:
     w = world(db)
     await _base_event(w)
-    stored = await attempt(w.events.set_reminder_offsets(w.guild, offsets))
+    stored = await attempt(w.events.reminders.set_offsets(w.guild, offsets))
     if stored is not None:
-        assert await w.events.reminder_offsets(w.guild) == stored
+        assert await w.events.reminders.offsets(w.guild) == stored
         assert parse_offsets(format_offsets(stored)) == stored
-    policy = await attempt(w.events.set_no_show_policy(w.guild, limit, window))
+    policy = await attempt(w.events.standing.set_policy(w.guild, limit, window))
     if policy is not None:
-        assert await w.events.no_show_policy(w.guild) == policy
+        assert await w.events.standing.policy(w.guild) == policy
         assert limit is None or policy.limit == limit
         assert window is None or policy.window == window
 

@@ -1,4 +1,5 @@
-"""At the door: tickets, check-in (by ticket code or by member), walk-ins, stats.
+"""At the door: tickets, check-in (by ticket code or by member), walk-ins, stats, and
+the volunteer role (who may check members in, with organizers).
 
 Check-in is the door's hot path (3 volunteers, 300 people in 20 minutes): each one is a
 single transaction run in the database thread (`db.run_in_transaction`), and the unique
@@ -13,25 +14,27 @@ import sqlite3
 from bot import outbox
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.events import tickets as codes
-from bot.events._base import (
-    RANK,
-    SELECT_EVENT,
-    ServiceBase,
-    event_from_row,
-    key,
-    live_ticket_sync,
-    timezone_sync,
-)
 from bot.events.models import (
     CHECKIN_GRACE_AFTER,
     CHECKIN_OPENS_BEFORE,
     CURVE_SLOT,
     CheckIn,
-    CheckInResult,
     Event,
     EventStats,
     Ticket,
 )
+from bot.events.results import (
+    CheckInResult,
+)
+from bot.events.store import (
+    RANK,
+    SELECT_EVENT,
+    EventStore,
+    event_from_row,
+    outbox_key,
+    timezone_sync,
+)
+from bot.events.tickets import live_ticket
 from bot.timeutil import format_local
 
 _VOID_REASONS = {"left": "the member gave up their seat"}
@@ -107,11 +110,15 @@ def _member_by_code(conn: sqlite3.Connection, event: Event, text: str) -> int:
     return int(ticket["user_id"])
 
 
-class CheckInMixin(ServiceBase):
+class Door:
+    def __init__(self, store: EventStore) -> None:
+        self.store = store
+        self.db = store.db
+
     async def ticket_for(self, guild_id: int, event_id: int, user_id: int) -> Ticket | None:
         """The member's live ticket while they have a seat; None on the waitlist or when not
         registered (a seat from before tickets existed gets its ticket now)."""
-        now = self._now()
+        now = self.store.now()
 
         def work(conn: sqlite3.Connection) -> Ticket | None:
             row = conn.execute(
@@ -123,7 +130,7 @@ class CheckInMixin(ServiceBase):
                 raise NotFound(f"There is no event #{event_id} in this server.")
             if row["status"] != "going":
                 return None
-            return live_ticket_sync(conn, event_id, user_id, now)
+            return live_ticket(conn, event_id, user_id, now)
 
         return await self.db.run_in_transaction(work)
 
@@ -144,7 +151,7 @@ class CheckInMixin(ServiceBase):
         A code that is unknown, another event's, or voided is refused with the reason."""
         if (member_id is None) == (code is None):
             raise InvalidInput("Give either the member or their ticket code (one of the two).")
-        now = self._now()
+        now = self.store.now()
 
         def work(conn: sqlite3.Connection) -> CheckInResult:
             row = conn.execute(
@@ -163,7 +170,7 @@ class CheckInMixin(ServiceBase):
             status = rsvp["status"] if rsvp else None
             seat = ticket = None
             if status == "going":
-                ticket = live_ticket_sync(conn, event_id, member, now).code
+                ticket = live_ticket(conn, event_id, member, now).code
                 seat = conn.execute(RANK, (event_id, "going", 0, rsvp["seq"])).fetchone()[0]
             walk_in = status != "going"
             recorded = conn.execute(
@@ -193,7 +200,7 @@ class CheckInMixin(ServiceBase):
 
     async def checkins(self, guild_id: int, event_id: int) -> list[CheckIn]:
         """Everyone checked in (walk-ins included), in check-in order, for organizers."""
-        await self._load(guild_id, event_id)
+        await self.store.load(guild_id, event_id)
         rows = await self.db.fetchall(
             "SELECT user_id, checked_in_at, by_user_id, code, walk_in FROM event_checkins"
             " WHERE event_id = ? ORDER BY checked_in_at, id",
@@ -204,13 +211,13 @@ class CheckInMixin(ServiceBase):
             for r in rows
         ]
 
-    async def event_stats(self, guild_id: int, event_id: int, now: int | None = None) -> EventStats:
+    async def stats(self, guild_id: int, event_id: int, now: int | None = None) -> EventStats:
         """Going, waitlisted, checked in, walk-ins, no-shows (once it has ended), undelivered
         messages of this event, and check-ins per 15-minute slot."""
-        now = self._now() if now is None else int(now)
+        now = self.store.now() if now is None else int(now)
         # One snapshot: a check-in landing mid-read can't make the numbers disagree.
         async with self.db.transaction():
-            event = await self._load(guild_id, event_id)
+            event = await self.store.load(guild_id, event_id)
             counts = await self.db.fetchone(
                 "SELECT COUNT(*), COALESCE(SUM(walk_in), 0) FROM event_checkins WHERE event_id = ?",
                 (event_id,),
@@ -232,7 +239,9 @@ class CheckInMixin(ServiceBase):
                 " WHERE event_id = ? GROUP BY slot ORDER BY slot",
                 (CURVE_SLOT, event_id),
             )
-            undelivered = await outbox.failures(self.db, guild_id, dedupe_prefix=key(event_id, ""))
+            undelivered = await outbox.failures(
+                self.db, guild_id, dedupe_prefix=outbox_key(event_id, "")
+            )
         by_slot = {r[0]: r[1] for r in slots}
         curve: tuple[tuple[int, int], ...] = ()
         if by_slot:
@@ -251,3 +260,23 @@ class CheckInMixin(ServiceBase):
             curve,
             ended,
         )
+
+    # --- the volunteer role (may check members in, with organizers) ---------------------
+    async def volunteer_role(self, guild_id: int) -> int | None:
+        return await self.db.fetchval(
+            "SELECT volunteer_role_id FROM event_guild_settings WHERE guild_id = ?", (guild_id,)
+        )
+
+    async def set_volunteer_role(self, guild_id: int, role_id: int | None) -> None:
+        """None removes it (then only organizers check members in)."""
+        await self.store.set_setting(guild_id, "volunteer_role_id", role_id)
+
+    async def forget_volunteer_role(self, guild_id: int, role_id: int) -> list[str]:
+        """The role was deleted: only organizers check in now."""
+        if await self.db.execute_rowcount(
+            "UPDATE event_guild_settings SET volunteer_role_id = NULL"
+            " WHERE guild_id = ? AND volunteer_role_id = ?",
+            (guild_id, role_id),
+        ):
+            return ["the volunteer role (only organizers check in now)"]
+        return []

@@ -1,0 +1,93 @@
+"""What organizers type for an event, checked and cleaned: title, venue, description,
+capacity, and the start and end read in the guild's time zone. Pure."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from bot.errors import InvalidInput
+from bot.events.models import (
+    DEFAULT_DURATION,
+    MAX_CAPACITY,
+    MAX_DESCRIPTION,
+    MAX_DURATION,
+    MAX_TITLE,
+    MAX_VENUE,
+    Event,
+)
+from bot.timeutil import format_local, parse_when
+
+
+def clean_title(title: str) -> str:
+    # NUL dropped: SQLite's length() stops at it, so "\x00…" fails the title's CHECK.
+    cleaned = " ".join(title.replace("\x00", "").split())
+    if not cleaned:
+        raise InvalidInput("An event needs a title.")
+    if len(cleaned) > MAX_TITLE:
+        raise InvalidInput(
+            f"The title can be at most {MAX_TITLE} characters (this one has {len(cleaned)})."
+        )
+    return cleaned
+
+
+def clean_venue(venue: str | None) -> str | None:
+    cleaned = " ".join((venue or "").split())
+    if len(cleaned) > MAX_VENUE:
+        raise InvalidInput(
+            f"The venue can be at most {MAX_VENUE} characters (this one has {len(cleaned)})."
+        )
+    return cleaned or None
+
+
+def clean_description(description: str | None) -> str | None:
+    cleaned = (description or "").strip()
+    if len(cleaned) > MAX_DESCRIPTION:
+        raise InvalidInput(
+            f"The description can be at most {MAX_DESCRIPTION:,} characters "
+            f"(this one has {len(cleaned):,})."
+        )
+    return cleaned or None
+
+
+def check_capacity(capacity: int) -> int:
+    if not 1 <= capacity <= MAX_CAPACITY:
+        raise InvalidInput(
+            f"Capacity must be a whole number from 1 to {MAX_CAPACITY:,}; "
+            "leave it empty for unlimited seats."
+        )
+    return capacity
+
+
+def parse_times(
+    tz: ZoneInfo, now: int, starts: str | None, ends: str | None, current: Event | None
+) -> tuple[int, int]:
+    """New (starts_at, ends_at). A new start without an end keeps the duration
+    (3 h for a new event)."""
+    now_dt = datetime.fromtimestamp(now, UTC)
+    if starts is not None:
+        starts_at = int(parse_when(starts, tz, now_dt).timestamp())
+        if starts_at <= now:
+            raise InvalidInput(
+                f"The start ({format_local(starts_at, tz)}, {tz.key}) is in the past. "
+                "Give a time in the future."
+            )
+    else:
+        assert current is not None
+        starts_at = current.starts_at
+    if ends is not None:
+        ends_at = int(parse_when(ends, tz, now_dt).timestamp())
+    elif current is None:
+        ends_at = starts_at + DEFAULT_DURATION
+    elif starts is not None:
+        ends_at = starts_at + (current.ends_at - current.starts_at)
+    else:
+        ends_at = current.ends_at
+    if ends_at <= starts_at:
+        raise InvalidInput(
+            f"The end ({format_local(ends_at, tz)}) must be after the start "
+            f"({format_local(starts_at, tz)}, {tz.key})."
+        )
+    if ends_at - starts_at > MAX_DURATION:
+        raise InvalidInput("An event can last at most 30 days; check the end time.")
+    return starts_at, ends_at

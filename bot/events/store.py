@@ -1,0 +1,109 @@
+"""What every part of the events feature shares: the store, guild settings, the clock,
+and reading an event with its counts.
+
+The parts (catalogue, listings, seats, reminders, door, standing, feedback, member data)
+each get one `EventStore` in their constructor; none inherits from another.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from bot.db import Database
+from bot.errors import NotFound
+from bot.events.models import Event
+from bot.events.questions import load_questions
+from bot.guilds import DEFAULT_TIMEZONE, GuildSettings
+
+_EVENT_FIELDS = tuple(f.name for f in dataclasses.fields(Event))
+_EVENT_COLUMNS = ", ".join(
+    f"e.{name}" for name in _EVENT_FIELDS if name not in ("going", "waitlist")
+)
+SELECT_EVENT = (
+    f"SELECT {_EVENT_COLUMNS},"
+    " (SELECT COUNT(*) FROM rsvps g WHERE g.event_id = e.id AND g.status = 'going') AS going,"
+    " (SELECT COUNT(*) FROM rsvps w WHERE w.event_id = e.id AND w.status = 'waitlist')"
+    " AS waitlist"
+)
+# A place among the going (behind is always 0 there) or on the waitlist, where everyone in
+# good standing (behind = 0) comes before those behind, each group in click order.
+RANK = "SELECT COUNT(*) FROM rsvps WHERE event_id = ? AND status = ? AND (behind, seq) <= (?, ?)"
+# Rank as a correlated subquery over the row aliased r.
+RANK_OF_R = (
+    "(SELECT COUNT(*) FROM rsvps x WHERE x.event_id = r.event_id AND x.status = r.status"
+    " AND (x.behind, x.seq) <= (r.behind, r.seq))"
+)
+# The event_guild_settings columns set one at a time (set_setting).
+_SETTINGS = frozenset({"reminder_offsets", "release_on_leave", "volunteer_role_id"})
+
+
+def event_from_row(row: sqlite3.Row) -> Event:
+    values = {name: row[name] for name in _EVENT_FIELDS}
+    values["questions"] = load_questions(values["questions"])
+    return Event(**values)
+
+
+def iso(epoch: int) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def outbox_key(event_id: int, *parts: object) -> str:
+    """Outbox dedupe key `event:{id}:…` (cancel drops by the prefix; stats count by it)."""
+    return ":".join(["event", str(event_id), *map(str, parts)])
+
+
+def timezone_sync(conn: sqlite3.Connection, guild_id: int) -> ZoneInfo:
+    row = conn.execute("SELECT timezone FROM guilds WHERE guild_id = ?", (guild_id,)).fetchone()
+    return ZoneInfo(row[0] if row else DEFAULT_TIMEZONE)
+
+
+class EventStore:
+    """The store, guild settings and clock. `clock` returns epoch seconds (tests pass theirs)."""
+
+    def __init__(
+        self, db: Database, guilds: GuildSettings, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.db = db
+        self.guilds = guilds
+        self.clock = clock
+
+    def now(self) -> int:
+        return int(self.clock())
+
+    async def load(self, guild_id: int, event_id: int) -> Event:
+        """The event with its counts; NotFound if it isn't this guild's."""
+        row = await self.db.fetchone(
+            f"{SELECT_EVENT} FROM events e WHERE e.id = ? AND e.guild_id = ?",
+            (event_id, guild_id),
+        )
+        if row is None:
+            raise NotFound(f"There is no event #{event_id} in this server.")
+        return event_from_row(row)
+
+    async def load_any(self, event_id: int) -> Event | None:
+        """By id alone, for jobs that only know the event."""
+        row = await self.db.fetchone(f"{SELECT_EVENT} FROM events e WHERE e.id = ?", (event_id,))
+        return None if row is None else event_from_row(row)
+
+    async def guild_of(self, event_id: int) -> int:
+        """The event's guild (buttons in DMs and jobs carry only the event id)."""
+        guild_id = await self.db.fetchval("SELECT guild_id FROM events WHERE id = ?", (event_id,))
+        if guild_id is None:
+            raise NotFound("That event no longer exists.")
+        return int(guild_id)
+
+    async def set_setting(self, guild_id: int, column: str, value: object) -> None:
+        """Upsert one column of event_guild_settings."""
+        if column not in _SETTINGS:  # the SQL is built from it: never anything else
+            raise ValueError(f"not an event setting: {column!r}")
+        await self.guilds.ensure(guild_id)
+        await self.db.execute(
+            f"INSERT INTO event_guild_settings(guild_id, {column}) VALUES (?, ?)"
+            f" ON CONFLICT(guild_id) DO UPDATE SET {column} = excluded.{column}",
+            (guild_id, value),
+        )

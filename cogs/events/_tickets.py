@@ -1,0 +1,61 @@
+"""A member's ticket in Discord: the text with its code, the QR image, and handing it
+over after a click seated them (by DM, else in the click's own ephemeral reply)."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+
+import discord
+
+from bot.events import Event, Ticket, ticket_filename, ticket_qr_png
+from cogs._common import NO_PINGS, truncate
+from cogs._delivery import Pacer
+
+log = logging.getLogger(__name__)
+
+
+def ticket_file(ticket: Ticket) -> discord.File:
+    return discord.File(
+        io.BytesIO(ticket_qr_png(ticket.code)),
+        filename=ticket_filename(ticket.event_id, ticket.code),
+    )
+
+
+def ticket_text(event: Event, ticket: Ticket) -> str:
+    return (
+        f"Your ticket for **{truncate(event.title, 200)}** "
+        f"({discord.utils.format_dt(event.starts)}): "
+        f"**{ticket.code}**. Show the QR code or say the code at the door."
+    )
+
+
+class TicketMailer:
+    """Sends the ticket of a seat a member clicked for, in the background at the
+    deliverer's pace: in a 2,000-click burst the answers to the clicks come first and
+    the tickets follow over the next seconds."""
+
+    def __init__(self, pacer: Pacer) -> None:
+        self.pacer = pacer
+        self._background: set[asyncio.Task[None]] = set()
+
+    def send(self, interaction: discord.Interaction, event: Event, ticket: Ticket) -> None:
+        task = asyncio.create_task(self._send(interaction, event, ticket))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _send(self, interaction: discord.Interaction, event: Event, ticket: Ticket) -> None:
+        text = ticket_text(event, ticket)
+        await self.pacer.wait()
+        try:
+            await interaction.user.send(text, file=ticket_file(ticket), allowed_mentions=NO_PINGS)
+        except discord.HTTPException as exc:
+            # Closed DMs (403) or Discord failing: hand the ticket over here instead.
+            why = "Your DMs are closed" if isinstance(exc, discord.Forbidden) else "DMs failed"
+            try:
+                await interaction.followup.send(
+                    f"{text} ({why}, so here it is.)", file=ticket_file(ticket), ephemeral=True
+                )
+            except discord.HTTPException as again:
+                log.warning("ticket for %s not delivered: %s / %s", interaction.user.id, exc, again)

@@ -1,0 +1,145 @@
+"""The events feature's timers: one APScheduler job per due row, all wired here.
+
+The rows are the truth (bot/scheduler.py): a reminder row, an event's feedback request
+(due an hour after the end) and an event's seat release (24 h before the start, for
+members waiting behind). Each gets one job at its due time, id `events:<what>:<id>`, so
+re-adding replaces it. No polling and no dispatcher: the rebuilder re-adds every job from
+the tables at start-up (and at once on a reload), every fire is idempotent in the domain,
+and a fire that finds its row "not due yet" (the event moved) re-arms itself.
+
+Registered on load (`start`), removed on unload (`stop`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from bot.events import EventService, SeatChange
+from bot.scheduler import Scheduler
+
+log = logging.getLogger(__name__)
+
+PREFIX = "events:"
+
+
+def reminder_job(reminder_id: int) -> str:
+    return f"{PREFIX}reminder:{reminder_id}"
+
+
+def feedback_job(event_id: int) -> str:
+    return f"{PREFIX}feedback:{event_id}"
+
+
+def release_job(event_id: int) -> str:
+    return f"{PREFIX}release:{event_id}"
+
+
+class EventTimers:
+    """`wake` kicks the deliverer (a fire wrote outbox rows); `apply` applies a seat
+    change (cogs/events/_feature.py, `EventsFeature.apply`)."""
+
+    def __init__(
+        self,
+        scheduler: Scheduler,
+        events: EventService,
+        *,
+        wake: Callable[[], None],
+        apply: Callable[[SeatChange], Awaitable[None]],
+    ) -> None:
+        self.scheduler = scheduler
+        self.events = events
+        self.wake = wake
+        self.apply = apply
+
+    async def start(self) -> None:
+        self.scheduler.add_rebuilder("events", self.rebuild)
+        if self.scheduler.running:  # a reload: start-up's rebuild has already run
+            await self.rebuild()
+
+    def stop(self) -> None:
+        self.scheduler.remove_rebuilder("events")
+        self.scheduler.cancel_prefix(PREFIX)
+
+    async def rebuild(self) -> int:
+        """Every job from the tables; returns how many."""
+        return await self.schedule_reminders() + await self._schedule_feedback_and_release(None)
+
+    # --- arming --------------------------------------------------------------------------
+    async def schedule_event(self, event_id: int) -> int:
+        """(Re)arm the event's reminders, feedback request and seat release, after a create
+        or an edit; returns how many reminders are armed."""
+        reminders = await self.schedule_reminders(event_id=event_id)
+        await self._schedule_feedback_and_release(event_id)
+        return reminders
+
+    async def _schedule_feedback_and_release(self, event_id: int | None) -> int:
+        """The feedback request after the event and the seat release before it (None:
+        every event's)."""
+        count = 0
+        for job in await self.events.feedback.pending(event_id=event_id):
+            self.scheduler.at(
+                feedback_job(job.event_id), job.due_at, self.fire_feedback, job.event_id
+            )
+            count += 1
+        for release in await self.events.seats.pending_releases(event_id=event_id):
+            self.schedule_release(release.event_id, release.release_at)
+            count += 1
+        return count
+
+    async def schedule_reminders(
+        self, *, guild_id: int | None = None, event_id: int | None = None
+    ) -> int:
+        """(Re)arm pending reminders (all, a guild's or an event's); returns how many."""
+        pending = await self.events.reminders.pending(guild_id=guild_id, event_id=event_id)
+        for reminder in pending:
+            self.scheduler.at(
+                reminder_job(reminder.id), reminder.due_at, self.fire_reminder, reminder.id
+            )
+        return len(pending)
+
+    async def cancel_reminders(self, event_id: int) -> None:
+        """Disarm the event's reminder jobs (a cancel, or before re-arming after an edit).
+        A stale job would only find its row not due, but there is no need to wake for it."""
+        for reminder in await self.events.reminders.of_event(event_id):
+            self.scheduler.cancel(reminder_job(reminder.id))
+
+    def schedule_release(self, event_id: int, when: int) -> None:
+        self.scheduler.at(release_job(event_id), when, self.fire_release, event_id)
+
+    # --- firing ---------------------------------------------------------------------------
+    async def fire_reminder(self, reminder_id: int) -> None:
+        try:
+            result = await self.events.reminders.fire(reminder_id)
+        except Exception:
+            log.exception("reminder %s failed; it stays pending for the next start-up", reminder_id)
+            return
+        if result.outcome == "not_due" and result.due_at:
+            self.scheduler.at(
+                reminder_job(reminder_id), result.due_at, self.fire_reminder, reminder_id
+            )
+        elif result.outcome == "sent":
+            log.info("reminder %s: %d DM(s) queued", reminder_id, result.dms)
+            self.wake()
+
+    async def fire_feedback(self, event_id: int) -> None:
+        try:
+            result = await self.events.feedback.request(event_id)
+        except Exception:
+            log.exception("feedback requests for event %s failed", event_id)
+            return
+        if result.outcome == "not_due" and result.due_at:
+            self.scheduler.at(feedback_job(event_id), result.due_at, self.fire_feedback, event_id)
+        elif result.outcome == "sent":
+            self.wake()
+
+    async def fire_release(self, event_id: int) -> None:
+        try:
+            result = await self.events.seats.release(event_id)
+        except Exception:
+            log.exception("seat release for event %s failed", event_id)
+            return
+        if result.outcome == "not_due" and result.due_at:
+            self.schedule_release(event_id, result.due_at)
+        elif result.outcome == "released":
+            await self.apply(result.seats)
