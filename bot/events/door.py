@@ -19,6 +19,7 @@ from bot.events.models import (
     CHECKIN_OPENS_BEFORE,
     CURVE_SLOT,
     CheckIn,
+    CheckInOutcome,
     Event,
     EventStats,
     Ticket,
@@ -162,7 +163,8 @@ class Door:
                 raise NotFound(f"There is no event #{event_id} in this server.")
             event = event_from_row(row)
             _check_door_open(conn, event, now)
-            member = member_id if code is None else _member_by_code(conn, event, code)
+            member = _member_by_code(conn, event, code) if code is not None else member_id
+            assert member is not None  # exactly one of the two was given (checked above)
             rsvp = conn.execute(
                 "SELECT status, seq FROM rsvps WHERE event_id = ? AND user_id = ?",
                 (event_id, member),
@@ -179,7 +181,7 @@ class Door:
                 (event_id, member, now, by_user_id, ticket, int(walk_in)),
             ).rowcount
             if recorded:
-                outcome = "walk_in" if walk_in else "checked_in"
+                outcome: CheckInOutcome = "walk_in" if walk_in else "checked_in"
                 return CheckInResult(
                     outcome, event, member, status, walk_in, now, by_user_id, ticket, seat
                 )
