@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import pkgutil
-from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -20,10 +19,6 @@ from bot.scheduler import Scheduler
 from cogs._delivery import Deliverer, render_organizer_notice
 from cogs._features import Features
 from cogs._forms import Forms
-
-if TYPE_CHECKING:  # feature services are imported by their cogs, when loaded
-    from bot.events import EventService
-    from bot.mentorship import MentorshipService
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +53,6 @@ class CommunityBot(commands.Bot):
 
     db: Database
     guild_settings: GuildSettings
-    events: EventService  # set by cogs.events
-    mentorship: MentorshipService  # set by cogs.mentorship
 
     def __init__(self, settings: Settings, scheduler: Scheduler) -> None:
         super().__init__(

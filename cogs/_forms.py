@@ -72,7 +72,10 @@ class Forms:
     def register(self, template: str, handler: FormHandler) -> None:
         """`template` is a regex for the part before the member id, e.g.
         `rsvpq:v2:(?P<event_id>\\d+)`."""
-        self._routes.append((re.compile(template + _SUFFIX), handler))
+        pattern = re.compile(template + _SUFFIX)
+        # A feature reloaded registers again: its new handler replaces the old one.
+        self._routes = [(p, h) for p, h in self._routes if p.pattern != pattern.pattern]
+        self._routes.append((pattern, handler))
 
     async def dispatch(self, interaction: discord.Interaction) -> None:
         """on_interaction listener: handle a submitted form if one of ours."""

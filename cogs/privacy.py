@@ -12,7 +12,6 @@ import io
 import json
 import logging
 import time
-from typing import Any
 
 import discord
 from discord import app_commands
@@ -22,6 +21,7 @@ from bot import privacy
 from bot.errors import InvalidInput, NotFound
 from cogs._app import CommunityBot
 from cogs._common import BaseView, reply, truncate
+from cogs._features import Feature
 
 log = logging.getLogger(__name__)
 
@@ -62,15 +62,9 @@ class PrivacyCog(commands.GroupCog, name="Privacy", group_name="privacy"):
         self.bot = bot
         super().__init__()
 
-    def _services(self) -> dict[str, Any]:
-        """Every loaded feature's service, by feature name."""
-        resources = self.bot.get_cog("Resources")
-        found = {
-            "events": getattr(self.bot, "events", None),
-            "resources": getattr(resources, "resources", None),
-            "mentorship": getattr(self.bot, "mentorship", None),
-        }
-        return {name: service for name, service in found.items() if service is not None}
+    def _features(self) -> dict[str, Feature]:
+        """Every loaded feature, by the name its part of an export is filed under."""
+        return {feature.name.lower(): feature for feature in self.bot.features}
 
     def _server_name(self, guild_id: int) -> str:
         guild = self.bot.get_guild(guild_id)
@@ -121,7 +115,7 @@ class PrivacyCog(commands.GroupCog, name="Privacy", group_name="privacy"):
     async def export(self, interaction: discord.Interaction, server: str | None = None) -> None:
         guild_id = await self._pick(interaction, server)
         data = await privacy.export_member(
-            self.bot.db, self._services(), guild_id, interaction.user.id, int(time.time())
+            self.bot.db, self._features(), guild_id, interaction.user.id, int(time.time())
         )
         payload = json.dumps(data, indent=2, ensure_ascii=False, default=str).encode("utf-8")
         file = discord.File(io.BytesIO(payload), filename=f"my-data-{guild_id}.json")
@@ -147,39 +141,13 @@ class PrivacyCog(commands.GroupCog, name="Privacy", group_name="privacy"):
         )
 
     async def delete_everything(self, guild_id: int, user_id: int) -> str:
-        services = self._services()
-        gone = await privacy.delete_member(self.bot.db, services, guild_id, user_id)
-        lines: list[str] = []
-        if "events" in gone:
-            ev = gone["events"]
-            lines.append(
-                f"• events: {ev.rsvps_removed} RSVP(s) with their answers, "
-                f"{ev.tickets_removed} ticket(s); {len(ev.promoted)} seat(s) passed on; "
-                f"{ev.checkins_anonymized} check-in(s) and {ev.feedback_anonymized} rating(s) "
-                "kept without your name"
-            )
-            events_cog: Any = self.bot.get_cog("Events")
-            for event_id, _promoted_id in ev.promoted:
-                # roles of the promoted are owed in the outbox (the deliverer is kicked below)
-                events_cog.announcements.refresh_soon(event_id)
-        if "resources" in gone:
-            counts = gone["resources"]
-            lines.append(
-                f"• resources: progress on {counts.get('progress', 0)} resource(s), "
-                f"{counts.get('suggestions', 0)} suggestion(s); your name taken off "
-                f"{counts.get('unlinked', 0)} other record(s)"
-            )
-        if "mentorship" in gone:
-            gone_m = gone["mentorship"]
-            lines.append(
-                "• mentorship: "
-                + ("your mentor profile, " if gone_m.profile_removed else "")
-                + f"{gone_m.requests_removed} request(s), {gone_m.checkins_removed} check-in(s),"
-                f" {gone_m.exclusions_removed} exclusion(s); "
-                f"{gone_m.matches_ended} mentorship(s) ended (the other side is told)"
-            )
-            mentorship_cog: Any = self.bot.get_cog("Mentorship")
-            await mentorship_cog.notices.after_change()
+        """Every feature forgets the member in one transaction; each says what it removed,
+        then wakes whatever sends what the delete caused (seats passed on, ended pairs)."""
+        features = self._features()
+        gone = await privacy.delete_member(self.bot.db, features, guild_id, user_id)
+        lines = [line for name in features for line in gone[name]]
+        for feature in features.values():
+            await feature.after_member_deleted(guild_id)
         dropped, removed = gone["messages"]
         lines.append(
             f"• messages: {dropped} message(s) not yet sent to you dropped, "

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
-
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -25,10 +22,6 @@ from cogs._common import (
 from cogs.events._settings import EventSettings
 from cogs.mentorship._settings import MentorshipSettings
 from cogs.resources._settings import ResourceSettings
-
-# A cog that wants its settings in /settings show defines
-#   async def settings_section(self, guild: discord.Guild) -> tuple[str, list[tuple[str, str]]]
-SectionProvider = Callable[[discord.Guild], Awaitable[tuple[str, list[tuple[str, str]]]]]
 
 
 def channel_text(channel_id: int | None) -> str:
@@ -92,11 +85,8 @@ class SettingsCog(
         assert interaction.guild is not None
         embed = discord.Embed(title=f"Settings of {interaction.guild.name}")
         # This server's general settings first, then each feature's.
-        cogs = [self, *(c for c in self.bot.cogs.values() if c is not self)]
-        for cog in cogs:
-            provider: SectionProvider | None = getattr(cog, "settings_section", None)
-            if provider is None:
-                continue
+        providers = [self.settings_section, *(f.settings_section for f in self.bot.features)]
+        for provider in providers:
             section, rows = await provider(interaction.guild)
             text = "\n".join(f"**{label}:** {value}" for label, value in rows)
             if len(embed.fields) < 25:
@@ -123,9 +113,8 @@ class SettingsCog(
     async def timezone(self, interaction: discord.Interaction, name: str) -> None:
         assert interaction.guild is not None
         zone = await self.guilds.set_timezone(interaction.guild.id, name)
-        resources: Any = self.bot.get_cog("Resources")
-        if resources is not None:  # autopost times are wall-clock times in the zone
-            await resources.jobs.refresh_guild(interaction.guild.id)
+        for feature in self.bot.features:  # autoposts and rounds run at wall-clock times
+            await feature.timezone_changed(interaction.guild.id)
         await reply(interaction, f"Time zone set to **{zone}**. Times you type are read in it.")
 
     @timezone.autocomplete("name")

@@ -20,7 +20,6 @@ from cogs.events._views import FeedbackButton, RsvpButton
 
 async def setup(bot: CommunityBot) -> None:
     events = EventService(bot.db, bot.guild_settings)
-    bot.events = events  # still read by cogs/privacy.py and cogs/cleanup.py
     announcements = Announcements(bot, events)
     roles = EventRoles(bot, events)
     feature: EventsFeature

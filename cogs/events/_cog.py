@@ -24,7 +24,6 @@ from cogs._common import (
     reply,
     truncate,
 )
-from cogs._features import SettingsSection
 from cogs.events._announce import Announcements
 from cogs.events._choices import EVENT_HELP, event_choices, organizer_event_choices
 from cogs.events._door import DoorCommands
@@ -69,10 +68,6 @@ class EventsCog(
         self.timers.stop()
         self.announcements.cancel_pending()
         self.bot.features.remove(EventsFeature)
-
-    async def settings_section(self, guild: discord.Guild) -> SettingsSection:
-        # Until cogs/settings.py loops over bot.features: the feature answers for it.
-        return await self.events_feature.settings_section(guild)
 
     @commands.Cog.listener()
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:

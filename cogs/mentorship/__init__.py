@@ -19,7 +19,6 @@ from cogs.mentorship._views import CheckinButton, FeedbackModal, ProposalButton
 
 async def setup(bot: CommunityBot) -> None:
     service = MentorshipService(bot.db, bot.guild_settings, Taxonomy(bot.db))
-    bot.mentorship = service  # still read by cogs/privacy.py and cogs/cleanup.py
     wake = bot.delivery.kick
     MentorshipRenderers(service).register(bot.delivery)
     feature = MentorshipFeature(

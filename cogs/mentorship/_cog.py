@@ -40,7 +40,7 @@ async def match_choices(
 
 
 class MentorshipCog(commands.Cog, name="Mentorship"):
-    feature = "Mentorship"  # /help's heading; the feature's work is `self.work`
+    feature = "Mentorship"  # /help's heading
 
     mentor = app_commands.Group(name="mentor", description="Mentor others", guild_only=True)
     mentee = app_commands.Group(name="mentee", description="Find a mentor", guild_only=True)
@@ -50,25 +50,15 @@ class MentorshipCog(commands.Cog, name="Mentorship"):
 
     def __init__(self, bot: CommunityBot, work: MentorshipFeature) -> None:
         self.bot = bot
-        self.work = work
+        self.mentorship_feature = work
         self.service: MentorshipService = work.service
 
     async def cog_load(self) -> None:
-        await self.work.start()
+        await self.mentorship_feature.start()
 
     async def cog_unload(self) -> None:
-        self.work.stop()
+        self.mentorship_feature.stop()
         self.bot.features.remove(MentorshipFeature)
-
-    @property
-    def notices(self) -> MentorshipFeature:
-        """Transitional: cogs/privacy.py still calls `notices.after_change()` on this cog;
-        goes when privacy loops over the features."""
-        return self.work
-
-    async def settings_section(self, guild: discord.Guild) -> tuple[str, list[tuple[str, str]]]:
-        """Transitional: /settings show still asks the cogs; the feature answers."""
-        return await self.work.settings_section(guild)
 
     @commands.Cog.listener()
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
@@ -80,7 +70,7 @@ class MentorshipCog(commands.Cog, name="Mentorship"):
             log.exception("mentorship: handling a member who left guild %s", payload.guild_id)
             return
         if gone.changed:
-            await self.work.after_change(payload.guild_id)
+            await self.mentorship_feature.after_change(payload.guild_id)
 
     # --- /mentor --------------------------------------------------------------
     @mentor.command(name="join", description="Offer to mentor (or update your profile)")
@@ -114,7 +104,8 @@ class MentorshipCog(commands.Cog, name="Mentorship"):
             levels=levels,
             bio=bio,
         )
-        await self.work.after_change(guild_id)  # a guild's first mentor: its rounds start
+        # A guild's first mentor: its rounds start.
+        await self.mentorship_feature.after_change(guild_id)
         await reply(
             interaction,
             "Thank you for mentoring! This is your profile; matching rounds will propose "
@@ -142,7 +133,7 @@ class MentorshipCog(commands.Cog, name="Mentorship"):
     async def mentor_leave(self, interaction: discord.Interaction) -> None:
         guild_id = guild_of(interaction).id
         outcome = await self.service.mentors.leave(guild_id, interaction.user.id)
-        await self.work.after_change(guild_id)
+        await self.mentorship_feature.after_change(guild_id)
         if not outcome.changed:
             await reply(interaction, "You had already stopped mentoring; nothing changed.")
             return
@@ -216,7 +207,8 @@ class MentorshipCog(commands.Cog, name="Mentorship"):
             language=language,
             level=level,
         )
-        await self.work.after_change(guild_id)  # a guild's first request: its rounds start
+        # A guild's first request: its rounds start.
+        await self.mentorship_feature.after_change(guild_id)
         plan = await self.service.rounds.plan(guild_id)
         when = at(plan.next_at) if plan.next_at else "the next round"
         await reply(
@@ -229,7 +221,7 @@ class MentorshipCog(commands.Cog, name="Mentorship"):
     async def mentee_cancel(self, interaction: discord.Interaction) -> None:
         guild_id = guild_of(interaction).id
         await self.service.requests.cancel(guild_id, interaction.user.id)
-        await self.work.after_change(guild_id)
+        await self.mentorship_feature.after_change(guild_id)
         await reply(interaction, "Your request is withdrawn.")
 
     # --- /mentorship ------------------------------------------------------------
@@ -239,7 +231,7 @@ class MentorshipCog(commands.Cog, name="Mentorship"):
         guild_id = guild_of(interaction).id
         await interaction.response.defer(ephemeral=True, thinking=True)
         summary = await self.service.rounds.run(guild_id)
-        await self.work.after_change(guild_id)
+        await self.mentorship_feature.after_change(guild_id)
         lines = [
             f"Round done: {summary.requests} request(s), {summary.mentors} mentor(s); "
             f"**{summary.matched}** proposal(s) sent by DM."
@@ -276,7 +268,7 @@ class MentorshipCog(commands.Cog, name="Mentorship"):
         guild_id = guild_of(interaction).id
         found = await self.service.matches.resolve(guild_id, interaction.user.id, match)
         ended = await self.service.matches.end(guild_id, found.id, interaction.user.id)
-        await self.work.after_change(guild_id)
+        await self.mentorship_feature.after_change(guild_id)
         if await self.service.feedback.given(ended.id, interaction.user.id):
             await reply(interaction, f"Mentorship #{ended.id} has ended. Thank you!")
             return

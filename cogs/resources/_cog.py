@@ -16,12 +16,10 @@ from bot.resources import Resource, resolve_level
 from bot.resources.records import MAX_NOTE
 from cogs._app import CommunityBot
 from cogs._common import guild_of, is_organizer, organizer_only, reply, truncate
-from cogs._features import SettingsSection
 from cogs.resources._channels import ChannelCommands
 from cogs.resources._choices import level_choices, resource_choices, topic_choices
 from cogs.resources._embeds import next_text, plain, progress_embed, resource_embed
 from cogs.resources._feature import ResourcesFeature
-from cogs.resources._legacy import LegacyAutoposts, LegacyFeeds, LegacyJobs
 
 RESOURCE_HELP = "Pick one as you type, or give its number"
 TOPIC_HELP = "One of this server's topics"
@@ -44,10 +42,6 @@ class ResourcesCog(
         self.bot = bot
         self.resources_feature = feature
         self.resources = feature.resources  # the library's domain front
-        # Until cogs/cleanup.py and cogs/settings.py loop over bot.features (_legacy.py).
-        self.autoposts = LegacyAutoposts(feature)
-        self.feeds = LegacyFeeds(feature)
-        self.jobs = LegacyJobs(feature)
         super().__init__()
 
     async def cog_load(self) -> None:
@@ -55,10 +49,6 @@ class ResourcesCog(
 
     async def cog_unload(self) -> None:
         await self.resources_feature.stop()
-
-    async def settings_section(self, guild: discord.Guild) -> SettingsSection:
-        """Until cogs/settings.py reads it from bot.features (see _legacy.py)."""
-        return await self.resources_feature.settings_section(guild)
 
     async def _is_curator(self, interaction: discord.Interaction) -> bool:
         """A member with the guild's curator role (/settings curator-role)."""

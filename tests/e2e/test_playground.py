@@ -4,7 +4,6 @@ world between runs, and `python3 dev.py run` choosing it when no token is set.""
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -167,30 +166,6 @@ async def test_the_world_is_kept_between_runs(
         assert going.modal is not None  # the old announcement's button still works
     finally:
         await second.stop()
-
-
-def test_run_without_a_token_opens_the_playground(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    spec = importlib.util.spec_from_file_location("dev", ROOT / "dev.py")
-    assert spec and spec.loader
-    dev = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(dev)
-    ran: list[tuple[str, ...]] = []
-    monkeypatch.setattr(dev, "ROOT", tmp_path)
-    monkeypatch.setattr(dev, "ensure_venv", lambda extras: None)
-    monkeypatch.setattr(dev, "run", lambda *args: ran.append(args) or 0)
-    monkeypatch.delenv("DISCORD_TOKEN", raising=False)
-    dev.main(["run"])
-    (tmp_path / ".env").write_text("DISCORD_TOKEN=\nLOG_LEVEL=INFO\n")
-    dev.main(["run"])
-    (tmp_path / ".env").write_text("DISCORD_TOKEN='abc.def'\n")
-    dev.main(["run"])
-    assert ran == [
-        ("-m", "bot.testing.playground"),
-        ("-m", "bot.testing.playground"),
-        ("-m", "bot"),
-    ]
 
 
 async def test_an_option_named_channel_can_be_left_out(playground: Playground, api: Api) -> None:
