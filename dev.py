@@ -6,7 +6,7 @@
     python3 dev.py playground [--fresh] [--port N]   the playground, explicitly
     python3 dev.py test       run the whole test suite, browser tests included (creates
                               .venv and installs on first use; gets Chromium if missing)
-    python3 dev.py lint       ruff check + ruff format --check
+    python3 dev.py lint       ruff check, ruff format --check and mypy (the type checker)
     python3 dev.py bench      run every benchmark and print one table
     python3 dev.py screenshot regenerate docs/playground.png (the README's screenshot)
     python3 dev.py bot ARGS   python -m bot ARGS inside the venv (migrate, backup PATH)
@@ -109,7 +109,11 @@ def main(argv: list[str]) -> int:
         os.environ["UPDATE_SCREENSHOT"] = "1"  # the test writes docs/playground.png
         return run("-m", "pytest", "tests/browser", "-k", "screenshot", "-q", *rest)
     if command == "lint":
-        return run("-m", "ruff", "check", ".") or run("-m", "ruff", "format", "--check", ".")
+        return (
+            run("-m", "ruff", "check", ".")
+            or run("-m", "ruff", "format", "--check", ".")
+            or run("-m", "mypy")  # the files and settings are in pyproject.toml
+        )
     if command == "bench":
         return run("-m", "bench", *rest)
     print(__doc__)

@@ -169,9 +169,8 @@ async def failures(db: Database, guild_id: int, *, dedupe_prefix: str = "") -> i
     """How many of this guild's messages could not be delivered (e.g. DMs closed),
     optionally only those whose dedupe key starts with a prefix (e.g. one event's).
     Both forms search the index outbox_failed (guild_id, dedupe_key) of failed rows."""
-    if not dedupe_prefix:
-        sql, params = "", ()
-    else:
+    sql, params = "", ()  # type: tuple[str, tuple[str, ...]]
+    if dedupe_prefix:
         sql, params = " AND dedupe_key >= ? AND dedupe_key < ?", _key_range(dedupe_prefix)
     return int(
         await db.fetchval(

@@ -93,9 +93,9 @@ def _general(cleaned: str, tz: ZoneInfo, text: str) -> datetime:
     """Absolute dates via dateutil (not fuzzy); raises InvalidInput if a part is missing."""
     iso = _ISO.match(cleaned)
     if iso:
-        parts = [int(iso[k]) for k in ("y", "mo", "d", "h", "mi")] + [int(iso["s"] or 0)]
+        year, month, day, hour, minute = (int(iso[k]) for k in ("y", "mo", "d", "h", "mi"))
         try:
-            return datetime(*parts, tzinfo=tz)  # type: ignore[misc]
+            return datetime(year, month, day, hour, minute, int(iso["s"] or 0), tzinfo=tz)
         except ValueError:
             raise InvalidInput(
                 f"“{text}” is not a real date and time. {_formats_hint(tz)}"

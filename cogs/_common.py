@@ -232,7 +232,8 @@ async def send_error(interaction: discord.Interaction, error: BaseException) -> 
         if interaction.command:
             name = f"/{interaction.command.qualified_name}"
         else:
-            custom_id = (interaction.data or {}).get("custom_id", "?")
+            data: dict[str, Any] = dict(interaction.data or {})
+            custom_id = data.get("custom_id", "?")
             name = f"{interaction.type.name} {custom_id}"
         log.error(
             "unexpected error in %s (guild %s, user %s)",
@@ -272,9 +273,4 @@ class BaseView(discord.ui.View):
     async def on_error(
         self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any], /
     ) -> None:
-        await send_error(interaction, error)
-
-
-class BaseModal(discord.ui.Modal):
-    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:
         await send_error(interaction, error)

@@ -181,7 +181,7 @@ class SettingsCog(
         if role is not None:
             check_grantable_role(interaction, role)
         city = await self.guilds.add_city(
-            interaction.guild.id, name, channel and channel.id, role and role.id
+            interaction.guild.id, name, channel.id if channel else None, role.id if role else None
         )
         await reply(interaction, f"Added **{city.name}**{_where(city.channel_id, city.role_id)}.")
 
@@ -199,7 +199,7 @@ class SettingsCog(
         if role is not None:
             check_grantable_role(interaction, role)
         city = await self.guilds.edit_city(
-            interaction.guild.id, name, channel and channel.id, role and role.id
+            interaction.guild.id, name, channel.id if channel else None, role.id if role else None
         )
         await reply(interaction, f"Updated **{city.name}**{_where(city.channel_id, city.role_id)}.")
 

@@ -10,8 +10,6 @@ answer only.
 
 from __future__ import annotations
 
-from typing import cast
-
 from bot import organizer_notices
 from bot.db import Database
 from bot.errors import InvalidInput, NotAllowed, NotFound
@@ -69,7 +67,7 @@ class Checkins:
         value = answer.strip().casefold().replace(" ", "_").replace("-", "_")
         if value not in CHECKIN_ANSWERS:
             raise InvalidInput("A check-in answer is going_well, not_met or need_help.")
-        checked = cast(CheckinAnswer, value)
+        checked: CheckinAnswer = value  # narrowed by the check above
         now = int(self.clock())
         async with self.db.transaction():
             match = await store.load_match(self.db, match_id)

@@ -54,7 +54,7 @@ class _Compressor:
         if kind == "zlib-stream":
             self._z = zlib.compressobj()
         elif kind == "zstd-stream":
-            import zstandard  # type: ignore[import-not-found]
+            import zstandard
 
             self._zstd = zstandard
             self._z = zstandard.ZstdCompressor().compressobj()
@@ -298,7 +298,7 @@ class Gateway:
             return ws
         if compress == "zstd-stream":
             try:
-                import zstandard  # type: ignore[import-not-found]  # noqa: F401
+                import zstandard  # noqa: F401
             except ImportError:
                 await ws.close(code=4000, message=b"zstd-stream needs the zstandard package")
                 return ws

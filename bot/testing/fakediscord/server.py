@@ -140,7 +140,7 @@ class FakeDiscord:
         await site.start()
         server = site._server
         assert server is not None
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
         self.world.cdn_base = self.base_url
         return self
 
@@ -297,7 +297,7 @@ class FakeDiscord:
 
     def member_roles(self, user: UserRef, guild: int | str | None = None) -> set[str]:
         """Role names of a member (without @everyone)."""
-        return self.world.member_roles(user, guild)
+        return self.world.member_roles(self.world.user(user), guild)
 
     def threads(self, guild: int | str | None = None) -> list[FakeChannel]:
         return self.world.threads(guild)

@@ -11,6 +11,7 @@ import functools
 import itertools
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -641,7 +642,7 @@ class World:
         user: int | str,
         *,
         guild: int | None = None,
-        roles: list[int | str] | None = None,
+        roles: Sequence[int | str] | None = None,
         nick: str | None = None,
     ) -> FakeMember:
         g = self.guild(guild)

@@ -63,7 +63,8 @@ class Clock:
         if not path.exists():
             return cls()
         data = json.loads(path.read_text())
-        return cls(float(data["offset"]), [tuple(s) for s in data["segments"]])  # type: ignore[misc]
+        segments = [(float(start), float(value)) for start, value in data["segments"]]
+        return cls(float(data["offset"]), segments)
 
     def save(self, path: Path) -> None:
         path.write_text(json.dumps({"offset": self.offset, "segments": self.segments}))

@@ -94,7 +94,7 @@ async def seed(fake: FakeDiscord, now: float) -> None:
         capacity=30,
         description="Two hours of hands-on prompting and the Gemini API, laptops needed.",
     )
-    for mentor, options in [
+    mentors: list[tuple[str, dict[str, Any]]] = [
         ("nadia", {"topics": "Machine Learning, NLP", "capacity": 2,
                    "languages": "Urdu, English", "levels": "beginner, intermediate",
                    "bio": "ML engineer; happy to start from zero, in Urdu or English."}),
@@ -102,7 +102,8 @@ async def seed(fake: FakeDiscord, now: float) -> None:
                     "bio": "Puts models into production at a Lahore startup."}),
         ("saad", {"topics": "Computer Vision, Python for AI", "capacity": 1,
                   "languages": "Urdu", "city": "Lahore"}),
-    ]:  # fmt: skip
+    ]  # fmt: skip
+    for mentor, options in mentors:
         await run(fake, mentor, "mentor join", **options)
     log.info("playground seeded: settings, %s, %s, 3 mentors, starter resources",
              IO_TITLE, JAM_TITLE)  # fmt: skip

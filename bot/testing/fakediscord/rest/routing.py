@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from .. import limits
 from ..interactions import ATTACHMENT_SIZE_LIMIT
@@ -216,7 +216,9 @@ class RestBase:
                 part = await reader.next()
                 if part is None:
                     break
-                data = await part.read()  # type: ignore[union-attr]
+                if not isinstance(part, BodyPartReader):
+                    continue  # a nested multipart: Discord sends none
+                data = await part.read()
                 name = part.name or ""
                 if name == "payload_json":
                     payload = json.loads(data.decode("utf-8"))

@@ -73,7 +73,7 @@ class UserRoutes(RestBase):
     def create_dm(self, rec: RecordedRequest) -> Any:
         body = rec.json or {}
         try:
-            uid = int(body.get("recipient_id"))
+            uid = int(str(body.get("recipient_id")))
         except (TypeError, ValueError):
             raise ApiError(400, 50033, "Invalid Recipient(s)") from None
         user = self.world.users.get(uid)
