@@ -5,7 +5,7 @@ Privacy, cleanup and settings don't know the features by name: they loop over
 `Feature`, built once in its package's `setup()` with its collaborators passed in.
 Buttons, forms and autocomplete reach their feature's work through the typed lookup
 `bot.features.get(EventsFeature)`, which says clearly when the feature isn't loaded,
-instead of `get_cog("Events")` typed `Any`.
+instead of looking a cog up by its name and getting `Any` back.
 """
 
 from __future__ import annotations
