@@ -12,7 +12,8 @@ the cog that renders), so a typo showed up only as "no renderer" at run time. No
   (cogs/_delivery.py), and a test checks every kind has a payload.
 
 Rows written before a payload's shape changed still decode: unknown keys are ignored;
-a row missing a key the shape needs decodes to None and is skipped (logged).
+a row missing a key the shape needs decodes to None (logged); its renderer then fails
+it like any broken message (retried, then marked failed).
 """
 
 from __future__ import annotations

@@ -46,7 +46,7 @@ class OutboxItem:
     kind: str
     user_id: int | None
     channel_id: int | None
-    payload: dict[str, Any]  # the stored JSON (legacy renderers; new ones read `message`)
+    payload: dict[str, Any]  # the stored JSON, as written
     attempts: int
     message: Payload | None = None  # the payload as its kind's dataclass (bot/kinds.py)
 
@@ -59,28 +59,19 @@ class OutboxItem:
 
 async def enqueue(
     db: Database,
-    message: Payload | None = None,
+    message: Payload,
     *,
     guild_id: int,
-    kind: str | None = None,
-    payload: dict[str, Any] | None = None,
     user_id: int | None = None,
     channel_id: int | None = None,
     due_at: int | None = None,
     dedupe_key: str | None = None,
 ) -> bool:
-    """Owe a message. Call inside the transaction that causes it. False if already owed.
-
-    `message` is the typed payload of its kind (bot/kinds.py). The untyped
-    `kind=`/`payload=` form remains only until every feature has moved over."""
+    """Owe `message` (the typed payload of its kind, bot/kinds.py) to a member or a
+    channel. Call inside the transaction that causes it. False if already owed."""
     if (user_id is None) == (channel_id is None):
         raise ValueError("an outbox message goes to exactly one of user_id or channel_id")
-    if message is not None:
-        kind, body = str(message.KIND), message.to_json()
-    elif kind is not None:
-        body = json.dumps(payload or {})
-    else:
-        raise ValueError("enqueue needs a message")
+    kind, body = str(message.KIND), message.to_json()
     count = await db.execute_rowcount(
         "INSERT OR IGNORE INTO outbox(guild_id, kind, user_id, channel_id, payload, dedupe_key,"
         " due_at) VALUES (?, ?, ?, ?, ?, ?, ?)",

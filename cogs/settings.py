@@ -14,6 +14,7 @@ from cogs._common import (
     check_channel_access,
     check_grantable_role,
     check_power_role,
+    guild_of,
     manage_server_only,
     organizer_only,
     reply,
@@ -82,12 +83,12 @@ class SettingsCog(
     @app_commands.command(name="show", description="Every setting of this server")
     @app_commands.guild_only()
     async def show(self, interaction: discord.Interaction) -> None:
-        assert interaction.guild is not None
-        embed = discord.Embed(title=f"Settings of {interaction.guild.name}")
+        guild = guild_of(interaction)
+        embed = discord.Embed(title=f"Settings of {guild.name}")
         # This server's general settings first, then each feature's.
         providers = [self.settings_section, *(f.settings_section for f in self.bot.features)]
         for provider in providers:
-            section, rows = await provider(interaction.guild)
+            section, rows = await provider(guild)
             text = "\n".join(f"**{label}:** {value}" for label, value in rows)
             if len(embed.fields) < 25:
                 embed.add_field(name=section, value=truncate(text or "—", 1024), inline=False)
@@ -98,9 +99,9 @@ class SettingsCog(
     @app_commands.guild_only()
     @manage_server_only()
     async def organizer_role(self, interaction: discord.Interaction, role: discord.Role) -> None:
-        assert interaction.guild is not None
+        guild = guild_of(interaction)
         check_power_role(role, "organizer")
-        await self.guilds.set_organizer_role(interaction.guild.id, role.id)
+        await self.guilds.set_organizer_role(guild.id, role.id)
         await reply(
             interaction,
             f"Organizers are now members with {role.mention}, and anyone with Manage Server.",
@@ -111,10 +112,10 @@ class SettingsCog(
     @app_commands.guild_only()
     @organizer_only()
     async def timezone(self, interaction: discord.Interaction, name: str) -> None:
-        assert interaction.guild is not None
-        zone = await self.guilds.set_timezone(interaction.guild.id, name)
+        guild = guild_of(interaction)
+        zone = await self.guilds.set_timezone(guild.id, name)
         for feature in self.bot.features:  # autoposts and rounds run at wall-clock times
-            await feature.timezone_changed(interaction.guild.id)
+            await feature.timezone_changed(guild.id)
         await reply(interaction, f"Time zone set to **{zone}**. Times you type are read in it.")
 
     @timezone.autocomplete("name")
@@ -129,8 +130,8 @@ class SettingsCog(
     async def announcements(
         self, interaction: discord.Interaction, channel: discord.TextChannel
     ) -> None:
-        assert interaction.guild is not None
-        await self.guilds.set_announcements_channel(interaction.guild.id, channel.id)
+        guild = guild_of(interaction)
+        await self.guilds.set_announcements_channel(guild.id, channel.id)
         await reply(interaction, f"Announcements will go to {channel.mention}.")
 
     @app_commands.command(
@@ -142,8 +143,7 @@ class SettingsCog(
     async def organizer_channel(
         self, interaction: discord.Interaction, channel: discord.TextChannel
     ) -> None:
-        guild = interaction.guild
-        assert guild is not None
+        guild = guild_of(interaction)
         check_channel_access(interaction, channel)
         if channel.permissions_for(guild.default_role).view_channel:
             raise NotAllowed(
@@ -177,11 +177,11 @@ class SettingsCog(
         channel: discord.TextChannel | None = None,
         role: discord.Role | None = None,
     ) -> None:
-        assert interaction.guild is not None
+        guild = guild_of(interaction)
         if role is not None:
             check_grantable_role(interaction, role)
         city = await self.guilds.add_city(
-            interaction.guild.id, name, channel.id if channel else None, role.id if role else None
+            guild.id, name, channel.id if channel else None, role.id if role else None
         )
         await reply(interaction, f"Added **{city.name}**{_where(city.channel_id, city.role_id)}.")
 
@@ -195,11 +195,11 @@ class SettingsCog(
         channel: discord.TextChannel | None = None,
         role: discord.Role | None = None,
     ) -> None:
-        assert interaction.guild is not None
+        guild = guild_of(interaction)
         if role is not None:
             check_grantable_role(interaction, role)
         city = await self.guilds.edit_city(
-            interaction.guild.id, name, channel.id if channel else None, role.id if role else None
+            guild.id, name, channel.id if channel else None, role.id if role else None
         )
         await reply(interaction, f"Updated **{city.name}**{_where(city.channel_id, city.role_id)}.")
 
@@ -207,8 +207,8 @@ class SettingsCog(
     @app_commands.guild_only()
     @organizer_only()
     async def city_remove(self, interaction: discord.Interaction, name: str) -> None:
-        assert interaction.guild is not None
-        city = await self.guilds.remove_city(interaction.guild.id, name)
+        guild = guild_of(interaction)
+        city = await self.guilds.remove_city(guild.id, name)
         await reply(interaction, f"Removed **{city.name}** from this server's cities.")
 
     @city_edit.autocomplete("name")

@@ -11,42 +11,48 @@ import pytest
 
 from bot import outbox
 from bot.db import Database
+from bot.organizer_notices import OrganizerNotice
 from bot.scheduler import Scheduler
 
 G = 1000
+NOTE = OrganizerNotice("a message")
+
+
+def text(item: outbox.OutboxItem) -> str:
+    return item.expect(OrganizerNotice).text
 
 
 async def test_enqueue_is_idempotent_per_dedupe_key(db: Database) -> None:
-    assert await outbox.enqueue(db, guild_id=G, kind="k", user_id=1, dedupe_key="a", due_at=0)
-    assert not await outbox.enqueue(db, guild_id=G, kind="k", user_id=1, dedupe_key="a", due_at=0)
+    assert await outbox.enqueue(db, NOTE, guild_id=G, user_id=1, dedupe_key="a", due_at=0)
+    assert not await outbox.enqueue(db, NOTE, guild_id=G, user_id=1, dedupe_key="a", due_at=0)
     assert len(await outbox.due(db, now=10)) == 1
 
 
 async def test_exactly_one_target_is_required(db: Database) -> None:
     with pytest.raises(ValueError):
-        await outbox.enqueue(db, guild_id=G, kind="k")
+        await outbox.enqueue(db, NOTE, guild_id=G)
     with pytest.raises(ValueError):
-        await outbox.enqueue(db, guild_id=G, kind="k", user_id=1, channel_id=2)
+        await outbox.enqueue(db, NOTE, guild_id=G, user_id=1, channel_id=2)
 
 
 async def test_due_in_time_order_and_not_before(db: Database) -> None:
-    await outbox.enqueue(db, guild_id=G, kind="late", user_id=1, due_at=50)
-    await outbox.enqueue(db, guild_id=G, kind="early", channel_id=2, due_at=10, payload={"x": 1})
-    assert [i.kind for i in await outbox.due(db, now=20)] == ["early"]
+    await outbox.enqueue(db, OrganizerNotice("late"), guild_id=G, user_id=1, due_at=50)
+    await outbox.enqueue(db, OrganizerNotice("early"), guild_id=G, channel_id=2, due_at=10)
+    assert [text(i) for i in await outbox.due(db, now=20)] == ["early"]
     items = await outbox.due(db, now=60)
-    assert [i.kind for i in items] == ["early", "late"]
-    assert items[0].payload == {"x": 1} and items[0].channel_id == 2
+    assert [text(i) for i in items] == ["early", "late"]
+    assert items[0].message == OrganizerNotice("early") and items[0].channel_id == 2
 
 
 async def test_sent_items_are_not_due_again(db: Database) -> None:
-    await outbox.enqueue(db, guild_id=G, kind="k", user_id=1, due_at=0)
+    await outbox.enqueue(db, NOTE, guild_id=G, user_id=1, due_at=0)
     (item,) = await outbox.due(db, now=1)
     await outbox.mark_sent(db, item.id)
     assert await outbox.due(db, now=1) == []
 
 
 async def test_retry_then_give_up_after_max_attempts(db: Database) -> None:
-    await outbox.enqueue(db, guild_id=G, kind="k", user_id=1, due_at=0)
+    await outbox.enqueue(db, NOTE, guild_id=G, user_id=1, due_at=0)
     (item,) = await outbox.due(db, now=1)
     for attempt in range(1, outbox.MAX_ATTEMPTS):
         await outbox.mark_failed(db, item.id, "502", retry_in=0)
@@ -60,9 +66,9 @@ async def test_retry_then_give_up_after_max_attempts(db: Database) -> None:
 async def test_failures_and_drop_by_prefix(db: Database) -> None:
     for user in (1, 2, 3):
         await outbox.enqueue(
-            db, guild_id=G, kind="k", user_id=user, dedupe_key=f"event:7:x:{user}", due_at=0
+            db, NOTE, guild_id=G, user_id=user, dedupe_key=f"event:7:x:{user}", due_at=0
         )
-    await outbox.enqueue(db, guild_id=G, kind="k", user_id=9, dedupe_key="event:70:x:9", due_at=0)
+    await outbox.enqueue(db, NOTE, guild_id=G, user_id=9, dedupe_key="event:70:x:9", due_at=0)
     first, *_ = await outbox.due(db, now=1)
     await outbox.mark_failed(db, first.id, "DMs closed")
     assert await outbox.failures(db, G, dedupe_prefix="event:7:") == 1
@@ -75,9 +81,9 @@ async def test_prefix_counts_keys_with_any_character_after_the_prefix(db: Databa
     # a range over the index must still match what a plain "starts with" would
     for n, tail in enumerate(["x", "\uffff", "😀", "~~", ""]):
         await outbox.enqueue(
-            db, guild_id=G, kind="k", user_id=n, dedupe_key=f"event:5:{tail}", due_at=0
+            db, NOTE, guild_id=G, user_id=n, dedupe_key=f"event:5:{tail}", due_at=0
         )
-    await outbox.enqueue(db, guild_id=G, kind="k", user_id=9, due_at=0)  # no key at all
+    await outbox.enqueue(db, NOTE, guild_id=G, user_id=9, due_at=0)  # no key at all
     for item in await outbox.due(db, now=1):
         await outbox.mark_failed(db, item.id, "DMs closed")
     assert await outbox.failures(db, G, dedupe_prefix="event:5:") == 5
@@ -107,7 +113,7 @@ async def fill(db: Database, n: int = 300) -> None:
     """Enough rows of several guilds and states that a scan and a search differ."""
     for i in range(n):
         await outbox.enqueue(
-            db, guild_id=G + i % 3, kind="k", user_id=i, dedupe_key=f"event:{i % 40}:r:{i}"
+            db, NOTE, guild_id=G + i % 3, user_id=i, dedupe_key=f"event:{i % 40}:r:{i}"
         )
     await db.execute("UPDATE outbox SET status = 'failed' WHERE id % 4 = 0")
     await db.execute("ANALYZE")
@@ -135,7 +141,7 @@ NOW = 1_800_000_000
 async def row(db: Database, key: str, status: str, age_days: float, **times: int) -> None:
     """A message `age_days` old (created, due and, when sent, sent then)."""
     at = int(NOW - age_days * DAY)
-    await outbox.enqueue(db, guild_id=G, kind="k", user_id=1, dedupe_key=key, due_at=at)
+    await outbox.enqueue(db, NOTE, guild_id=G, user_id=1, dedupe_key=key, due_at=at)
     await db.execute(
         "UPDATE outbox SET status = ?, created_at = ?, due_at = ?, sent_at = ?"
         " WHERE dedupe_key = ?",
