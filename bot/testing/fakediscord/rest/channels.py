@@ -37,7 +37,7 @@ class ChannelRoutes(RestBase):
                 ch.topic = body["topic"]
         if "name" in body:
             problems: list[limits.Problem] = []
-            limits._len_between(("name",), body["name"], 1, 100, problems)
+            limits.len_between(("name",), body["name"], 1, 100, problems)
             if problems:
                 raise self._invalid(rec, problems)
             ch.name = body["name"]
@@ -72,7 +72,7 @@ class ChannelRoutes(RestBase):
         self._require_guild(g.id, P.MANAGE_CHANNELS)
         body = rec.json or {}
         problems: list[limits.Problem] = []
-        limits._len_between(("name",), body.get("name"), 1, 100, problems)
+        limits.len_between(("name",), body.get("name"), 1, 100, problems)
         if problems:
             raise self._invalid(rec, problems)
         ch, _ = self.fake._create_channel(

@@ -36,7 +36,7 @@ class GuildRoutes(RestBase):
         body = rec.json or {}
         name = body.get("name") or "new role"
         problems: list[limits.Problem] = []
-        limits._len_between(("name",), name, 1, 100, problems)
+        limits.len_between(("name",), name, 1, 100, problems)
         if problems:
             raise self._invalid(rec, problems)
         role = self.world.add_role(

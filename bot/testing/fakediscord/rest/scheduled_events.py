@@ -51,9 +51,9 @@ class ScheduledEventRoutes(RestBase):
     ) -> None:
         problems: list[limits.Problem] = []
         if current is None or "name" in body:
-            limits._len_between(("name",), body.get("name"), 1, 100, problems)
+            limits.len_between(("name",), body.get("name"), 1, 100, problems)
         if body.get("description") is not None:
-            limits._max_len(("description",), body["description"], 1000, problems)
+            limits.max_len(("description",), body["description"], 1000, problems)
         if "privacy_level" in body and body["privacy_level"] != 2:
             problems.append(
                 limits.Problem(("privacy_level",), "BASE_TYPE_CHOICES", "Value must be one of {2}.")
@@ -102,7 +102,7 @@ class ScheduledEventRoutes(RestBase):
                 else ({"location": current.location} if current else None)
             )
             loc = (meta or {}).get("location")
-            limits._len_between(("entity_metadata", "location"), loc, 1, 100, problems)
+            limits.len_between(("entity_metadata", "location"), loc, 1, 100, problems)
             if end_raw is None:
                 problems.append(
                     limits.Problem(

@@ -30,7 +30,7 @@ class ThreadRoutes(RestBase):
         thread_id: int | None = None,
     ) -> FakeChannel:
         problems: list[limits.Problem] = []
-        limits._len_between(("name",), body.get("name"), 1, 100, problems)
+        limits.len_between(("name",), body.get("name"), 1, 100, problems)
         duration = body.get("auto_archive_duration") or 4320
         if duration not in (60, 1440, 4320, 10080):
             problems.append(
