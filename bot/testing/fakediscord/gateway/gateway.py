@@ -1,205 +1,26 @@
-"""The fake gateway: HELLO, IDENTIFY → READY + GUILD_CREATE, heartbeats, RESUME, dispatch.
-
-Transport compression follows what discord.py asks for in the query string
-(``compress=zlib-stream`` by default, ``zstd-stream`` when zstandard is installed, or none).
-"""
+"""``Gateway``: accepts the bot's websockets (HELLO, heartbeats), answers IDENTIFY with READY
+and a GUILD_CREATE per guild, RESUME with the missed dispatches, member requests with
+chunks; routes each dispatch to the sessions that own its guild and want its intent; and
+breaks connections on demand (drop, RECONNECT, INVALID_SESSION)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import json
-import logging
 import secrets
 import time
-import zlib
-from collections import deque
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType, web
 
-from .world import Intents
+from ..world import Intents
+from .connection import GatewayConnection
+from .protocol import CHUNK_SIZE, HEARTBEAT_INTERVAL_MS, Op, ReceivedOp, dumps
+from .session import GatewaySession
 
 if TYPE_CHECKING:
-    from .server import FakeDiscord
-
-log = logging.getLogger(__name__)
-
-HEARTBEAT_INTERVAL_MS = 41250
-CHUNK_SIZE = 1000
-
-
-class Op:
-    DISPATCH = 0
-    HEARTBEAT = 1
-    IDENTIFY = 2
-    PRESENCE_UPDATE = 3
-    VOICE_STATE_UPDATE = 4
-    RESUME = 6
-    RECONNECT = 7
-    REQUEST_GUILD_MEMBERS = 8
-    INVALID_SESSION = 9
-    HELLO = 10
-    HEARTBEAT_ACK = 11
-
-
-def _dumps(obj: Any) -> str:
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
-
-
-class _Compressor:
-    def __init__(self, kind: str | None) -> None:
-        self.kind = kind
-        if kind == "zlib-stream":
-            self._z = zlib.compressobj()
-        elif kind == "zstd-stream":
-            import zstandard
-
-            self._zstd = zstandard
-            self._z = zstandard.ZstdCompressor().compressobj()
-
-    def pack(self, text: str) -> bytes | str:
-        if self.kind is None:
-            return text
-        raw = text.encode("utf-8")
-        if self.kind == "zlib-stream":
-            return self._z.compress(raw) + self._z.flush(zlib.Z_SYNC_FLUSH)
-        return self._z.compress(raw) + self._z.flush(self._zstd.COMPRESSOBJ_FLUSH_BLOCK)
-
-
-@dataclass(frozen=True)
-class _Close:
-    code: int
-    message: bytes
-
-
-@dataclass
-class ReceivedOp:
-    """One payload the bot sent on the gateway (heartbeats are counted, not stored)."""
-
-    op: int
-    data: Any
-    time: float
-    session_id: str | None
-
-
-class GatewayConnection:
-    """One websocket; a single writer task keeps frames in order."""
-
-    def __init__(
-        self, ws: web.WebSocketResponse, compress: str | None, request: web.Request
-    ) -> None:
-        self.ws = ws
-        self.request = request
-        self.path = request.path
-        self.compressor = _Compressor(compress)
-        self.queue: asyncio.Queue[tuple[str | _Close, asyncio.Future[None] | None] | None] = (
-            asyncio.Queue()
-        )
-        self.session: GatewaySession | None = None
-        self.closed = False
-        self.writer = asyncio.create_task(self._write_loop())
-        self.heartbeats = 0
-        self.opened_at = time.monotonic()
-
-    def send(self, text: str, fut: asyncio.Future[None] | None = None) -> None:
-        if self.closed:
-            if fut is not None and not fut.done():
-                fut.set_result(None)
-            return
-        self.queue.put_nowait((text, fut))
-
-    def send_json(self, obj: Any) -> None:
-        self.send(_dumps(obj))
-
-    async def _write_loop(self) -> None:
-        try:
-            while True:
-                item = await self.queue.get()
-                if item is None:
-                    return
-                text, fut = item
-                try:
-                    if isinstance(text, _Close):
-                        self.closed = True
-                        await self.ws.close(code=text.code, message=text.message)
-                        return
-                    if not self.closed:
-                        packed = self.compressor.pack(text)
-                        if isinstance(packed, bytes):
-                            await self.ws.send_bytes(packed)
-                        else:
-                            await self.ws.send_str(packed)
-                except (ConnectionError, RuntimeError) as exc:
-                    log.debug("gateway write failed: %s", exc)
-                    self.closed = True
-                finally:
-                    if fut is not None and not fut.done():
-                        fut.set_result(None)
-        finally:
-            # Nothing more will be written: release everyone waiting for a frame.
-            self.closed = True
-            while not self.queue.empty():
-                rest = self.queue.get_nowait()
-                if rest is not None and rest[1] is not None and not rest[1].done():
-                    rest[1].set_result(None)
-
-    async def close(self, code: int = 4000, message: bytes = b"") -> None:
-        """Close the socket after the frames queued so far have been written."""
-        if self.closed:
-            return
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self.queue.put_nowait((_Close(code, message), done))
-        try:
-            await asyncio.wait_for(done, 5)
-        except TimeoutError:
-            self.abort()
-
-    def abort(self) -> None:
-        """Drop the TCP connection without a close frame."""
-        self.closed = True
-        self.queue.put_nowait(None)
-        transport = self.request.transport
-        if transport is not None:
-            transport.abort()
-
-
-@dataclass
-class GatewaySession:
-    """A gateway session (survives its connection until it is resumed or replaced)."""
-
-    id: str
-    intents: int
-    shard: tuple[int, int]
-    identify: dict[str, Any]
-    large_threshold: int = 250
-    seq: int = 0
-    buffer: deque[tuple[int, str]] = field(default_factory=lambda: deque(maxlen=50000))
-    connection: GatewayConnection | None = None
-    created_at: float = field(default_factory=time.monotonic)
-    ready_at: float | None = None
-    guilds_sent_at: float | None = None
-    resumed: int = 0
-    active: bool = True
-
-    def owns_guild(self, guild_id: int) -> bool:
-        shard_id, count = self.shard
-        return count <= 1 or (guild_id >> 22) % count == shard_id
-
-    def wants(self, intent: int | None) -> bool:
-        return intent is None or bool(self.intents & intent)
-
-    def dispatch(self, event: str, data: Any) -> asyncio.Future[None] | None:
-        self.seq += 1
-        text = _dumps({"op": Op.DISPATCH, "t": event, "s": self.seq, "d": data})
-        self.buffer.append((self.seq, text))
-        conn = self.connection
-        if conn is None or conn.closed:
-            return None
-        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        conn.send(text, fut)
-        return fut
+    from ..server import FakeDiscord
 
 
 class Gateway:
@@ -275,7 +96,7 @@ class Gateway:
         for conn in list(self.connections):
             if not conn.closed:
                 fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-                conn.send(_dumps({"op": op, "d": data}), fut)
+                conn.send(dumps({"op": op, "d": data}), fut)
                 await fut
                 n += 1
         return n
