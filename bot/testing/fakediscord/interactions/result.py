@@ -16,7 +16,7 @@ from ..world import FakeAttachment, FakeMessage, MessageFlags
 from .kinds import CallbackType, InteractionTimeout
 
 if TYPE_CHECKING:
-    from ..server import FakeDiscord
+    from ..server.core import FakeCore
 
 
 class InteractionResult:
@@ -29,7 +29,7 @@ class InteractionResult:
 
     def __init__(
         self,
-        fake: FakeDiscord,
+        fake: FakeCore,
         *,
         interaction_type: int,
         user_id: int,
