@@ -7,11 +7,11 @@ import json
 from typing import TYPE_CHECKING
 
 import pytest
-from cogs.events._timers import feedback_job
 
 from bot.db import Database
 from bot.errors import AlreadyExists, InvalidInput, NotAllowed, NotFound
 from bot.events import EventService, feedback_report
+from cogs.events._timers import feedback_job
 
 if TYPE_CHECKING:  # conftest is pytest's to import; this is for the type only
     from conftest import FakeClock

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import pytest
-from cogs.events._timers import reminder_job
 
 from bot.db import Database
 from bot.errors import InvalidInput
 from bot.events import EventService
+from cogs.events._timers import reminder_job
 
 if TYPE_CHECKING:  # conftest is pytest's to import; this is for the type only
     from conftest import FakeClock
