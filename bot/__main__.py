@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
 async def migrate(settings: Settings) -> int:
     from bot.db import Database
 
-    db = await Database.open(settings.database_path)
+    db = await Database.connect(settings.store)
     try:
         applied = await db.migrate()
         version = await db.schema_version()
@@ -128,15 +128,20 @@ async def migrate(settings: Settings) -> int:
         await db.close()
     if db.migration_backup is not None:
         print(f"backup of the database before migrating written to {db.migration_backup}")
-    print(
-        f"{len(applied)} migration(s) applied; schema version {version} at {settings.database_path}"
-    )
+    print(f"{len(applied)} migration(s) applied; schema version {version} at {settings.store_name}")
     return 0
 
 
 def do_backup(settings: Settings, target: str) -> int:
-    from bot.db import backup
+    from bot.sqlite_db import backup
 
+    if settings.database_url is not None:
+        print(
+            "error: the bot's store is PostgreSQL: back it up with pg_dump, e.g. "
+            'pg_dump --format=custom --file=bot.dump "$DATABASE_URL"',
+            file=sys.stderr,
+        )
+        return 2
     try:
         check = backup(settings.database_path, target)
     except FileNotFoundError as exc:

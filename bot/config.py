@@ -23,6 +23,8 @@ class Settings(BaseSettings):
 
     discord_token: SecretStr | None = None
     database_path: Path = Path("data/bot.sqlite3")
+    # PostgreSQL instead of the SQLite file (postgresql://user:pass@host:5432/db).
+    database_url: SecretStr | None = None
     discord_api_base: str | None = None
     discord_gateway_url: str | None = None
     dev_guild_id: int | None = None
@@ -31,7 +33,9 @@ class Settings(BaseSettings):
     # addresses, for intranet feeds; see bot/resources/feeds/netguard.py.
     feeds_allow_private_networks: bool = False
 
-    @field_validator("discord_token", "discord_api_base", "discord_gateway_url", mode="before")
+    @field_validator(
+        "discord_token", "discord_api_base", "discord_gateway_url", "database_url", mode="before"
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -60,6 +64,30 @@ class Settings(BaseSettings):
         if url.scheme not in ("ws", "wss") or not url.netloc:
             raise ValueError("must be a ws:// or wss:// URL such as wss://gateway.discord.gg/")
         return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        if urlparse(value.get_secret_value()).scheme not in ("postgresql", "postgres"):
+            raise ValueError("must be a postgresql:// URL such as postgresql://bot@db:5432/bot")
+        return value
+
+    @property
+    def store(self) -> str:
+        """Where the data lives: the PostgreSQL URL if set, else the SQLite file."""
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return str(self.database_path)
+
+    @property
+    def store_name(self) -> str:
+        """The store for messages and logs (a URL's password left out)."""
+        if self.database_url is None:
+            return str(self.database_path)
+        url = urlparse(self.database_url.get_secret_value())
+        return f"PostgreSQL at {url.hostname or 'localhost'}:{url.port or 5432}{url.path}"
 
     @field_validator("log_level")
     @classmethod

@@ -1,51 +1,155 @@
-"""The store: one aiosqlite connection, WAL, foreign keys, numbered migrations.
+"""The store: one interface, two implementations, numbered migrations for each.
 
-Every statement runs under one asyncio lock, because a single SQLite connection
-has a single transaction: a read by one coroutine must never see another
-coroutine's uncommitted writes. `transaction()` holds the lock for the whole
-`BEGIN IMMEDIATE … COMMIT`; statements issued inside it (in the same task)
-join it instead of waiting for the lock. Any failure, COMMIT's own included (a full
-disk, a deferred constraint), rolls back: SQLite leaves a transaction open after a
-failed COMMIT, and every later BEGIN would fail until a restart.
-
-The database file, its -wal/-shm and backups are owner-only (0600; folders the bot
-creates 0700), whatever the umask: they hold members' answers and ticket codes.
+SQLite (bot/sqlite_db.py, one file, the default) or PostgreSQL (bot/postgres_db.py, when
+`DATABASE_URL` is set). Features see only `Database`: statements with SQLite-style
+placeholders in the SQL both understand (bot/sql.py), rows read by name or position,
+`transaction()` for a unit of work and `run_in_transaction(work)` for a hot path that
+runs plain synchronous code in one hop. The few differences a feature must not know
+about — where the migrations are, how a row is locked for a decision — are here.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextvars
 import logging
-import os
 import re
-import sqlite3
-import time
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
-from contextlib import asynccontextmanager
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
-import aiosqlite
+from bot.sql import Params, Row
 
 log = logging.getLogger(__name__)
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS_ROOT = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS_DIR = MIGRATIONS_ROOT / "sqlite"  # the default store's
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
-_in_transaction: contextvars.ContextVar[bool] = contextvars.ContextVar("in_tx", default=False)
-
-Params = Sequence[Any] | dict[str, Any]
 T = TypeVar("T")
 
-
-FILE_MODE = 0o600
-DIR_MODE = 0o700
+__all__ = [
+    "Database",
+    "MigrationError",
+    "Params",
+    "Row",
+    "SyncConnection",
+    "find_migrations",
+    "pending_migrations",
+]
 
 
 class MigrationError(Exception):
     """Migrations can't be applied (a file failed: the database is as it was before it;
     files are missing, out of order or renamed: nothing was applied)."""
+
+
+class SyncCursor(Protocol):
+    rowcount: int
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+
+class SyncConnection(Protocol):
+    """What `run_in_transaction` hands its work: sqlite3's connection, or PostgreSQL's
+    through an adapter that takes the same SQL."""
+
+    def execute(self, sql: str, parameters: Any = ..., /) -> Any: ...
+
+
+class Database(ABC):
+    """A store the features can't tell apart from the other one."""
+
+    dialect: ClassVar[str]  # "sqlite" | "postgresql"
+    # Appended to a SELECT that decides something (a seat, a claim): PostgreSQL locks the
+    # rows until the transaction ends; SQLite has one writer at a time already.
+    for_update: ClassVar[str] = ""
+    migration_backup: Path | None = None
+
+    @staticmethod
+    async def open(path: str | Path) -> Database:
+        """The SQLite store at `path` (created with its folder if missing)."""
+        from bot.sqlite_db import SqliteDatabase
+
+        return await SqliteDatabase.open(path)
+
+    @staticmethod
+    async def connect(target: str | Path) -> Database:
+        """`postgresql://…` → the PostgreSQL store; anything else is an SQLite file path."""
+        text = str(target)
+        if text.startswith(("postgresql://", "postgres://")):
+            from bot.postgres_db import PostgresDatabase
+
+            return await PostgresDatabase.open(text)
+        return await Database.open(target)
+
+    # --- statements ------------------------------------------------------------------------
+    @abstractmethod
+    async def close(self) -> None: ...
+
+    @abstractmethod
+    async def execute(self, sql: str, params: Params = ()) -> None:
+        """Run one statement (use `insert` for the new row's id)."""
+
+    @abstractmethod
+    async def execute_rowcount(self, sql: str, params: Params = ()) -> int:
+        """Run one statement; returns how many rows it changed."""
+
+    @abstractmethod
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None: ...
+
+    @abstractmethod
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]: ...
+
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        """An INSERT into a table with an `id` column; returns the new row's id."""
+        return int(await self.fetchval(f"{sql} RETURNING id", params))
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        """The first row (the query should select one: all rows are fetched)."""
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
+
+    async def fetchval(self, sql: str, params: Params = ()) -> Any:
+        row = await self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+    async def fetch_dicts(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
+        """Rows as plain dicts (for exports and reports)."""
+        return [dict(r) for r in await self.fetchall(sql, params)]
+
+    # --- units of work ---------------------------------------------------------------------
+    @abstractmethod
+    def transaction(self) -> AbstractAsyncContextManager[Database]:
+        """`async with db.transaction():` — all or nothing; a nested use (same task)
+        joins the outer one. Any failure, COMMIT's own included, rolls back."""
+
+    @abstractmethod
+    async def run_in_transaction(self, work: Callable[[SyncConnection], T]) -> T:
+        """Run synchronous `work(conn)` as one transaction in one hop (hot paths). Inside
+        `transaction()` it joins the outer one."""
+
+    # --- schema ----------------------------------------------------------------------------
+    @abstractmethod
+    async def migrate(self, directory: Path | None = None) -> list[str]:
+        """Apply pending migrations in order, each in its own transaction; the names."""
+
+    async def schema_version(self) -> int:
+        await self._ensure_migrations_table()
+        return int(await self.fetchval("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"))
+
+    async def _ensure_migrations_table(self) -> None:
+        await self.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
+        )
+
+    async def _applied(self) -> dict[int, str]:
+        await self._ensure_migrations_table()
+        rows = await self.fetchall("SELECT version, name FROM schema_migrations")
+        return {int(r[0]): str(r[1]) for r in rows}
 
 
 @dataclass(frozen=True)
@@ -75,7 +179,7 @@ def find_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     return [found[v] for v in sorted(found)]
 
 
-def pending_migrations(migrations: list[Migration], applied: dict[int, str]) -> list[Migration]:
+def pending_migrations(migrations: Sequence[Migration], applied: dict[int, str]) -> list[Migration]:
     """The files still to apply, given the applied {version: name}; refuses (MigrationError)
     a renamed applied file and an unapplied file older than the newest applied one, which
     would otherwise be skipped for ever."""
@@ -104,269 +208,3 @@ def pending_migrations(migrations: list[Migration], applied: dict[int, str]) -> 
                 f"never run: renumber it above {newest:04d}."
             )
     return pending
-
-
-def make_private_dirs(folder: Path) -> None:
-    """Create `folder` and its missing parents as 0700; existing folders are not ours to change."""
-    missing: list[Path] = []
-    while not folder.exists():
-        missing.append(folder)
-        folder = folder.parent
-    for path in reversed(missing):
-        try:
-            path.mkdir(mode=DIR_MODE)
-        except FileExistsError:
-            continue
-        os.chmod(path, DIR_MODE)  # mkdir's mode is cut by the umask
-
-
-def make_private_file(path: Path) -> None:
-    """Create `path` empty as 0600 (before SQLite opens it with its 0644), or take group and
-    other bits away from an existing one (made by an older version)."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-    except FileExistsError:
-        current = os.stat(path).st_mode & 0o777
-        if current & 0o077:
-            try:
-                os.chmod(path, current & 0o700)
-                log.info("%s was readable by others: now owner-only", path)
-            except PermissionError:
-                log.warning("%s is readable by others and not ours to chmod", path)
-        return
-    try:
-        os.fchmod(fd, FILE_MODE)  # os.open's mode is cut by the umask
-    finally:
-        os.close(fd)
-
-
-def _rollback_quietly(conn: sqlite3.Connection) -> None:
-    """ROLLBACK if a transaction is still open (a failed COMMIT leaves it open). A failing
-    ROLLBACK is logged rather than raised, so the caller sees the error that caused it."""
-    if not conn.in_transaction:
-        return
-    try:
-        conn.execute("ROLLBACK")
-    except sqlite3.Error:
-        log.exception("ROLLBACK failed: the connection may still be inside a transaction")
-
-
-class Database:
-    """One connection to the SQLite file, shared by the whole bot."""
-
-    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
-        self._conn = conn
-        self.path = path
-        self._lock = asyncio.Lock()
-        # Where the last migrate() copied the database before changing it (None: no copy).
-        self.migration_backup: Path | None = None
-
-    @classmethod
-    async def open(cls, path: str | Path) -> Database:
-        """Open (creating the folder and file if needed) with WAL and foreign keys on."""
-        path = Path(path)
-        on_disk = str(path) != ":memory:"
-        if on_disk:
-            make_private_dirs(path.parent)
-            make_private_file(path)
-        # isolation_level=None: no implicit transactions; we issue BEGIN ourselves.
-        conn = await aiosqlite.connect(path, isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        await conn.execute("PRAGMA journal_mode=WAL")
-        # NORMAL in WAL mode survives a crash of the process (not of the OS) with
-        # every committed transaction intact, at a fraction of FULL's fsyncs.
-        await conn.execute("PRAGMA synchronous=NORMAL")
-        await conn.execute("PRAGMA foreign_keys=ON")
-        await conn.execute("PRAGMA busy_timeout=5000")
-        if on_disk:  # SQLite gives these the database's mode; an older install's may be loose
-            for suffix in ("-wal", "-shm"):
-                side = path.with_name(path.name + suffix)
-                if side.exists():
-                    make_private_file(side)
-        return cls(conn, path)
-
-    async def close(self) -> None:
-        async with self._lock:
-            await self._conn.close()
-
-    # --- statements -------------------------------------------------------
-    @asynccontextmanager
-    async def _locked(self) -> AsyncIterator[None]:
-        if _in_transaction.get():
-            yield
-        else:
-            async with self._lock:
-                yield
-
-    # Each helper is one hop to aiosqlite's thread: cursors of finished statements
-    # need no explicit close, and rowcount/lastrowid are read without another hop.
-    async def execute(self, sql: str, params: Params = ()) -> int:
-        """Run one statement; returns the last row id (for INSERT) or 0."""
-        async with self._locked():
-            cur = await self._conn.execute(sql, params)
-            return cur.lastrowid or 0
-
-    async def execute_rowcount(self, sql: str, params: Params = ()) -> int:
-        """Run one statement; returns how many rows it changed."""
-        async with self._locked():
-            cur = await self._conn.execute(sql, params)
-            return cur.rowcount
-
-    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
-        async with self._locked():
-            await self._conn.executemany(sql, rows)
-
-    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        """The first row (the query should select one: all rows are fetched)."""
-        rows = await self.fetchall(sql, params)
-        return rows[0] if rows else None
-
-    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        async with self._locked():
-            return list(await self._conn.execute_fetchall(sql, params))
-
-    async def fetch_dicts(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
-        """Rows as plain dicts (for exports and reports)."""
-        return [dict(r) for r in await self.fetchall(sql, params)]
-
-    async def fetchval(self, sql: str, params: Params = ()) -> Any:
-        row = await self.fetchone(sql, params)
-        return None if row is None else row[0]
-
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Database]:
-        """`async with db.transaction():` — BEGIN IMMEDIATE, COMMIT, or ROLLBACK on error.
-
-        Nested use inside the same task joins the outer transaction.
-        """
-        if _in_transaction.get():
-            yield self
-            return
-        async with self._lock:
-            token = _in_transaction.set(True)
-            try:
-                await self._conn.execute("BEGIN IMMEDIATE")
-                try:
-                    yield self
-                    await self._conn.execute("COMMIT")
-                except BaseException:
-                    # In the connection's thread, after anything still queued there (a
-                    # cancelled COMMIT still runs); shielded so a cancel can't skip it.
-                    await asyncio.shield(self._conn._execute(_rollback_quietly, self._conn._conn))
-                    raise
-            finally:
-                _in_transaction.reset(token)
-
-    async def run_in_transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `work(conn)` as one BEGIN IMMEDIATE … COMMIT inside the connection's thread.
-
-        For hot paths (an RSVP click): one hop to the database thread instead of one
-        per statement. `work` is plain synchronous sqlite3 code; raising rolls back and
-        the exception reaches the caller.
-
-        Inside `transaction()` (same task) it joins the outer transaction, like a nested
-        `transaction()`: `work` runs in the connection's thread, the outer one commits.
-        """
-        if _in_transaction.get():
-            return await self._conn._execute(work, self._conn._conn)
-        async with self._lock:
-            # aiosqlite runs functions in its thread through _execute; pinned < 0.23 and
-            # covered by tests/unit/test_db.py.
-            return await self._conn._execute(self._run_sync, work)
-
-    def _run_sync(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        conn = self._conn._conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            result = work(conn)
-            conn.execute("COMMIT")
-        except BaseException:
-            _rollback_quietly(conn)
-            raise
-        return result
-
-    # --- schema -----------------------------------------------------------
-    async def schema_version(self) -> int:
-        await self._ensure_migrations_table()
-        return int(await self.fetchval("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"))
-
-    async def _ensure_migrations_table(self) -> None:
-        await self.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations ("
-            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)"
-        )
-
-    async def migrate(self, directory: Path = MIGRATIONS_DIR) -> list[str]:
-        """Apply pending migrations in order, each in its own transaction.
-
-        Returns the names applied. A failing file is rolled back whole and raises
-        MigrationError naming it; the files before it stay applied. No files, a renamed
-        applied file or a skipped older one raise MigrationError before anything changes
-        (see pending_migrations). A database that already has migrations is first copied
-        to `<name>.before-NNNN.bak` beside it (`migration_backup` says where).
-        """
-        migrations = find_migrations(directory)
-        await self._ensure_migrations_table()
-        done = {
-            int(r[0]): str(r[1])
-            for r in await self.fetchall("SELECT version, name FROM schema_migrations")
-        }
-        pending = pending_migrations(migrations, done)
-        self.migration_backup = None
-        if done and pending and str(self.path) != ":memory:":
-            self.migration_backup = await self._backup_before(pending[0])
-        applied: list[str] = []
-        for mig in pending:
-            sql = mig.path.read_text(encoding="utf-8")
-            # executescript takes no parameters; the name matched _MIGRATION_NAME ([a-z0-9_]).
-            record = (
-                "INSERT INTO schema_migrations(version, name, applied_at) "
-                f"VALUES ({mig.version}, '{mig.name}', {int(time.time())});"
-            )
-            async with self._lock:
-                try:
-                    # executescript runs the file statement by statement inside our BEGIN.
-                    await self._conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\n;\n{record}\nCOMMIT;")
-                except sqlite3.Error as exc:
-                    if self._conn.in_transaction:
-                        await self._conn.execute("ROLLBACK")
-                    raise MigrationError(f"migration {mig.name} failed: {exc}") from exc
-            log.info("applied migration %s", mig.name)
-            applied.append(mig.name)
-        return applied
-
-    async def _backup_before(self, first: Migration) -> Path:
-        target = self.path.with_name(f"{self.path.name}.before-{first.version:04d}.bak")
-        check = await asyncio.to_thread(backup, self.path, target)
-        if check != "ok":
-            raise MigrationError(
-                f"the database failed its integrity check ({check}): not migrating it; "
-                f"the copy is at {target}"
-            )
-        log.info("database backed up to %s before migration %s", target, first.name)
-        return target
-
-
-def backup(source: str | Path, target: str | Path) -> str:
-    """Copy a live database consistently with SQLite's online backup API.
-
-    Safe while the bot runs: the copy is one snapshot, owner-only like the
-    database. Returns the copy's `PRAGMA integrity_check` result ("ok" when sound).
-    """
-    source, target = Path(source), Path(target)
-    if not source.exists():
-        raise FileNotFoundError(f"no database at {source}")
-    make_private_dirs(target.parent)
-    tmp = target.with_name(target.name + ".partial")
-    tmp.unlink(missing_ok=True)
-    make_private_file(tmp)
-    src = sqlite3.connect(source, timeout=30)
-    dst = sqlite3.connect(tmp)
-    try:
-        src.backup(dst)
-        result = dst.execute("PRAGMA integrity_check").fetchone()[0]
-    finally:
-        dst.close()
-        src.close()
-    tmp.replace(target)  # the copy appears whole or not at all
-    return str(result)

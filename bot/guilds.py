@@ -93,12 +93,12 @@ class GuildSettings:
             return
         async with self.db.transaction():
             created = await self.db.execute_rowcount(
-                "INSERT OR IGNORE INTO guilds(guild_id, timezone) VALUES (?, ?)",
+                "INSERT INTO guilds(guild_id, timezone) VALUES (?, ?) ON CONFLICT DO NOTHING",
                 (guild_id, DEFAULT_TIMEZONE),
             )
             if created:
                 await self.db.executemany(
-                    "INSERT OR IGNORE INTO cities(guild_id, name, name_key) VALUES (?, ?, ?)",
+                    "INSERT INTO cities(guild_id, name, name_key) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                     [(guild_id, c, c.casefold()) for c in DEFAULT_CITIES],
                 )
 
@@ -176,7 +176,7 @@ class GuildSettings:
                     f"{existing['name']} is already one of this server's cities; "
                     "use /settings city-edit to change its channel or role."
                 )
-            city_id = await self.db.execute(
+            city_id = await self.db.insert(
                 "INSERT INTO cities(guild_id, name, name_key, channel_id, role_id)"
                 " VALUES (?, ?, ?, ?, ?)",
                 (guild_id, cleaned, cleaned.casefold(), channel_id, role_id),

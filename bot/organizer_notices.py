@@ -50,8 +50,8 @@ async def notify(
             dedupe_key=dedupe_key and f"organizers:{dedupe_key}",
         )
     count = await db.execute_rowcount(
-        "INSERT OR IGNORE INTO organizer_notices(guild_id, text, dedupe_key, created_at)"
-        " VALUES (?, ?, ?, ?)",
+        "INSERT INTO organizer_notices(guild_id, text, dedupe_key, created_at)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (guild_id, text, dedupe_key and f"organizers:{dedupe_key}", when),
     )
     return count > 0

@@ -73,8 +73,8 @@ async def enqueue(
         raise ValueError("an outbox message goes to exactly one of user_id or channel_id")
     kind, body = str(message.KIND), message.to_json()
     count = await db.execute_rowcount(
-        "INSERT OR IGNORE INTO outbox(guild_id, kind, user_id, channel_id, payload, dedupe_key,"
-        " due_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO outbox(guild_id, kind, user_id, channel_id, payload, dedupe_key,"
+        " due_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (
             guild_id,
             kind,

@@ -71,13 +71,13 @@ async def ensure_guild(db: Database, guild_id: int, clock: Callable[[], float] =
         return
     async with db.transaction():
         created = await db.execute_rowcount(
-            "INSERT OR IGNORE INTO resource_settings(guild_id) VALUES (?)", (guild_id,)
+            "INSERT INTO resource_settings(guild_id) VALUES (?) ON CONFLICT DO NOTHING", (guild_id,)
         )
         if created:
             now = int(clock())
             await db.executemany(
-                "INSERT OR IGNORE INTO resource_topics(guild_id, name, name_key, is_default,"
-                " created_at) VALUES (?, ?, ?, 1, ?)",
+                "INSERT INTO resource_topics(guild_id, name, name_key, is_default,"
+                " created_at) VALUES (?, ?, ?, 1, ?) ON CONFLICT DO NOTHING",
                 [(guild_id, t, topic_key(t), now) for t in DEFAULT_TOPICS],
             )
 

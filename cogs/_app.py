@@ -76,8 +76,8 @@ class CommunityBot(commands.Bot):
         self.add_listener(self.forms.dispatch, "on_interaction")
 
     async def setup_hook(self) -> None:
-        self.db = await Database.open(self.settings.database_path)
-        log.info("database opened at %s", self.settings.database_path)
+        self.db = await Database.connect(self.settings.store)
+        log.info("database opened: %s", self.settings.store_name)
         applied = await self.db.migrate()
         log.info(
             "migrations: %d applied, schema version %d",

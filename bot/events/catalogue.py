@@ -117,7 +117,7 @@ class Catalogue:
         starts_at, ends_at = parse_times(config.tz, now, starts, ends, None)
         offsets = await self.reminders.offsets(guild_id)
         async with self.db.transaction():
-            event_id = await self.db.execute(
+            event_id = await self.db.insert(
                 "INSERT INTO events(guild_id, title, city, venue, description, starts_at,"
                 " ends_at, capacity, channel_id, role_id, organizer_id, created_at, updated_at,"
                 " questions, announce_intent_at)"

@@ -85,8 +85,8 @@ class Reminders:
     async def plan(self, event_id: int, starts_at: int, offsets: Iterable[int], now: int) -> None:
         """Inside a transaction: a row per offset (already past ones skipped)."""
         await self.db.executemany(
-            "INSERT OR IGNORE INTO event_reminders(event_id, offset_seconds, due_at, status,"
-            " processed_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO event_reminders(event_id, offset_seconds, due_at, status,"
+            " processed_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             [
                 (event_id, offset, due_at, status, None if status == "pending" else now)
                 for offset, due_at, status in plan_offsets(starts_at, offsets, now)

@@ -101,8 +101,8 @@ class RoleLedger:
     async def record_grant(self, guild_id: int, role_id: int, user_id: int, now: int) -> None:
         """Before asking Discord to add the role: from now on it is ours to take back."""
         await self.db.execute(
-            "INSERT OR IGNORE INTO role_grants(guild_id, role_id, user_id, granted_at)"
-            " VALUES (?, ?, ?, ?)",
+            "INSERT INTO role_grants(guild_id, role_id, user_id, granted_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (guild_id, role_id, user_id, now),
         )
 

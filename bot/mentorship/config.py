@@ -46,14 +46,14 @@ class MentorshipConfig:
         now = int(self.clock())
         async with self.db.transaction():
             created = await self.db.execute_rowcount(
-                "INSERT OR IGNORE INTO mentorship_settings(guild_id, schedule, schedule_set_at,"
-                " created_at) VALUES (?, ?, ?, ?)",
+                "INSERT INTO mentorship_settings(guild_id, schedule, schedule_set_at,"
+                " created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (guild_id, DEFAULT_SCHEDULE, now, now),
             )
             if created:
                 await self.db.executemany(
-                    "INSERT OR IGNORE INTO mentorship_languages(guild_id, name, name_key,"
-                    " position) VALUES (?, ?, ?, ?)",
+                    "INSERT INTO mentorship_languages(guild_id, name, name_key,"
+                    " position) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                     [(guild_id, n, n.casefold(), i) for i, n in enumerate(DEFAULT_LANGUAGES)],
                 )
 

@@ -39,7 +39,7 @@ class MatchFeedback:
                 )
             if await self._given_by(match_id, role):
                 raise AlreadyExists("You have already given feedback on this mentorship.")
-            feedback_id = await self.db.execute(
+            feedback_id = await self.db.insert(
                 "INSERT INTO mentorship_feedback(guild_id, match_id, from_id, from_role, rating,"
                 " comment, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (match.guild_id, match_id, user_id, role, rating, text, now),

@@ -107,7 +107,7 @@ class Matches:
         mentor = await store.load_profile(self.db, proposal.guild_id, proposal.mentor_id)
         request_topics = request.topics if request else ()
         topics = store.shared_topics(request_topics, mentor.topics) if mentor else request_topics
-        match_id = await self.db.execute(
+        match_id = await self.db.insert(
             "INSERT INTO mentorship_matches(guild_id, request_id, proposal_id, mentor_id,"
             " mentee_id, topics, started_at, checkin_due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (

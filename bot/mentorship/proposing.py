@@ -84,7 +84,7 @@ class Proposer:
         self, request: MenteeRequest, pair: matching.Pair, origin: str, now: int
     ) -> Proposal:
         """Write a pending proposal, mark the request proposed, owe both DMs."""
-        proposal_id = await self.db.execute(
+        proposal_id = await self.db.insert(
             "INSERT INTO mentorship_proposals(guild_id, request_id, mentor_id, mentee_id, score,"
             " reasons, origin, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -160,7 +160,7 @@ class Proposer:
         if proposal.mentor_id is None or proposal.mentee_id is None:
             return
         await self.db.execute(
-            "INSERT OR IGNORE INTO mentorship_exclusions(guild_id, mentee_id, mentor_id, reason,"
-            " proposal_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO mentorship_exclusions(guild_id, mentee_id, mentor_id, reason,"
+            " proposal_id, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (proposal.guild_id, proposal.mentee_id, proposal.mentor_id, reason, proposal.id, now),
         )

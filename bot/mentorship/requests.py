@@ -84,7 +84,7 @@ class MenteeRequests:
                 now,
             )
             if old is None:
-                request_id = await self.db.execute(
+                request_id = await self.db.insert(
                     "INSERT INTO mentee_requests(topics, goal, city, language, level, updated_at,"
                     " guild_id, user_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (*values, guild_id, user_id, now),

@@ -131,7 +131,7 @@ class Library:
                 )
                 resource_id = existing.id
             else:
-                resource_id = await self.db.execute(
+                resource_id = await self.db.insert(
                     "INSERT INTO resources(guild_id, url, url_canonical, title, description,"
                     " topic, level, status, added_by, created_at, approved_at)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, 'approved', ?, ?, ?)",
@@ -188,7 +188,7 @@ class Library:
                     f"You already have {waiting} suggestions waiting for review; "
                     "please wait until the organizers have looked at them."
                 )
-            resource_id = await self.db.execute(
+            resource_id = await self.db.insert(
                 "INSERT INTO resources(guild_id, url, url_canonical, title, status,"
                 " suggested_by, note, created_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)",
                 (
@@ -224,9 +224,9 @@ class Library:
                 if topic is None:  # a guild can't lose default topics; guard anyway
                     continue
                 added += await self.db.execute_rowcount(
-                    "INSERT OR IGNORE INTO resources(guild_id, url, url_canonical, title,"
+                    "INSERT INTO resources(guild_id, url, url_canonical, title,"
                     " description, topic, level, status, added_by, created_at, approved_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, 'approved', ?, ?, ?)",
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, 'approved', ?, ?, ?) ON CONFLICT DO NOTHING",
                     (
                         guild_id,
                         e.url,

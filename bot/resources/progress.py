@@ -36,8 +36,8 @@ class Progress:
         async with self.db.transaction():  # the resource can't vanish between check and insert
             await self.library.get(guild_id, resource_id)
             changed = await self.db.execute_rowcount(
-                "INSERT OR IGNORE INTO resource_progress(guild_id, user_id, resource_id, done_at)"
-                " VALUES (?, ?, ?, ?)",
+                "INSERT INTO resource_progress(guild_id, user_id, resource_id, done_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (guild_id, user_id, resource_id, int(self.clock())),
             )
         return changed > 0

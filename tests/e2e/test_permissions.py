@@ -112,7 +112,7 @@ async def test_the_public_message_scan_catches_a_leak(
 ) -> None:
     import sqlite3
 
-    from bot.db import backup
+    from bot.sqlite_db import backup
     from tests.e2e.conftest import personal_data
 
     copy = tmp_path / "copy.sqlite3"

@@ -11,6 +11,7 @@ import pytest
 from bot.db import Database
 from bot.events import EventService
 from bot.guilds import GuildSettings
+from tests.conftest import STORES
 
 # 2026-07-01 00:00 UTC (05:00 in Asia/Karachi), a Wednesday.
 START_OF_TESTS = int(datetime(2026, 7, 1, tzinfo=UTC).timestamp())
@@ -32,14 +33,23 @@ class FakeClock:
         self.now = float(epoch)
 
 
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "bot.sqlite3")
-    await database.migrate()
+@pytest.fixture(params=STORES)
+async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """A fresh, migrated store: an SQLite file, or a PostgreSQL database (`STORES`)."""
+    if request.param == "sqlite":
+        database = await Database.open(tmp_path / "bot.sqlite3")
+        await database.migrate()
+        url = None
+    else:
+        server = request.getfixturevalue("postgres")
+        url = server.new_database()
+        database = await Database.connect(url)
     try:
         yield database
     finally:
         await database.close()
+        if url is not None:
+            server.drop(url)
 
 
 @pytest.fixture

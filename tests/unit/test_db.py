@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.db import Database, MigrationError, backup, find_migrations
+from bot.db import Database, MigrationError, find_migrations
+from bot.sqlite_db import backup
 
 
 @pytest.fixture

@@ -157,8 +157,8 @@ async def row(db: Database, key: str, status: str, age_days: float, **times: int
 
 async def event(db: Database, ends_days_ago: float) -> int:
     ends = int(NOW - ends_days_ago * DAY)
-    await db.execute("INSERT OR IGNORE INTO guilds(guild_id) VALUES (?)", (G,))
-    return await db.execute(
+    await db.execute("INSERT INTO guilds(guild_id) VALUES (?) ON CONFLICT DO NOTHING", (G,))
+    return await db.insert(
         "INSERT INTO events(guild_id, title, city, starts_at, ends_at, organizer_id,"
         " created_at, updated_at) VALUES (?, 'E', 'Lahore', ?, ?, 1, 0, 0)",
         (G, ends - 3600, ends),

@@ -64,10 +64,10 @@ async def seed(db: Database, g: int) -> None:
     """One guild where MEMBER appears in every member column known today (as the
     attendee and as the volunteer, as mentor and as mentee, …), beside OTHER."""
     ex = db.execute
-    await ex("INSERT OR IGNORE INTO guilds(guild_id) VALUES (?)", (g,))
+    await ex("INSERT INTO guilds(guild_id) VALUES (?) ON CONFLICT DO NOTHING", (g,))
     ev = "INSERT INTO events(guild_id, title, city, starts_at, ends_at, organizer_id, created_at, updated_at) VALUES (?, ?, 'Lahore', ?, ?, ?, ?, ?)"  # noqa: E501
-    mine = await ex(ev, (g, "Organized by the member", T, T + 3600, MEMBER, T, T))
-    theirs = await ex(ev, (g, "Attended by the member", T, T + 3600, OTHER, T, T))
+    mine = await db.insert(ev, (g, "Organized by the member", T, T + 3600, MEMBER, T, T))
+    theirs = await db.insert(ev, (g, "Attended by the member", T, T + 3600, OTHER, T, T))
     seq = await db.fetchval("SELECT value FROM rsvp_seq")
     await ex(
         "INSERT INTO rsvps(event_id, user_id, status, seq, created_at, answers)"
@@ -112,7 +112,7 @@ async def seed(db: Database, g: int) -> None:
                    MEMBER, None, None, "my note", T, None))  # fmt: skip
     await ex(res, (g, "https://b.example", "b.example", "Added", "NLP", "beginner", "approved",
                    None, MEMBER, None, None, T, T))  # fmt: skip
-    done = await ex(res, (g, "https://c.example", "c.example", "Reviewed", "NLP", "beginner",
+    done = await db.insert(res, (g, "https://c.example", "c.example", "Reviewed", "NLP", "beginner",
                           "approved", OTHER, None, MEMBER, "their note", T, T))  # fmt: skip
     await ex(
         "INSERT INTO resource_progress(guild_id, user_id, resource_id, done_at)"
@@ -166,8 +166,8 @@ async def seed(db: Database, g: int) -> None:
         " started_at, ended_at, ended_by, end_reason, checkin_due_at)"
         " VALUES (?, ?, ?, '[\"NLP\"]', ?, ?, ?, ?, ?, ?)"
     )
-    active = await ex(match, (g, MEMBER, OTHER, "active", T, None, None, None, T + 9))
-    ended = await ex(match, (g, OTHER, MEMBER, "ended", T, T + 5, MEMBER, "ended", T + 9))
+    active = await db.insert(match, (g, MEMBER, OTHER, "active", T, None, None, None, T + 9))
+    ended = await db.insert(match, (g, OTHER, MEMBER, "ended", T, T + 5, MEMBER, "ended", T + 9))
     await ex(
         "INSERT INTO mentorship_checkins(match_id, user_id, answer, answered_at)"
         " VALUES (?, ?, 'need_help', ?)",

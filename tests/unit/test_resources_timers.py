@@ -82,7 +82,7 @@ async def fill(db: Database, clock: FakeClock, n: int) -> None:
 
 async def add_feed(db: Database, url: str, next_poll_at: int, status: str = "ok") -> int:
     """A subscription as feed-add leaves it (without fetching anything here)."""
-    return await db.execute(
+    return await db.insert(
         "INSERT INTO resource_feeds(guild_id, url, url_canonical, channel_id, status,"
         " next_poll_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (G, url, url, CH, status, next_poll_at, T0),

@@ -55,14 +55,14 @@ class Posting:
             [(now, feed_id, e.key) for e in entries if e.key in known],
         )
         await self.db.executemany(
-            "INSERT OR IGNORE INTO resource_feed_entries(feed_id, entry_key, first_seen_at,"
-            " last_seen_at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO resource_feed_entries(feed_id, entry_key, first_seen_at,"
+            " last_seen_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
             [(feed_id, e.key, now, now) for _, e in skipped],
         )
         for _, entry in to_post:
             await self.db.execute(
-                "INSERT OR IGNORE INTO resource_feed_entries(feed_id, entry_key, first_seen_at,"
-                " last_seen_at, posted_at) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO resource_feed_entries(feed_id, entry_key, first_seen_at,"
+                " last_seen_at, posted_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (feed_id, entry.key, now, now, now),
             )
             await outbox.enqueue(

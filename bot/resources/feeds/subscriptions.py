@@ -124,7 +124,7 @@ class Subscriptions:
                     (*values, feed_id),
                 )
             else:
-                feed_id = await self.db.execute(
+                feed_id = await self.db.insert(
                     "INSERT INTO resource_feeds(url, topic, title, etag, last_modified,"
                     " next_poll_at, last_polled_at, last_ok_at, guild_id, url_canonical,"
                     " channel_id, created_by, created_at)"
