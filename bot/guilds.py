@@ -98,7 +98,8 @@ class GuildSettings:
             )
             if created:
                 await self.db.executemany(
-                    "INSERT INTO cities(guild_id, name, name_key) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    "INSERT INTO cities(guild_id, name, name_key) VALUES (?, ?, ?)"
+                    " ON CONFLICT DO NOTHING",
                     [(guild_id, c, c.casefold()) for c in DEFAULT_CITIES],
                 )
 
