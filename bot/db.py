@@ -85,6 +85,13 @@ class Database(ABC):
             return await PostgresDatabase.open(text)
         return await Database.open(target)
 
+    def lock(self, *aliases: str) -> str:
+        """The clause ending a SELECT that decides something (a seat, a claim), locking
+        its rows (of these table aliases: the nullable side of an outer join can't be
+        locked) until the transaction ends: `FOR UPDATE [OF e]` on PostgreSQL, nothing on
+        SQLite, whose one writer at a time already serializes every decision."""
+        return ""
+
     # --- statements ------------------------------------------------------------------------
     @abstractmethod
     async def close(self) -> None: ...

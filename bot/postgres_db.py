@@ -64,6 +64,9 @@ class PostgresDatabase(Database):
     dialect = "postgresql"
     for_update = " FOR UPDATE"
 
+    def lock(self, *aliases: str) -> str:
+        return f" FOR UPDATE OF {', '.join(aliases)}" if aliases else " FOR UPDATE"
+
     def __init__(self, pool: ConnectionPool[psycopg.Connection[Row]], url: str) -> None:
         self._pool = pool
         self.url = url
