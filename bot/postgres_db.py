@@ -57,7 +57,7 @@ class SyncAdapter:
 
     def execute(self, sql: str, parameters: Params = ()) -> psycopg.Cursor[Row]:
         text, values = bind(sql, parameters)
-        return self.conn.execute(text, values or None)  # type: ignore[arg-type]
+        return self.conn.execute(text, values or None)
 
 
 class PostgresDatabase(Database):
@@ -107,13 +107,13 @@ class PostgresDatabase(Database):
 
     async def execute(self, sql: str, params: Params = ()) -> None:
         text, values = bind(sql, params)
-        await self._run(lambda c: c.execute(text, values or None))  # type: ignore[arg-type]
+        await self._run(lambda c: c.execute(text, values or None))
 
     async def execute_rowcount(self, sql: str, params: Params = ()) -> int:
         text, values = bind(sql, params)
 
         def run(conn: psycopg.Connection[Row]) -> int:
-            return conn.execute(text, values or None).rowcount  # type: ignore[arg-type]
+            return conn.execute(text, values or None).rowcount
 
         return await self._run(run)
 
@@ -125,7 +125,7 @@ class PostgresDatabase(Database):
 
         def run(conn: psycopg.Connection[Row]) -> None:
             with conn.cursor() as cur:
-                cur.executemany(text, [values for _, values in bound])  # type: ignore[misc]
+                cur.executemany(text, [values for _, values in bound])
 
         await self._run(run)
 
@@ -133,13 +133,13 @@ class PostgresDatabase(Database):
         text, values = bind(sql, params)
 
         def run(conn: psycopg.Connection[Row]) -> list[Row]:
-            return conn.execute(text, values or None).fetchall()  # type: ignore[arg-type]
+            return conn.execute(text, values or None).fetchall()
 
         return await self._run(run)
 
     # --- units of work ---------------------------------------------------------------------
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Database]:  # type: ignore[override]
+    async def transaction(self) -> AsyncIterator[Database]:
         if _held.get() is not None:
             yield self
             return

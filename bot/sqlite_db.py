@@ -108,7 +108,7 @@ class SqliteDatabase(Database):
         self.migration_backup: Path | None = None
 
     @classmethod
-    async def open(cls, path: str | Path) -> SqliteDatabase:  # type: ignore[override]
+    async def open(cls, path: str | Path) -> SqliteDatabase:
         """Open (creating the folder and file if needed) with WAL and foreign keys on."""
         path = Path(path)
         on_disk = str(path) != ":memory:"
@@ -148,24 +148,24 @@ class SqliteDatabase(Database):
     # need no explicit close, and rowcount/lastrowid are read without another hop.
     async def execute(self, sql: str, params: Params = ()) -> None:
         async with self._locked():
-            await self._conn.execute(sql, params)  # type: ignore[arg-type]
+            await self._conn.execute(sql, params)
 
     async def execute_rowcount(self, sql: str, params: Params = ()) -> int:
         """Run one statement; returns how many rows it changed."""
         async with self._locked():
-            cur = await self._conn.execute(sql, params)  # type: ignore[arg-type]
+            cur = await self._conn.execute(sql, params)
             return cur.rowcount
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         async with self._locked():
-            await self._conn.executemany(sql, rows)  # type: ignore[arg-type]
+            await self._conn.executemany(sql, rows)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         async with self._locked():
             return list(await self._conn.execute_fetchall(sql, params))  # type: ignore
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Database]:  # type: ignore[override]
+    async def transaction(self) -> AsyncIterator[Database]:
         """`async with db.transaction():` — BEGIN IMMEDIATE, COMMIT, or ROLLBACK on error.
 
         Nested use inside the same task joins the outer transaction.

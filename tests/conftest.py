@@ -33,7 +33,7 @@ class PostgresServer:
 
     def _admin(self, sql: str) -> None:
         with psycopg.connect(self.server.url(), autocommit=True) as conn:
-            conn.execute(sql)  # type: ignore[arg-type]
+            conn.execute(sql)
 
     def prepare_template(self) -> None:
         self._admin(f"DROP DATABASE IF EXISTS {TEMPLATE}")
