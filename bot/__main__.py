@@ -1,4 +1,5 @@
-"""`python -m bot` runs the bot; `python -m bot migrate`; `python -m bot backup PATH`."""
+"""`python -m bot` runs the bot; `python -m bot migrate`; `python -m bot backup PATH`;
+`python -m bot copy-to postgresql://…` moves the SQLite data to PostgreSQL."""
 
 from __future__ import annotations
 
@@ -67,6 +68,10 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("migrate", help="apply pending database migrations and exit")
     backup = sub.add_parser("backup", help="write a consistent copy of the live database")
     backup.add_argument("path", help="where to write the copy")
+    copy = sub.add_parser(
+        "copy-to", help="copy the SQLite database into an empty PostgreSQL database"
+    )
+    copy.add_argument("url", help="postgresql://user:password@host:5432/database")
     args = parser.parse_args(argv)
 
     try:
@@ -86,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(migrate(settings))
         if args.command == "backup":
             return do_backup(settings, args.path)
+        if args.command == "copy-to":
+            return asyncio.run(copy_to(settings, args.url))
         return asyncio.run(run_bot(settings))
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -129,6 +136,28 @@ async def migrate(settings: Settings) -> int:
     if db.migration_backup is not None:
         print(f"backup of the database before migrating written to {db.migration_backup}")
     print(f"{len(applied)} migration(s) applied; schema version {version} at {settings.store_name}")
+    return 0
+
+
+async def copy_to(settings: Settings, url: str) -> int:
+    """Move from the SQLite file to PostgreSQL: every table, ids kept, counts checked."""
+    from bot.copy_store import CopyError, copy_sqlite_to_postgres
+
+    if not url.startswith(("postgresql://", "postgres://")):
+        print("error: copy-to takes a postgresql:// URL", file=sys.stderr)
+        return 2
+    try:
+        report = await copy_sqlite_to_postgres(settings.database_path, url)
+    except CopyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for table, count in report.tables.items():
+        print(f"  {table:28s} {count:8,d}")
+    print(
+        f"copied {report.rows:,} row(s) in {len(report.tables)} tables from "
+        f"{settings.database_path} (schema version {report.schema_version}); the counts match. "
+        "Set DATABASE_URL to the new database to run the bot on it."
+    )
     return 0
 
 
