@@ -10,8 +10,10 @@ import logging
 from pathlib import Path
 from urllib.parse import urlparse
 
-from pydantic import SecretStr, ValidationError, field_validator
+from pydantic import SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.shards import Shards
 
 
 class ConfigError(Exception):
@@ -32,6 +34,10 @@ class Settings(BaseSettings):
     # Lets feeds live on loopback, private (10/8, 192.168/16, fc00::/7…) and CGNAT
     # addresses, for intranet feeds; see bot/resources/feeds/netguard.py.
     feeds_allow_private_networks: bool = False
+    # Several processes, one per group of shards (docs/scaling.md): SHARD_COUNT in all,
+    # SHARD_IDS=0,1 in each. Unset: one process runs as many shards as Discord suggests.
+    shard_count: int | None = None
+    shard_ids: str | None = None
 
     @field_validator(
         "discord_token", "discord_api_base", "discord_gateway_url", "database_url", mode="before"
@@ -40,7 +46,7 @@ class Settings(BaseSettings):
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("dev_guild_id", mode="before")
+    @field_validator("dev_guild_id", "shard_count", "shard_ids", mode="before")
     @classmethod
     def _blank_guild_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -89,6 +95,45 @@ class Settings(BaseSettings):
         url = urlparse(self.database_url.get_secret_value())
         return f"PostgreSQL at {url.hostname or 'localhost'}:{url.port or 5432}{url.path}"
 
+    @field_validator("shard_count")
+    @classmethod
+    def _check_shard_count(cls, value: int | None) -> int | None:
+        if value is not None and not 1 <= value <= 10_000:
+            raise ValueError("must be a number of shards from 1 up")
+        return value
+
+    @field_validator("shard_ids")
+    @classmethod
+    def _check_shard_ids(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = [p.strip() for p in value.split(",")]
+        if not all(p.isdecimal() and len(p) <= 5 for p in parts):
+            raise ValueError("must be shard numbers separated by commas, such as 0,1")
+        return ",".join(parts)
+
+    @model_validator(mode="after")
+    def _check_shards(self) -> Settings:
+        shards = self.shards  # raises ValueError when the ids don't fit the count
+        if not shards.everything and self.database_url is None:
+            raise ValueError(
+                "SHARD_IDS splits the bot over processes, which must share one database: "
+                "set DATABASE_URL to a PostgreSQL server"
+            )
+        return self
+
+    @property
+    def shards(self) -> Shards:
+        """The shards this process runs (bot/shards.py)."""
+        if self.shard_ids is None:
+            return Shards(self.shard_count)
+        ids = tuple(sorted({int(p) for p in self.shard_ids.split(",")}))
+        if self.shard_count is None:
+            raise ValueError("SHARD_IDS needs SHARD_COUNT, the number of shards in all")
+        if any(i >= self.shard_count for i in ids):
+            raise ValueError(f"SHARD_IDS must be below SHARD_COUNT ({self.shard_count})")
+        return Shards(self.shard_count, ids)
+
     @field_validator("log_level")
     @classmethod
     def _check_level(cls, value: str) -> str:
@@ -125,6 +170,8 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
         return Settings(_env_file=env_file)  # type: ignore[call-arg]
     except ValidationError as exc:
         err = exc.errors()[0]
-        name = str(err["loc"][0]).upper() if err["loc"] else "a setting"
         msg = err["msg"].removeprefix("Value error, ")
+        if not err["loc"]:  # settings that don't fit together; the input is all of them
+            raise ConfigError(f"{msg}.") from None
+        name = str(err["loc"][0]).upper()
         raise ConfigError(f"{name} is invalid: {msg} (got {err.get('input')!r}).") from None
