@@ -47,6 +47,7 @@ from .world import (
     Overwrite,
     P,
     World,
+    shard_of,
 )
 
 __all__ = [
@@ -81,4 +82,5 @@ __all__ = [
     "UploadedFile",
     "World",
     "discord_like_rate_limits",
+    "shard_of",
 ]

@@ -37,6 +37,11 @@ class BotProcess:
     ``"sync"`` (default) — READY + every GUILD_CREATE sent on a session identified after
     start, and a command sync (bulk PUT) done after start; ``"gateway"`` — only the former;
     ``"identify"`` — only an IDENTIFY; or a callable ``(fake) -> bool``.
+
+    A sharded process (``SHARD_IDS``, e.g. ``"2,3"``, or only ``SHARD_COUNT``: all of them,
+    in its environment) is ready on the gateway when each of its shards has a session
+    identified after start with every GUILD_CREATE sent; one without shard 0 is not waited
+    for a command sync (the process that holds shard 0 syncs).
     """
 
     def __init__(
@@ -121,7 +126,7 @@ class BotProcess:
         if self.output_path is not None:
             self._out_file = open(self.output_path, "a", encoding="utf-8")  # noqa: ASYNC230
         fake.process = self
-        self.started_at = time.monotonic()
+        self.started_at = started = time.monotonic()
         self.ready_at = None
         self._proc = await asyncio.create_subprocess_exec(
             *self.argv,
@@ -134,11 +139,23 @@ class BotProcess:
         )
         self._reader = asyncio.create_task(self._read_output())
 
+        shards = self.shard_ids()
+
         def gateway_ready() -> bool:
             if fake.gateway.identify_count <= identify_before:
                 return False
+            if shards is not None:
+                return all(
+                    any(
+                        s.created_at >= started and s.guilds_sent_at is not None
+                        for s in fake.gateway.sessions_on_shard(shard)
+                    )
+                    for shard in shards
+                )
             s = fake.gateway.latest_session()
             return s is not None and s.guilds_sent_at is not None
+
+        syncs = shards is None or 0 in shards
 
         def is_ready() -> bool:
             if callable(self.ready):
@@ -147,7 +164,7 @@ class BotProcess:
                 return fake.gateway.identify_count > identify_before
             if self.ready == "gateway":
                 return gateway_ready()
-            return gateway_ready() and len(fake.command_syncs) > syncs_before
+            return gateway_ready() and (not syncs or len(fake.command_syncs) > syncs_before)
 
         ready_task = asyncio.create_task(fake.wait_until(is_ready, None, "bot ready"))
         exit_task = asyncio.create_task(self._proc.wait())
@@ -173,6 +190,17 @@ class BotProcess:
             f"bot not ready after {timeout:.0f}s (waiting for {self._ready_name()}; {what}); "
             f"last output:\n{self.tail(40)}"
         )
+
+    def shard_ids(self) -> list[int] | None:
+        """The shards this process runs (``SHARD_IDS``, else every one of ``SHARD_COUNT``),
+        or None when it is not sharded."""
+        env = self.env()
+        ids, count = env.get("SHARD_IDS", "").strip(), env.get("SHARD_COUNT", "").strip()
+        if ids:
+            return [int(i) for i in ids.split(",") if i.strip()]
+        if count:
+            return list(range(int(count)))
+        return None
 
     def _ready_name(self) -> str:
         return self.ready if isinstance(self.ready, str) else "custom ready condition"

@@ -65,6 +65,7 @@ class GatewayConnection:
         self.writer = asyncio.create_task(self._write_loop())
         self.heartbeats = 0
         self.opened_at = time.monotonic()
+        self.close_code: int | None = None  # the code the fake closed it with, if it did
 
     def send(self, text: str, fut: asyncio.Future[None] | None = None) -> None:
         if self.closed:
@@ -112,6 +113,7 @@ class GatewayConnection:
         """Close the socket after the frames queued so far have been written."""
         if self.closed:
             return
+        self.close_code = code
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.queue.put_nowait((_Close(code, message), done))
         try:

@@ -1,7 +1,12 @@
 """``Gateway``: accepts the bot's websockets (HELLO, heartbeats), answers IDENTIFY with READY
 and a GUILD_CREATE per guild, RESUME with the missed dispatches, member requests with
 chunks; routes each dispatch to the sessions that own its guild and want its intent; and
-breaks connections on demand (drop, RECONNECT, INVALID_SESSION)."""
+breaks connections on demand (drop, RECONNECT, INVALID_SESSION).
+
+Sharding as Discord does it: IDENTIFY with ``shard: [id, count]`` gets the guilds with
+``(guild_id >> 22) % count == id`` (without ``shard``: every guild), each guild's events go
+to the shard that owns it, DMs to shard 0; a connection that would hold more than
+``FakeDiscord.max_guilds_per_shard`` guilds is closed with 4011 (Sharding required)."""
 
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType, web
 
-from ..world import Intents
+from ..world import Intents, shard_of
 from .connection import GatewayConnection
 from .protocol import CHUNK_SIZE, HEARTBEAT_INTERVAL_MS, Op, ReceivedOp, dumps
 from .session import GatewaySession
@@ -51,18 +56,20 @@ class Gateway:
         act = self.active_sessions
         return max(act, key=lambda s: s.created_at) if act else None
 
+    def sessions_on_shard(self, shard_id: int) -> list[GatewaySession]:
+        """Active sessions identified as ``shard_id`` (of any count), oldest first."""
+        return sorted(
+            (s for s in self.active_sessions if s.shard_id == shard_id),
+            key=lambda s: s.created_at,
+        )
+
     # ----- dispatch ----------------------------------------------------------------------
     def dispatch(
         self, event: str, data: Any, *, guild_id: int | None = None, intent: int | None = None
     ) -> list[asyncio.Future[None]]:
         """Send a DISPATCH to every session that owns ``guild_id`` (DMs: shard 0)."""
         futs = []
-        for s in self.active_sessions:
-            if guild_id is None:
-                if s.shard[0] != 0:
-                    continue
-            elif not s.owns_guild(guild_id):
-                continue
+        for s in self.sessions_for(guild_id):
             if not s.wants(intent):
                 continue
             fut = s.dispatch(event, data)
@@ -71,11 +78,14 @@ class Gateway:
         return futs
 
     def sessions_for(self, guild_id: int | None) -> list[GatewaySession]:
-        return [
+        """The active sessions that get ``guild_id``'s events (``None``, a DM: shard 0's),
+        those with a live connection first."""
+        owners = [
             s
             for s in self.active_sessions
-            if (s.shard[0] == 0 if guild_id is None else s.owns_guild(guild_id))
+            if (s.gets_dms if guild_id is None else s.owns_guild(guild_id))
         ]
+        return sorted(owners, key=lambda s: s.connection is None or s.connection.closed)
 
     # ----- faults ------------------------------------------------------------------------
     async def drop(self, code: int | None = 4000) -> int:
@@ -191,9 +201,13 @@ class Gateway:
         if intents & Intents.PRIVILEGED & ~world.allowed_privileged_intents:
             await conn.close(code=4014, message=b"disallowed intents")
             return
-        shard = tuple(data.get("shard") or (0, 1))
-        if len(shard) != 2 or not 0 <= shard[0] < shard[1]:
+        shard = _shard(data.get("shard"))
+        if shard is None:
             await conn.close(code=4010, message=b"invalid shard")
+            return
+        guild_ids = [g for g in world.guilds if shard_of(g, shard[1]) == shard[0]]
+        if len(guild_ids) > self.fake.max_guilds_per_shard:
+            await conn.close(code=4011, message=b"sharding required")
             return
         self.identify_count += 1
         # A new identify for the same shard replaces older sessions (bot restarted).
@@ -203,14 +217,14 @@ class Gateway:
         session = GatewaySession(
             id=secrets.token_hex(16),
             intents=intents,
-            shard=(int(shard[0]), int(shard[1])),
+            shard=shard,
             identify=data,
             large_threshold=int(data.get("large_threshold") or 50),
+            guild_ids=guild_ids,
         )
         self.sessions[session.id] = session
         session.connection = conn
         conn.session = session
-        guild_ids = [g for g in world.guilds if session.owns_guild(g)]
         app = world.application
         ready = {
             "v": 10,
@@ -288,7 +302,7 @@ class Gateway:
         nonce = data.get("nonce")
         for gid in gids:
             g = world.guilds.get(int(gid))
-            if g is None:
+            if g is None or not session.owns_guild(g.id):
                 continue
             if user_ids is not None:
                 wanted = [int(u) for u in (user_ids if isinstance(user_ids, list) else [user_ids])]
@@ -315,3 +329,15 @@ class Gateway:
                 if nonce is not None:
                     payload["nonce"] = nonce
                 session.dispatch("GUILD_MEMBERS_CHUNK", payload)
+
+
+def _shard(value: Any) -> tuple[int, int] | None:
+    """IDENTIFY's ``shard`` as ``(shard_id, shard_count)``; absent: ``(0, 1)``; invalid: None."""
+    if value is None:
+        return (0, 1)
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        return None
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        return None
+    shard_id, count = value
+    return (shard_id, count) if 0 <= shard_id < count else None

@@ -1,5 +1,7 @@
-"""A gateway session: its intents and shard, the sequence number and the buffer of sent
-dispatches a RESUME replays; it outlives its connection until resumed or replaced."""
+"""A gateway session: its intents and shard (``[shard_id, shard_count]`` from IDENTIFY; the
+guilds it owns are ``(guild_id >> 22) % shard_count == shard_id``, DMs belong to shard 0), the
+sequence number and the buffer of sent dispatches a RESUME replays; it outlives its
+connection until resumed or replaced."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..world import shard_of
 from .connection import GatewayConnection
 from .protocol import Op, dumps
 
@@ -30,10 +33,21 @@ class GatewaySession:
     guilds_sent_at: float | None = None
     resumed: int = 0
     active: bool = True
+    # The guilds listed in its READY (those its shard owned when it identified).
+    guild_ids: list[int] = field(default_factory=list)
+
+    @property
+    def shard_id(self) -> int:
+        return self.shard[0]
+
+    @property
+    def gets_dms(self) -> bool:
+        """DMs (and other events of no guild) go to shard 0 only, as on Discord."""
+        return self.shard[0] == 0
 
     def owns_guild(self, guild_id: int) -> bool:
         shard_id, count = self.shard
-        return count <= 1 or (guild_id >> 22) % count == shard_id
+        return shard_of(guild_id, count) == shard_id
 
     def wants(self, intent: int | None) -> bool:
         return intent is None or bool(self.intents & intent)

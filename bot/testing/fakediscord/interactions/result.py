@@ -24,7 +24,8 @@ class InteractionResult:
 
     Attributes filled as the bot answers: ``type`` (callback type 4/5/6/7/8/9),
     ``callback`` (raw callback body), ``choices`` (autocomplete), ``modal`` (modal data),
-    ``latency`` (seconds from dispatch to callback).
+    ``latency`` (seconds from dispatch to callback). ``shard`` and ``session_id``: the gateway
+    session it was sent on (the guild's shard; shard 0 for a DM).
     """
 
     def __init__(
@@ -48,6 +49,8 @@ class InteractionResult:
         self.name = name
         self.source_message_id = source_message_id
         self.payload: dict[str, Any] = {}
+        self.shard: int | None = None  # the shard (and session) it was sent on
+        self.session_id: str | None = None
         self.dispatched_at: float = 0.0  # created/queued by the fake (Discord's 3 s clock)
         self.sent_at: float | None = None  # frame written to the bot's socket
         self.responded_at: float | None = None

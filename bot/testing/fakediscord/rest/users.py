@@ -58,14 +58,17 @@ class UserRoutes(RestBase):
 
     @route("GET", r"/gateway/bot")
     def get_gateway_bot(self, rec: RecordedRequest) -> Any:
+        """The URL, the recommended shard count and the session start limits (each IDENTIFY
+        uses one of the day's 1,000)."""
+        fake = self.fake
         return {
-            "url": self.fake.gateway_base_url,
-            "shards": 1,
+            "url": fake.gateway_base_url,
+            "shards": fake.shard_count,
             "session_start_limit": {
                 "total": 1000,
-                "remaining": 999,
+                "remaining": max(0, 1000 - fake.gateway.identify_count),
                 "reset_after": 86400000,
-                "max_concurrency": 1,
+                "max_concurrency": fake.max_concurrency,
             },
         }
 

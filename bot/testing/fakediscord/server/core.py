@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from ..interactions import FakeDiscordError, InteractionResult
-from ..world import ChannelType, FakeChannel, FakeMessage, FakeUser, P, World
+from ..world import ChannelType, FakeChannel, FakeMessage, FakeUser, P, World, shard_of
 
 if TYPE_CHECKING:
     from ..driver import BotProcess
@@ -50,6 +50,11 @@ class FakeCore:
     token: str | None
     host: str
     port: int
+    # Sharding: what GET /gateway/bot recommends, the most guilds one connection may hold
+    # (more: IDENTIFY is closed with 4011) and the identifies allowed per 5 s it reports.
+    shard_count: int
+    max_guilds_per_shard: int
+    max_concurrency: int
     interaction_deadline: float | None
     enforce_deadline: bool
     response_timeout: float
@@ -162,13 +167,11 @@ class FakeCore:
     async def _send(
         self, rec: InteractionResult, payload: dict[str, Any], wait: bool, timeout: float | None
     ) -> InteractionResult:
-        if not self.gateway.sessions_for(rec.guild_id):
-            raise FakeDiscordError(
-                self._with_tail(
-                    "no bot session on the gateway to deliver the interaction to "
-                    "(was the bot started, and did it IDENTIFY?)"
-                )
-            )
+        sessions = self.gateway.sessions_for(rec.guild_id)
+        if not sessions:
+            raise FakeDiscordError(self._with_tail(self._no_session(rec.guild_id)))
+        rec.session_id = sessions[0].id
+        rec.shard = sessions[0].shard_id
         rec.payload = payload
         self.interactions[rec.id] = rec
         self.interactions_by_token[rec.token] = rec
@@ -185,3 +188,15 @@ class FakeCore:
         if wait:
             await rec.wait_response(timeout)
         return rec
+
+    def _no_session(self, guild_id: int | None) -> str:
+        counts = sorted({s.shard[1] for s in self.gateway.active_sessions})
+        if not counts:
+            return (
+                "no bot session on the gateway to deliver the interaction to "
+                "(was the bot started, and did it IDENTIFY?)"
+            )
+        if guild_id is None:
+            return "no bot session on shard 0, which gets DMs (did shard 0 IDENTIFY?)"
+        shards = ", ".join(f"shard {shard_of(guild_id, n)} of {n}" for n in counts)
+        return f"no bot session owns guild {guild_id} ({shards}: did it IDENTIFY?)"

@@ -42,6 +42,12 @@ class FakeDiscord(StateReading, CommandHelpers, ComponentHelpers, ModalHelpers, 
     ``response_timeout``: default wait for a callback in the helpers (deadline + 2 s).
     ``final_timeout``: default of ``InteractionResult.wait_final``.
     ``token``: when set, only that bot token is accepted (else any).
+
+    Sharding: ``shard_count`` is what ``GET /gateway/bot`` recommends (``AutoShardedClient``
+    without a count uses it), ``max_concurrency`` the identifies per 5 s it reports, and
+    ``max_guilds_per_shard`` the most guilds one connection may hold (Discord: 2,500); an
+    IDENTIFY whose shard would hold more is closed with 4011. The fake routes by whatever
+    ``shard: [id, count]`` each IDENTIFY gives, as Discord does.
     """
 
     def __init__(
@@ -55,10 +61,16 @@ class FakeDiscord(StateReading, CommandHelpers, ComponentHelpers, ModalHelpers, 
         enforce_deadline: bool = True,
         response_timeout: float | None = None,
         final_timeout: float = 10.0,
+        shard_count: int = 1,
+        max_guilds_per_shard: int = 2500,
+        max_concurrency: int = 1,
     ) -> None:
         # What each attribute holds, and its type, is declared on FakeCore.
         self.world = world if world is not None else World.default()
         self.token = token
+        self.shard_count = shard_count
+        self.max_guilds_per_shard = max_guilds_per_shard
+        self.max_concurrency = max_concurrency
         self.host = host
         self.port = port
         self.interaction_deadline = interaction_deadline

@@ -3,7 +3,7 @@
 Everything here is plain data plus lookups and Discord-shaped payload builders:
 
 - :mod:`.constants`: permission bits ``P``, ``ChannelType``, ``Intents``, ``MessageFlags``,
-  snowflakes and timestamps
+  snowflakes and timestamps, ``shard_of`` (the shard that owns a guild)
 - :mod:`.models`: the dataclasses (``FakeUser``, ``FakeRole``, ``FakeChannel``, ``FakeMember``,
   ``FakeAttachment``, ``FakeMessage``, ``FakeScheduledEvent``, ``FakeGuild``, ``Application``)
 - :mod:`.mentions`: mentions in content and ``allowed_mentions``
@@ -25,6 +25,7 @@ from .constants import (
     P,
     SnowflakeGenerator,
     iso,
+    shard_of,
 )
 from .mentions import apply_allowed_mentions, parse_mentions
 from .models import (
@@ -62,4 +63,5 @@ __all__ = [
     "apply_allowed_mentions",
     "iso",
     "parse_mentions",
+    "shard_of",
 ]

@@ -1,5 +1,6 @@
 """Discord's numbers: permission bits, channel types, intents, message flags, and the ids
-and timestamps the fake hands out (snowflakes, ISO-8601 UTC)."""
+and timestamps the fake hands out (snowflakes, ISO-8601 UTC), and the shard that owns a
+guild (``shard_of``)."""
 
 from __future__ import annotations
 
@@ -114,12 +115,37 @@ def iso(ts: float | None = None) -> str:
     return dt.isoformat()
 
 
+def shard_of(guild_id: int, shard_count: int) -> int:
+    """The shard whose gateway connection gets ``guild_id``'s events, as Discord routes them:
+    ``(guild_id >> 22) % shard_count`` (DMs go to shard 0)."""
+    return (guild_id >> 22) % shard_count if shard_count > 1 else 0
+
+
 class SnowflakeGenerator:
     """Discord-like snowflakes: increasing, time based, unique within the process."""
 
     def __init__(self) -> None:
         self._last_ms = 0
         self._inc = 0
+        self._sharded = (0, 0)
+
+    def on_shard(self, shard_id: int, shard_count: int) -> int:
+        """A fresh snowflake that, as a guild id, Discord routes to ``shard_id`` of
+        ``shard_count``: the next one's timestamp moved on to the first millisecond with
+        ``ms % shard_count == shard_id``, under its own worker id (2) so it never clashes with
+        :meth:`next`."""
+        if not 0 <= shard_id < shard_count:
+            raise ValueError(f"shard {shard_id} is not one of 0..{shard_count - 1}")
+        # (ms, increment) strictly increase from one call to the next, so ids never repeat;
+        # getattr: a generator pickled (by the playground) before this existed.
+        last_ms, last_inc = getattr(self, "_sharded", (0, 0))
+        ms = max(self.next() >> 22, last_ms)
+        ms += (shard_id - ms) % shard_count
+        inc = last_inc + 1 if ms == last_ms else 0
+        if inc >= 4096:
+            ms, inc = ms + shard_count, 0
+        self._sharded = (ms, inc)
+        return (ms << 22) | (2 << 17) | inc
 
     def next(self) -> int:
         ms = int(time.time() * 1000)

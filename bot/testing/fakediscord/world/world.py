@@ -14,7 +14,7 @@ import itertools
 from collections.abc import Sequence
 from typing import Any
 
-from .constants import ChannelType, Intents, P, SnowflakeGenerator
+from .constants import ChannelType, Intents, P, SnowflakeGenerator, shard_of
 from .models import (
     Application,
     FakeAttachment,
@@ -110,8 +110,20 @@ class World(PermissionRules, Payloads):
         self._user_names[username] = uid
         return user
 
-    def add_guild(self, name: str, *, id: int | None = None, owner: int | str) -> FakeGuild:
-        gid = id if id is not None else self.snowflakes.next()
+    def add_guild(
+        self,
+        name: str,
+        *,
+        id: int | None = None,
+        owner: int | str,
+        shard: tuple[int, int] | None = None,
+    ) -> FakeGuild:
+        """A guild; ``shard=(shard_id, shard_count)`` picks an id that shard owns."""
+        if id is None:
+            id = self.snowflakes.on_shard(*shard) if shard else self.snowflakes.next()
+        elif shard is not None and shard_of(id, shard[1]) != shard[0]:
+            raise ValueError(f"guild id {id} is on shard {shard_of(id, shard[1])}, not {shard}")
+        gid = id
         g = FakeGuild(id=gid, name=name, owner_id=self.user(owner))
         g.roles[gid] = FakeRole(
             id=gid, guild_id=gid, name="@everyone", permissions=P.EVERYONE_DEFAULT, position=0
