@@ -10,10 +10,11 @@ about — where the migrations are, how a row is locked for a decision — are h
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +30,9 @@ _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 T = TypeVar("T")
 
 __all__ = [
+    "Column",
     "Database",
+    "ForeignKey",
     "MigrationError",
     "Params",
     "Row",
@@ -39,9 +42,46 @@ __all__ = [
 ]
 
 
+async def commit_through(commit: Awaitable[T]) -> T:
+    """Await a COMMIT to its end even if the task is cancelled meanwhile, so the connection
+    is never handed on mid-commit; the cancel is raised once the outcome is known. (A
+    cancel that races a COMMIT may find it committed, as with any database.)"""
+    future = asyncio.ensure_future(commit)
+    cancelled = False
+    while not future.done():
+        try:
+            await asyncio.shield(future)
+        except asyncio.CancelledError:
+            if future.cancelled():
+                raise
+            cancelled = True
+    result = future.result()
+    if cancelled:
+        raise asyncio.CancelledError
+    return result
+
+
 class MigrationError(Exception):
     """Migrations can't be applied (a file failed: the database is as it was before it;
     files are missing, out of order or renamed: nothing was applied)."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a table, as the store's catalog describes it."""
+
+    name: str
+    type: str  # as declared (SQLite: "INTEGER"), or PostgreSQL's data type ("bigint")
+    primary_key: int  # its place in the primary key (1, 2, …), 0 when not part of it
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    """One column of a table referring to a column of another (`parent`)."""
+
+    column: str
+    parent: str
+    parent_column: str
 
 
 class SyncCursor(Protocol):
@@ -92,6 +132,12 @@ class Database(ABC):
         SQLite, whose one writer at a time already serializes every decision."""
         return ""
 
+    def skip_locked(self, *aliases: str) -> str:
+        """The clause ending a SELECT that claims due work (`outbox.claim`): on PostgreSQL
+        `FOR UPDATE [OF o] SKIP LOCKED`, so processes claiming at once each get other
+        rows instead of waiting for one another; nothing on SQLite (one writer at a time)."""
+        return ""
+
     # --- statements ------------------------------------------------------------------------
     @abstractmethod
     async def close(self) -> None: ...
@@ -139,6 +185,18 @@ class Database(ABC):
         `transaction()` it joins the outer one."""
 
     # --- schema ----------------------------------------------------------------------------
+    @abstractmethod
+    async def tables(self) -> list[str]:
+        """The ordinary tables of the schema (not views, nor the store's own), sorted."""
+
+    @abstractmethod
+    async def columns(self, table: str) -> list[Column]:
+        """The columns of `table` in their order ([] when there is no such table)."""
+
+    @abstractmethod
+    async def foreign_keys(self, table: str) -> list[ForeignKey]:
+        """The columns of `table` that refer to another table's, one per column."""
+
     @abstractmethod
     async def migrate(self, directory: Path | None = None) -> list[str]:
         """Apply pending migrations in order, each in its own transaction; the names."""

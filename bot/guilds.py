@@ -75,7 +75,7 @@ def _parts(zone: str) -> list[str]:
 
 
 def clean_city_name(name: str) -> str:
-    cleaned = " ".join(name.split())
+    cleaned = " ".join(name.replace("\x00", "").split())  # no NUL in either store
     if not cleaned:
         raise InvalidInput("A city needs a name.")
     if len(cleaned) > MAX_CITY_NAME:
@@ -152,7 +152,7 @@ class GuildSettings:
         await self.ensure(guild_id)
         row = await self.db.fetchone(
             "SELECT id, name, channel_id, role_id FROM cities WHERE guild_id = ? AND name_key = ?",
-            (guild_id, " ".join(name.split()).casefold()),
+            (guild_id, " ".join(name.replace("\x00", "").split()).casefold()),
         )
         if row is None:
             names = ", ".join(c.name for c in await self.cities(guild_id)) or "none yet"

@@ -7,6 +7,16 @@ and marks each one. A crash between Discord accepting a message and the row
 being marked can repeat that one message once on restart — at most one
 duplicate per message, never a loss.
 
+Several processes (shards on one PostgreSQL) deliver side by side, so a deliverer
+first *claims* what it sends (`claim`): due rows nobody holds become its own for a
+lease, taken with `FOR UPDATE SKIP LOCKED` so two processes claiming at once get
+different rows. Before each send it checks the row is still its own and extends the
+lease (`hold`); marking the row sent or failed lets go of it. A process that dies
+holding rows loses nothing: its lease runs out and another process claims them, or
+the same process, restarted, takes back what its earlier life held (`release`). A
+message is sent twice only when a process dies, or stalls past its lease, between
+Discord accepting it and the row being marked — the one in flight, as before.
+
 Delivered and dropped messages are pruned a month after they were written, due and
 sent (`prune`, daily, started with the bot); so are failed ones, except an event's,
 which its organizers count in /event stats until a month after the event ends.
@@ -18,14 +28,16 @@ import json
 import logging
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.db import Database
+from bot.db import Database, Row
 from bot.kinds import Payload, decode
+from bot.shards import Shards
 
 M = TypeVar("M", bound=Payload)
 
@@ -36,6 +48,9 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 KEEP_DAYS = 30
+# How long a claim holds a message: enough for one send under Discord's rate limits (each
+# send renews it); how long a dead process's messages wait for another process.
+LEASE_SECONDS = 120
 PRUNE_JOB = "outbox:prune"
 
 
@@ -88,32 +103,106 @@ async def enqueue(
     return count > 0
 
 
+_COLUMNS = "id, guild_id, kind, user_id, channel_id, payload, attempts, due_at"
+
+
+def _item(r: Row) -> OutboxItem:
+    return OutboxItem(
+        r["id"],
+        r["guild_id"],
+        r["kind"],
+        r["user_id"],
+        r["channel_id"],
+        json.loads(r["payload"]),
+        r["attempts"],
+        decode(r["kind"], r["payload"]),
+    )
+
+
 async def due(db: Database, limit: int = 50, now: float | None = None) -> list[OutboxItem]:
-    """Pending messages whose time has come, oldest first."""
+    """Pending messages whose time has come, oldest first, claimed or not (what is owed;
+    a deliverer takes its share with `claim`)."""
     rows = await db.fetchall(
-        "SELECT id, guild_id, kind, user_id, channel_id, payload, attempts FROM outbox"
+        f"SELECT {_COLUMNS} FROM outbox"
         " WHERE status = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT ?",
         (int(now if now is not None else time.time()), limit),
     )
-    return [
-        OutboxItem(
-            r["id"],
-            r["guild_id"],
-            r["kind"],
-            r["user_id"],
-            r["channel_id"],
-            json.loads(r["payload"]),
-            r["attempts"],
-            decode(r["kind"], r["payload"]),
-        )
-        for r in rows
-    ]
+    return [_item(r) for r in rows]
+
+
+async def claim(
+    db: Database,
+    owner: str,
+    *,
+    limit: int = 50,
+    lease_seconds: int = LEASE_SECONDS,
+    now: float | None = None,
+    shard_count: int | None = None,
+    shard_ids: Sequence[int] | None = None,
+) -> list[OutboxItem]:
+    """Take up to `limit` due messages for `owner` (a deliverer, unique per process) until
+    `now + lease_seconds`, oldest first: pending rows nobody holds, or whose holder's lease
+    has run out. Processes claiming at once get disjoint rows (one statement: on
+    PostgreSQL the rows it picks are locked, and rows another claim has locked are
+    skipped rather than waited for). With `shard_count` and `shard_ids` only messages of
+    the guilds on those shards (bot/shards.py; None: every guild)."""
+    when = int(now if now is not None else time.time())
+    guilds = Shards(shard_count, tuple(shard_ids) if shard_ids is not None else None)
+    rows = await db.fetchall(
+        "UPDATE outbox SET claimed_by = :owner, claimed_until = :until"
+        " WHERE id IN (SELECT o.id FROM outbox o"
+        "  WHERE o.status = 'pending' AND o.due_at <= :now"
+        "  AND (o.claimed_until IS NULL OR o.claimed_until <= :now)"
+        f"  AND {guilds.where('o.guild_id')}"
+        f"  ORDER BY o.due_at, o.id LIMIT :limit{db.skip_locked('o')})"
+        f" RETURNING {_COLUMNS}",
+        {"owner": owner, "until": when + lease_seconds, "now": when, "limit": limit},
+    )
+    return [_item(r) for r in sorted(rows, key=lambda r: (r["due_at"], r["id"]))]
+
+
+async def hold(
+    db: Database,
+    item_id: int,
+    owner: str,
+    *,
+    lease_seconds: int = LEASE_SECONDS,
+    now: float | None = None,
+) -> bool:
+    """Right before sending: whether the message is still `owner`'s to send (pending and
+    claimed by it), and if so its lease starts again. False: another process claimed it
+    after this one's lease ran out, or it was sent, dropped or deleted — skip it."""
+    when = int(now if now is not None else time.time())
+    changed = await db.execute_rowcount(
+        "UPDATE outbox SET claimed_until = ?"
+        " WHERE id = ? AND claimed_by = ? AND status = 'pending'",
+        (when + lease_seconds, item_id, owner),
+    )
+    return changed > 0
+
+
+async def release(db: Database, *, owner: str | None = None, prefix: str | None = None) -> int:
+    """Let go of the pending messages claimed by `owner` (a deliverer that stops), or by
+    every owner whose name starts with `prefix` (at start-up, the earlier lives of this
+    same process: they are dead, so nothing waits for their leases). How many."""
+    if (owner is None) == (prefix is None):
+        raise ValueError("release takes exactly one of owner or prefix")
+    if owner is not None:
+        where, params = "claimed_by = ?", (owner,)  # type: tuple[str, tuple[Any, ...]]
+    else:
+        assert prefix is not None
+        where, params = "substr(claimed_by, 1, ?) = ?", (len(prefix), prefix)
+    return await db.execute_rowcount(
+        "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL"
+        f" WHERE status = 'pending' AND {where}",
+        params,
+    )
 
 
 async def mark_sent(db: Database, item_id: int) -> None:
     await db.execute(
-        "UPDATE outbox SET status = 'sent', sent_at = unixepoch(), attempts = attempts + 1"
-        " WHERE id = ?",
+        "UPDATE outbox SET status = 'sent', sent_at = unixepoch(), attempts = attempts + 1,"
+        " claimed_by = NULL, claimed_until = NULL WHERE id = ?",
         (item_id,),
     )
 
@@ -121,11 +210,13 @@ async def mark_sent(db: Database, item_id: int) -> None:
 async def mark_failed(
     db: Database, item_id: int, error: str, *, retry_in: int | None = None
 ) -> None:
-    """Record a failed try. With `retry_in` it is tried again later (up to MAX_ATTEMPTS)."""
+    """Record a failed try. With `retry_in` it is tried again later (up to MAX_ATTEMPTS),
+    by whichever process claims it then."""
     await db.execute(
         "UPDATE outbox SET attempts = attempts + 1, last_error = ?,"
         " status = CASE WHEN ? IS NULL OR attempts + 1 >= ? THEN 'failed' ELSE 'pending' END,"
-        " due_at = unixepoch() + COALESCE(?, 0) WHERE id = ?",
+        " due_at = unixepoch() + COALESCE(?, 0), claimed_by = NULL, claimed_until = NULL"
+        " WHERE id = ?",
         (error[:500], retry_in, MAX_ATTEMPTS, retry_in, item_id),
     )
 
@@ -148,10 +239,11 @@ def _key_range(prefix: str) -> tuple[str, str]:
 async def drop(db: Database, *, dedupe_prefix: str) -> int:
     """Drop pending messages whose dedupe key starts with a prefix (e.g. a cancelled event's)."""
     low, high = _key_range(dedupe_prefix)
-    # `+status`: search the dedupe_key index by range rather than every pending row.
+    # `status || ''` hides status from SQLite's planner (as `+status` would, which
+    # PostgreSQL can't read): search the dedupe_key index by range, not every pending row.
     return await db.execute_rowcount(
         "UPDATE outbox SET status = 'dropped'"
-        " WHERE dedupe_key >= ? AND dedupe_key < ? AND +status = 'pending'",
+        " WHERE dedupe_key >= ? AND dedupe_key < ? AND status || '' = 'pending'",
         (low, high),
     )
 
@@ -171,6 +263,16 @@ async def failures(db: Database, guild_id: int, *, dedupe_prefix: str = "") -> i
     )
 
 
+# The event id of an outbox row `o` whose key is `event:{id}:…`, else NULL. Only digits are
+# cast: PostgreSQL's CAST fails on anything else (SQLite's gives 0), and the `|| ':'` keeps
+# substr's length from going negative on a key with no second colon.
+_KEY_ID = "substr(o.dedupe_key, 7, instr(substr(o.dedupe_key, 7) || ':', ':') - 1)"
+_EVENT = (
+    f"CASE WHEN length({_KEY_ID}) BETWEEN 1 AND 18 AND ltrim({_KEY_ID}, '0123456789') = ''"
+    f" THEN CAST({_KEY_ID} AS BIGINT) END"
+)
+
+
 async def prune(
     db: Database, *, now: float | None = None, keep_days: int = KEEP_DAYS, batch: int = 1000
 ) -> int:
@@ -185,12 +287,11 @@ async def prune(
         count = await db.execute_rowcount(
             "DELETE FROM outbox WHERE id IN (SELECT o.id FROM outbox o"
             " WHERE o.status IN ('sent', 'dropped', 'failed')"
-            " AND max(o.created_at, o.due_at, COALESCE(o.sent_at, 0)) < :cutoff"
-            " AND NOT (o.status = 'failed' AND o.dedupe_key GLOB 'event:[0-9]*:*'"
-            "  AND EXISTS (SELECT 1 FROM events e WHERE e.ends_at >= :cutoff AND e.id ="
-            "   CAST(substr(o.dedupe_key, 7, instr(substr(o.dedupe_key, 7), ':') - 1)"
-            "   AS INTEGER)))"
-            " LIMIT :batch)",
+            " AND o.created_at < :cutoff AND o.due_at < :cutoff"
+            " AND COALESCE(o.sent_at, 0) < :cutoff"
+            " AND NOT (o.status = 'failed' AND o.dedupe_key LIKE 'event:%:%'"
+            f"  AND EXISTS (SELECT 1 FROM events e WHERE e.ends_at >= :cutoff AND e.id = {_EVENT})"
+            " ) LIMIT :batch)",
             {"cutoff": cutoff, "batch": batch},
         )
         total += count

@@ -7,9 +7,10 @@ table its rows come from, and each row carries that table's key, so a test can p
 that every row holding the member is in it. This module adds the outbox (messages owed
 or sent to the member), gathers the features, and finds the servers holding data.
 
-Which columns hold a member id is read from the schema, not listed by hand: an INTEGER
+Which columns hold a member id is read from the schema, not listed by hand: an integer
 column named `user_id`, or ending in `_id` or `_by`, unless it names something that is
-not a member (`NOT_MEMBER_IDS`, or a guild, channel, role or message). A table added
+not a member (`NOT_MEMBER_IDS`, or a guild, channel, role or message). One rule for
+both stores: SQLite declares such columns INTEGER, PostgreSQL's are bigint. A table added
 later is therefore found by `tests/unit/test_privacy_schema.py`, which fails until
 export and delete cover it.
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+import weakref
 from collections.abc import Mapping
 from typing import Any, Protocol
 
@@ -63,15 +65,13 @@ def _checked(name: str) -> str:
 
 
 async def member_columns(db: Database) -> list[tuple[str, str]]:
-    """(table, column) for every column of an ordinary table that holds a member id."""
+    """(table, column) for every column of an ordinary table that holds a member id, from
+    the store's catalog (SQLite's table_info, PostgreSQL's information_schema)."""
     found: list[tuple[str, str]] = []
-    tables = await db.fetchall("SELECT name FROM pragma_table_list WHERE type = 'table'")
-    for t in sorted(r["name"] for r in tables):
-        if t.startswith("sqlite_"):
-            continue
-        for c in await db.fetchall("SELECT name, type FROM pragma_table_info(?)", (t,)):
-            if is_member_column(c["name"], c["type"] or ""):
-                found.append((_checked(t), _checked(c["name"])))
+    for table in await db.tables():
+        for column in await db.columns(table):
+            if is_member_column(column.name, column.type):
+                found.append((_checked(table), _checked(column.name)))
     return found
 
 
@@ -79,32 +79,36 @@ async def guild_of(db: Database, table: str) -> str:
     """An SQL expression for the guild a row of `table` belongs to: its own guild_id, or
     its parent's through a foreign key (rsvps → events). ValueError if there is none."""
     table = _checked(table)
-    columns = {
-        r["name"] for r in await db.fetchall("SELECT name FROM pragma_table_info(?)", (table,))
-    }
-    if "guild_id" in columns:
+    if "guild_id" in {c.name for c in await db.columns(table)}:
         return f"{table}.guild_id"
-    for fk in await db.fetchall("SELECT * FROM pragma_foreign_key_list(?)", (table,)):
-        parent = _checked(fk["table"])
-        parent_columns = {
-            r["name"] for r in await db.fetchall("SELECT name FROM pragma_table_info(?)", (parent,))
-        }
-        if "guild_id" in parent_columns:
-            to, frm = _checked(fk["to"] or "id"), _checked(fk["from"])
+    for fk in await db.foreign_keys(table):
+        parent = _checked(fk.parent)
+        if "guild_id" in {c.name for c in await db.columns(parent)}:
+            to, frm = _checked(fk.parent_column), _checked(fk.column)
             return f"(SELECT p.guild_id FROM {parent} p WHERE p.{to} = {table}.{frm})"
     raise ValueError(f"{table} has no guild_id and no foreign key to a table with one")
 
 
+async def _holders(db: Database) -> str:
+    """One query over every member column: the guild of each row holding `:user`. Built
+    once per store (the schema is set at start-up, by the migrations)."""
+    sql = _HOLDERS.get(db)
+    if sql is None:
+        parts = [
+            f"SELECT {await guild_of(db, table)} AS g FROM {table} WHERE {column} = :user"
+            for table, column in await member_columns(db)
+        ]
+        sql = _HOLDERS[db] = " UNION ".join(parts)
+    return sql
+
+
+_HOLDERS: weakref.WeakKeyDictionary[Database, str] = weakref.WeakKeyDictionary()
+
+
 async def guilds_holding(db: Database, user_id: int) -> list[int]:
     """Every guild where some row holds this member's id (for `/privacy … server`)."""
-    found: set[int] = set()
-    for table, column in await member_columns(db):
-        guild = await guild_of(db, table)
-        rows = await db.fetchall(
-            f"SELECT DISTINCT {guild} AS g FROM {table} WHERE {column} = ?", (user_id,)
-        )
-        found.update(int(r["g"]) for r in rows if r["g"] is not None)
-    return sorted(found)
+    rows = await db.fetchall(await _holders(db), {"user": user_id})
+    return sorted({int(r["g"]) for r in rows if r["g"] is not None})
 
 
 # --- the outbox: messages owed or sent to the member ---------------------------------------

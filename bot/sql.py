@@ -104,13 +104,21 @@ def to_psycopg(sql: str, named: bool) -> tuple[str, tuple[str, ...]]:
     return "".join(out), tuple(numbered)
 
 
+def _text(value: Any) -> Any:
+    # A safety net: features drop NUL from what members type (PostgreSQL's text can't hold
+    # it), and a lookup by a text with NUL finds nothing rather than failing.
+    return value.replace("\x00", "") if isinstance(value, str) and "\x00" in value else value
+
+
 def bind(sql: str, params: Params) -> tuple[str, Params]:
     """SQLite-style SQL and parameters, as psycopg takes them."""
     if not params:  # psycopg reads `%` as a placeholder only when there are parameters
         return sql, params
     named = isinstance(params, Mapping)
     text, numbered = to_psycopg(sql, named)
-    if numbered and not named:
-        values = list(params)
+    if named:
+        return text, {k: _text(v) for k, v in params.items()}
+    values = [_text(v) for v in params]
+    if numbered:
         return text, {name: values[int(name[1:]) - 1] for name in numbered}
-    return text, params
+    return text, tuple(values)

@@ -30,10 +30,13 @@ import aiosqlite
 
 from bot.db import (
     MIGRATIONS_DIR,
+    Column,
     Database,
+    ForeignKey,
     Migration,
     MigrationError,
     SyncConnection,
+    commit_through,
     find_migrations,
     pending_migrations,
 )
@@ -41,7 +44,11 @@ from bot.sql import Params, Row
 
 log = logging.getLogger(__name__)
 
-_in_transaction: contextvars.ContextVar[bool] = contextvars.ContextVar("in_tx", default=False)
+# The stores whose transaction this task is in (by store: a task may use two files, and
+# one's transaction is not the other's).
+_in_transaction: contextvars.ContextVar[frozenset[SqliteDatabase]] = contextvars.ContextVar(
+    "in_tx", default=frozenset()
+)
 
 T = TypeVar("T")
 
@@ -138,7 +145,7 @@ class SqliteDatabase(Database):
     # --- statements -------------------------------------------------------
     @asynccontextmanager
     async def _locked(self) -> AsyncIterator[None]:
-        if _in_transaction.get():
+        if self in _in_transaction.get():
             yield
         else:
             async with self._lock:
@@ -170,16 +177,17 @@ class SqliteDatabase(Database):
 
         Nested use inside the same task joins the outer transaction.
         """
-        if _in_transaction.get():
+        if self in _in_transaction.get():
             yield self
             return
         async with self._lock:
-            token = _in_transaction.set(True)
+            token = _in_transaction.set(_in_transaction.get() | {self})
             try:
-                await self._conn.execute("BEGIN IMMEDIATE")
                 try:
+                    # Inside the try: a cancel while BEGIN is queued still rolls it back.
+                    await self._conn.execute("BEGIN IMMEDIATE")
                     yield self
-                    await self._conn.execute("COMMIT")
+                    await commit_through(self._conn.execute("COMMIT"))
                 except BaseException:
                     # In the connection's thread, after anything still queued there (a
                     # cancelled COMMIT still runs); shielded so a cancel can't skip it.
@@ -198,7 +206,7 @@ class SqliteDatabase(Database):
         Inside `transaction()` (same task) it joins the outer transaction, like a nested
         `transaction()`: `work` runs in the connection's thread, the outer one commits.
         """
-        if _in_transaction.get():
+        if self in _in_transaction.get():
             return await self._conn._execute(work, self._conn._conn)
         async with self._lock:
             # aiosqlite runs functions in its thread through _execute; pinned < 0.23 and
@@ -217,6 +225,32 @@ class SqliteDatabase(Database):
         return result
 
     # --- schema -----------------------------------------------------------
+    async def tables(self) -> list[str]:
+        rows = await self.fetchall(
+            "SELECT name FROM pragma_table_list"
+            " WHERE schema = 'main' AND type = 'table' AND substr(name, 1, 7) <> 'sqlite_'"
+        )
+        return sorted(str(r["name"]) for r in rows)
+
+    async def columns(self, table: str) -> list[Column]:
+        rows = await self.fetchall("SELECT name, type, pk FROM pragma_table_info(?)", (table,))
+        return [Column(str(r["name"]), str(r["type"] or ""), int(r["pk"])) for r in rows]
+
+    async def foreign_keys(self, table: str) -> list[ForeignKey]:
+        rows = await self.fetchall(
+            'SELECT "from", "table", "to", seq FROM pragma_foreign_key_list(?) ORDER BY id, seq',
+            (table,),
+        )
+        found = []
+        for r in rows:
+            to = r["to"]
+            if to is None:  # REFERENCES parent without columns: the parent's primary key
+                cols = await self.columns(r["table"])
+                keys = sorted((c for c in cols if c.primary_key), key=lambda c: c.primary_key)
+                to = keys[r["seq"]].name if r["seq"] < len(keys) else "rowid"
+            found.append(ForeignKey(str(r["from"]), str(r["table"]), str(to)))
+        return found
+
     async def migrate(self, directory: Path | None = None) -> list[str]:
         """Apply pending migrations in order, each in its own transaction.
 

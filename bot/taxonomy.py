@@ -42,7 +42,7 @@ _topics_cache: weakref.WeakKeyDictionary[Database, dict[int, tuple[str, ...]]] =
 
 
 def topic_key(name: str) -> str:
-    return " ".join(name.split()).casefold()
+    return " ".join(name.replace("\x00", "").split()).casefold()  # stored without NUL
 
 
 def resolve_level(text: str) -> str:
@@ -95,7 +95,7 @@ class Taxonomy:
         await ensure_guild(self.db, guild_id, self.clock)
         rows = await self.db.fetchall(
             "SELECT name FROM resource_topics WHERE guild_id = ?"
-            " ORDER BY is_default DESC, CASE WHEN is_default THEN id END, name_key",
+            " ORDER BY is_default DESC, CASE WHEN is_default = 1 THEN id END, name_key",
             (guild_id,),
         )
         names = tuple(r["name"] for r in rows)
@@ -104,7 +104,7 @@ class Taxonomy:
 
     async def add_topic(self, guild_id: int, name: str, created_by: int | None = None) -> str:
         """Add a topic; AlreadyExists if it is there (any case). Returns the name stored."""
-        cleaned = " ".join((name or "").split())
+        cleaned = " ".join((name or "").replace("\x00", "").split())  # PostgreSQL: no NUL
         if not cleaned:
             raise InvalidInput("A topic needs a name.")
         if len(cleaned) > MAX_TOPIC_NAME:

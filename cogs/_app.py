@@ -16,6 +16,7 @@ from bot.cooldowns import Cooldowns
 from bot.db import Database
 from bot.guilds import GuildSettings
 from bot.scheduler import Scheduler
+from bot.signals import signals_for
 from cogs._delivery import Deliverer, render_organizer_notice
 from cogs._features import Features
 from cogs._forms import Forms
@@ -48,14 +49,20 @@ class CommunityTree(app_commands.CommandTree["CommunityBot"]):
         await send_error(interaction, error)
 
 
-class CommunityBot(commands.Bot):
-    """Holds the services every cog uses; built once by `bot.__main__`."""
+class CommunityBot(commands.AutoShardedBot):
+    """Holds the services every cog uses; built once by `bot.__main__`.
+
+    Sharded always: one process runs every shard Discord recommends (SHARD_COUNT unset),
+    or the SHARD_IDS it is given of SHARD_COUNT (bot/shards.py, docs/scaling.md)."""
 
     db: Database
     guild_settings: GuildSettings
 
     def __init__(self, settings: Settings, scheduler: Scheduler) -> None:
+        shards = settings.shards
         super().__init__(
+            shard_count=shards.count,
+            shard_ids=list(shards.ids) if shards.ids is not None else None,
             command_prefix=commands.when_mentioned,
             intents=intents(),
             help_command=None,
@@ -67,6 +74,8 @@ class CommunityBot(commands.Bot):
         )
         self.settings = settings
         self.scheduler = scheduler
+        self.scope = shards  # the guilds whose timers and deliveries are this process's
+        self.signals = signals_for(settings.store, shards)
         self.persistent_items: list[type[discord.ui.DynamicItem]] = []
         self.delivery = Deliverer(self)
         self.delivery.register(organizer_notices.KIND, render_organizer_notice)
@@ -77,7 +86,7 @@ class CommunityBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         self.db = await Database.connect(self.settings.store)
-        log.info("database opened: %s", self.settings.store_name)
+        log.info("database opened: %s; running %s", self.settings.store_name, self.scope.describe())
         applied = await self.db.migrate()
         log.info(
             "migrations: %d applied, schema version %d",
@@ -99,10 +108,14 @@ class CommunityBot(commands.Bot):
         self.scheduler.start()
         counts = await self.scheduler.rebuild()
         log.info("scheduler started: %d job(s) rebuilt from the database", sum(counts.values()))
-        outbox.schedule_prune(self.scheduler, self.db)
+        if self.scope.runs_shard_zero:  # once per bot, not once per process
+            outbox.schedule_prune(self.scheduler, self.db)
         self.delivery.start()
+        await self.signals.start()
 
-        if self.settings.dev_guild_id:
+        if not self.scope.runs_shard_zero:
+            log.info("commands are synced by the process running shard 0")
+        elif self.settings.dev_guild_id:
             guild = discord.Object(self.settings.dev_guild_id)
             self.tree.copy_global_to(guild=guild)
             synced = await self.tree.sync(guild=guild)
@@ -125,6 +138,7 @@ class CommunityBot(commands.Bot):
     async def close(self) -> None:
         """Stop the scheduler first so no job starts against a closing database."""
         self.scheduler.shutdown()
+        await self.signals.stop()
         await self.delivery.stop()
         await super().close()
         if hasattr(self, "db"):

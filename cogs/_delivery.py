@@ -5,12 +5,21 @@ payload into message arguments (or None when the message no longer makes
 sense). One worker sends in order, so a reminder to 1,000 members is paced by
 discord.py's rate-limit handling without holding up replies to interactions,
 which use other routes.
+
+With several processes on one store (shards), each deliverer claims what it sends
+(bot/outbox.py `claim`) — only messages of its own shards' guilds — under an owner name
+unique to this process, `host:shards/pid-random`. At start-up it lets go of what an
+earlier life of the same `host:shards` held (killed mid-batch: those messages go out
+at once instead of after the lease); at a clean stop, of what it holds itself.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import secrets
+import socket
 import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -34,6 +43,7 @@ RETRY_SECONDS = (5, 30, 120, 600)
 # interaction replies are exempt. Pacing DMs below that keeps replies to clicks fast
 # during a burst and never trips the global rate limit.
 MESSAGES_PER_SECOND = 20
+BATCH = 50  # messages claimed at a time
 
 
 async def render_organizer_notice(item: outbox.OutboxItem) -> dict[str, Any] | None:
@@ -67,6 +77,8 @@ class Deliverer:
         self._task: asyncio.Task[None] | None = None
         self.sent = 0
         self.failed = 0
+        self.instance = ""  # `host:shards/`: this process and its earlier lives (start())
+        self.owner = ""  # this process alone: the name its claims are under
 
     def register(self, kind: Kind | str, renderer: Renderer) -> None:
         self._renderers[str(kind)] = renderer
@@ -83,6 +95,14 @@ class Deliverer:
         self._wake.set()
 
     def start(self) -> None:
+        shards = self.bot.settings.shards
+        served = (
+            "all"
+            if shards.everything or shards.ids is None
+            else f"{','.join(map(str, shards.ids))}of{shards.count}"
+        )
+        self.instance = f"{socket.gethostname()}:{served}/"
+        self.owner = f"{self.instance}{os.getpid()}-{secrets.token_hex(4)}"
         self._task = asyncio.create_task(self._run(), name="outbox-deliverer")
 
     async def stop(self) -> None:
@@ -92,25 +112,51 @@ class Deliverer:
                 await self._task
             except asyncio.CancelledError:
                 pass
+            try:  # what this process claimed and did not send: the next one sends it now
+                await outbox.release(self.bot.db, owner=self.owner)
+            except Exception:
+                log.warning(
+                    "could not let go of the outbox messages this process claimed: they are "
+                    "sent by another process after %ss",
+                    outbox.LEASE_SECONDS,
+                    exc_info=True,
+                )
 
     async def _run(self) -> None:
         await self.bot.wait_until_ready()
+        shards = self.bot.settings.shards
+        released = False
         while not self.bot.is_closed():
             self._wake.clear()
             try:
-                items = await outbox.due(self.bot.db)
+                if not released:  # an earlier life of this process is dead: take its work
+                    count = await outbox.release(self.bot.db, prefix=self.instance)
+                    if count:
+                        log.info("outbox: took back %d message(s) an earlier run held", count)
+                    released = True
+                items = await outbox.claim(
+                    self.bot.db,
+                    self.owner,
+                    limit=BATCH,
+                    shard_count=None if shards.everything else shards.count,
+                    shard_ids=None if shards.everything else shards.ids,
+                )
                 for item in items:
                     await self._deliver(item)
             except Exception:
                 log.exception("outbox delivery pass failed; trying again shortly")
                 items = []
-            if len(items) < 50:  # a full page means more are waiting: go on at once
+            if len(items) < BATCH:  # a full page means more are waiting: go on at once
                 try:
                     await asyncio.wait_for(self._wake.wait(), timeout=5)
                 except TimeoutError:
                     pass
 
     async def _deliver(self, item: outbox.OutboxItem) -> None:
+        if not await outbox.hold(self.bot.db, item.id, self.owner):
+            # Held past its lease and claimed by another process, or dropped meanwhile.
+            log.info("outbox %s (%s) is no longer this process's to send", item.id, item.kind)
+            return
         if item.kind in RETIRED:  # written by an older version; nothing renders it now
             await outbox.mark_sent(self.bot.db, item.id)
             return

@@ -21,7 +21,6 @@ from bot.db import Database
 from bot.testing.postgres import TempPostgres
 
 STORES = [s.strip() for s in os.environ.get("STORES", "sqlite,postgresql").split(",") if s]
-TEMPLATE = "bot_template"
 
 
 class PostgresServer:
@@ -30,17 +29,19 @@ class PostgresServer:
     def __init__(self, server: TempPostgres) -> None:
         self.server = server
         self._names = itertools.count(1)
+        # Per test process: pytest-xdist's workers may share one TEST_DATABASE_URL server.
+        self.template = f"bot_template_{os.getpid()}"
 
     def _admin(self, sql: str) -> None:
         with psycopg.connect(self.server.url(), autocommit=True) as conn:
             conn.execute(sql)
 
     def prepare_template(self) -> None:
-        self._admin(f"DROP DATABASE IF EXISTS {TEMPLATE}")
-        self._admin(f"CREATE DATABASE {TEMPLATE}")
+        self._admin(f"DROP DATABASE IF EXISTS {self.template}")
+        self._admin(f"CREATE DATABASE {self.template}")
 
         async def migrate() -> None:
-            db = await Database.connect(self.server.url(TEMPLATE))
+            db = await Database.connect(self.server.url(self.template))
             try:
                 await db.migrate()
             finally:
@@ -53,7 +54,13 @@ class PostgresServer:
     def new_database(self) -> str:
         """A fresh, migrated database (a copy of the template); its URL."""
         name = f"test_{os.getpid()}_{next(self._names)}"
-        self._admin(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
+        self._admin(f"CREATE DATABASE {name} TEMPLATE {self.template}")
+        return self.server.url(name)
+
+    def empty_database(self) -> str:
+        """A fresh database without any migration (for the migration tests); its URL."""
+        name = f"test_{os.getpid()}_{next(self._names)}"
+        self._admin(f"CREATE DATABASE {name}")
         return self.server.url(name)
 
     def drop(self, url: str) -> None:
@@ -68,5 +75,6 @@ def postgres() -> Iterator[PostgresServer]:
         ready = PostgresServer(server)
         ready.prepare_template()
         yield ready
+        ready.drop(ready.server.url(ready.template))  # a shared server keeps no leftovers
     finally:
         server.stop()

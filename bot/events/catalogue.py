@@ -18,6 +18,7 @@ from bot.events.fields import (
     clean_description,
     clean_title,
     clean_venue,
+    no_nul,
     parse_times,
 )
 from bot.events.messages import EventCancelled, EventChanged
@@ -191,6 +192,7 @@ class Catalogue:
         # are applied in the order they arrive.
         async with self.db.transaction():
             tz = (await self.store.guilds.get(guild_id)).tz
+            await self.store.lock_event(event_id)
             old = await self.store.load(guild_id, event_id)
             _check_editable(old, now)
             if starts is not None or ends is not None:
@@ -257,11 +259,12 @@ class Catalogue:
         waitlisted told (with the reason), the event's role owed back. RSVP rows stay, for
         the record; the returned event's going + waitlist is how many were told (read in
         the cancelling transaction)."""
-        cleaned = " ".join((reason or "").split()) or None
+        cleaned = " ".join(no_nul(reason or "").split()) or None
         if cleaned is not None and len(cleaned) > MAX_REASON:
             raise InvalidInput(f"The reason can be at most {MAX_REASON} characters.")
         now = self.store.now()
         async with self.db.transaction():
+            await self.store.lock_event(event_id)
             event = await self.store.load(guild_id, event_id)
             if event.cancelled:
                 raise NotAllowed(f"“{event.title}” is already cancelled.")

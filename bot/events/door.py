@@ -9,9 +9,8 @@ volunteers scan the same ticket at the same moment.
 
 from __future__ import annotations
 
-import sqlite3
-
 from bot import outbox
+from bot.db import SyncConnection
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.events import tickets as codes
 from bot.events.models import (
@@ -54,7 +53,7 @@ def _hours(seconds: int) -> str:
     return "an hour" if hours == 1 else f"{hours} hours"
 
 
-def _check_door_open(conn: sqlite3.Connection, event: Event, now: int) -> None:
+def _check_door_open(conn: SyncConnection, event: Event, now: int) -> None:
     if event.cancelled:
         raise NotAllowed(f"“{event.title}” was cancelled, so there is no check-in.")
     if now < event.checkin_opens_at or now >= event.checkin_closes_at:
@@ -70,7 +69,7 @@ def _check_door_open(conn: sqlite3.Connection, event: Event, now: int) -> None:
         )
 
 
-def _member_by_code(conn: sqlite3.Connection, event: Event, text: str) -> int:
+def _member_by_code(conn: SyncConnection, event: Event, text: str) -> int:
     """The ticket's member, or a refusal saying why the code doesn't let anyone in here."""
     code = codes.normalize_code(text)
     ticket = conn.execute(_TICKET_BY_CODE, (code,)).fetchone()
@@ -121,7 +120,8 @@ class Door:
         registered (a seat from before tickets existed gets its ticket now)."""
         now = self.store.now()
 
-        def work(conn: sqlite3.Connection) -> Ticket | None:
+        def work(conn: SyncConnection) -> Ticket | None:
+            conn.execute(self.store.lock_event_sql, (event_id,))  # a ticket may be issued
             row = conn.execute(
                 "SELECT e.id, r.status FROM events e LEFT JOIN rsvps r"
                 " ON r.event_id = e.id AND r.user_id = ? WHERE e.id = ? AND e.guild_id = ?",
@@ -154,7 +154,8 @@ class Door:
             raise InvalidInput("Give either the member or their ticket code (one of the two).")
         now = self.store.now()
 
-        def work(conn: sqlite3.Connection) -> CheckInResult:
+        def work(conn: SyncConnection) -> CheckInResult:
+            conn.execute(self.store.lock_event_sql, (event_id,))
             row = conn.execute(
                 f"{SELECT_EVENT} FROM events e WHERE e.id = ? AND e.guild_id = ?",
                 (event_id, guild_id),
@@ -221,7 +222,8 @@ class Door:
         async with self.db.transaction():
             event = await self.store.load(guild_id, event_id)
             counts = await self.db.fetchone(
-                "SELECT COUNT(*), COALESCE(SUM(walk_in), 0) FROM event_checkins WHERE event_id = ?",
+                "SELECT COUNT(*), CAST(COALESCE(SUM(walk_in), 0) AS INTEGER) FROM event_checkins"
+                " WHERE event_id = ?",
                 (event_id,),
             )
             assert counts is not None

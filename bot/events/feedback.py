@@ -98,7 +98,8 @@ class FeedbackBox:
             if event is None:
                 return FeedbackRequest("noop", "missing", event_id)
             requested = await self.db.fetchval(
-                "SELECT feedback_requested_at FROM events WHERE id = ?", (event_id,)
+                f"SELECT feedback_requested_at FROM events WHERE id = ?{self.db.lock()}",
+                (event_id,),  # locked: two processes at once send it once
             )
             if requested is not None:
                 return FeedbackRequest("noop", "already_sent", event_id, event.guild_id)

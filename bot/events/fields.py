@@ -19,9 +19,14 @@ from bot.events.models import (
 from bot.timeutil import format_local, parse_when
 
 
+def no_nul(text: str) -> str:
+    """NUL dropped from member text: PostgreSQL's text can't hold it and SQLite's
+    length() stops at it."""
+    return text.replace("\x00", "")
+
+
 def clean_title(title: str) -> str:
-    # NUL dropped: SQLite's length() stops at it, so "\x00…" fails the title's CHECK.
-    cleaned = " ".join(title.replace("\x00", "").split())
+    cleaned = " ".join(no_nul(title).split())
     if not cleaned:
         raise InvalidInput("An event needs a title.")
     if len(cleaned) > MAX_TITLE:
@@ -32,7 +37,7 @@ def clean_title(title: str) -> str:
 
 
 def clean_venue(venue: str | None) -> str | None:
-    cleaned = " ".join((venue or "").split())
+    cleaned = " ".join(no_nul(venue or "").split())
     if len(cleaned) > MAX_VENUE:
         raise InvalidInput(
             f"The venue can be at most {MAX_VENUE} characters (this one has {len(cleaned)})."
@@ -41,7 +46,7 @@ def clean_venue(venue: str | None) -> str | None:
 
 
 def clean_description(description: str | None) -> str | None:
-    cleaned = (description or "").strip()
+    cleaned = no_nul(description or "").strip()
     if len(cleaned) > MAX_DESCRIPTION:
         raise InvalidInput(
             f"The description can be at most {MAX_DESCRIPTION:,} characters "

@@ -45,7 +45,7 @@ class Listings:
         now = self.store.now()
         rows = await self.db.fetchall(
             f"{SELECT_EVENT} FROM events e WHERE e.guild_id = ?1 AND (?2 = ''"
-            " OR instr(lower(e.title), lower(?2)) OR instr(lower(e.city), lower(?2))"
+            " OR instr(lower(e.title), lower(?2)) > 0 OR instr(lower(e.city), lower(?2)) > 0"
             " OR CAST(e.id AS TEXT) = ?3)"
             " ORDER BY (e.status = 'scheduled' AND e.ends_at > ?4) DESC,"
             " CASE WHEN e.status = 'scheduled' AND e.ends_at > ?4 THEN e.starts_at"

@@ -7,6 +7,7 @@ deletes every feature's data in one), so it is all or nothing with the rest.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from bot.events import roles
@@ -88,19 +89,24 @@ class MemberData:
         in_guild = "event_id IN (SELECT id FROM events WHERE guild_id = ?)"
         async with self.db.transaction():
             rows = await self.db.fetchall(
-                "SELECT r.event_id, r.status FROM rsvps r JOIN events e ON e.id = r.event_id"
-                " WHERE e.guild_id = ? AND r.user_id = ?",
+                "SELECT r.event_id FROM rsvps r JOIN events e ON e.id = r.event_id"
+                " WHERE e.guild_id = ? AND r.user_id = ? ORDER BY r.event_id",
                 (guild_id, user_id),
             )
-            for r in rows:
-                await self.db.execute(
-                    "DELETE FROM rsvps WHERE event_id = ? AND user_id = ?",
-                    (r["event_id"], user_id),
+            removed = 0
+            for r in rows:  # in event order, so two such deletes can't deadlock
+                event_id = r["event_id"]
+                await self.store.lock_event(event_id)
+                # The status as it is under the lock (a promotion may have come between).
+                status = await self.db.fetchval(
+                    "DELETE FROM rsvps WHERE event_id = ? AND user_id = ? RETURNING status",
+                    (event_id, user_id),
                 )
-                if r["status"] == "going":
-                    event = await self.store.load(guild_id, r["event_id"])
+                removed += status is not None
+                if status == "going":
+                    event = await self.store.load(guild_id, event_id)
                     for p in await self.seats.fill(event, now):
-                        promoted.append((r["event_id"], p))
+                        promoted.append((event_id, p))
             prefs = await self.db.execute_rowcount(
                 "DELETE FROM event_member_prefs WHERE guild_id = ? AND user_id = ?",
                 (guild_id, user_id),
@@ -127,7 +133,7 @@ class MemberData:
                 (guild_id, user_id),
             )
             await self._forget_role_grants(guild_id, user_id, now)
-        return DeletedMemberData(len(rows), tuple(promoted), prefs > 0, tickets, checkins, feedback)
+        return DeletedMemberData(removed, tuple(promoted), prefs > 0, tickets, checkins, feedback)
 
     async def _forget_role_grants(self, guild_id: int, user_id: int, now: int) -> None:
         """Inside delete: every event role the bot gave the member is owed
@@ -140,8 +146,14 @@ class MemberData:
             await roles.owe_sync(
                 self.db, guild_id, grant["role_id"], [user_id], event_id=None, now=now, forget=True
             )
-        await self.db.execute(
-            "UPDATE outbox SET payload = json_set(payload, '$.forget', json('true'))"
-            " WHERE guild_id = ? AND user_id = ? AND kind = ? AND status = 'pending'",
+        pending = await self.db.fetchall(
+            "SELECT id, payload FROM outbox"
+            " WHERE guild_id = ? AND user_id = ? AND kind = ? AND status = 'pending'"
+            + self.db.lock(),
             (guild_id, user_id, roles.KIND),
         )
+        for row in pending:  # the payload is JSON text on both stores: rewritten here
+            payload = {**json.loads(row["payload"] or "{}"), "forget": True}
+            await self.db.execute(
+                "UPDATE outbox SET payload = ? WHERE id = ?", (json.dumps(payload), row["id"])
+            )

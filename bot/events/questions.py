@@ -69,7 +69,7 @@ def clean_answers(
         )
     pairs = []
     for n, (question, answer) in enumerate(zip(questions, answers, strict=True), 1):
-        cleaned = answer.strip()
+        cleaned = answer.replace("\x00", "").strip()  # PostgreSQL text holds no NUL
         if not cleaned:
             raise InvalidInput(f"Answer question {n} (“{question}”): every answer is required.")
         if len(cleaned) > MAX_ANSWER:

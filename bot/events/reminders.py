@@ -8,7 +8,6 @@ number of times, early or late, and says when to try again if the row is not yet
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 
 from bot import outbox
@@ -22,6 +21,7 @@ from bot.events.results import (
     ReminderFire,
 )
 from bot.events.store import EventStore, outbox_key
+from bot.sql import Row
 from bot.timeutil import parse_offsets
 
 _REMINDER_COLUMNS = (
@@ -163,7 +163,8 @@ class Reminders:
             row = await self.db.fetchone(
                 "SELECT rm.id, rm.event_id, rm.offset_seconds, rm.due_at, rm.status,"
                 " e.guild_id, e.status AS event_status, e.starts_at, e.channel_id, e.role_id"
-                " FROM event_reminders rm JOIN events e ON e.id = rm.event_id WHERE rm.id = ?",
+                " FROM event_reminders rm JOIN events e ON e.id = rm.event_id WHERE rm.id = ?"
+                + self.db.lock("rm"),  # two processes firing it: the second sees it done
                 (reminder_id,),
             )
             if row is None:
@@ -196,7 +197,7 @@ class Reminders:
             (status, now, reminder_id),
         )
 
-    async def _enqueue(self, reminder_id: int, row: sqlite3.Row, now: int) -> ReminderFire:
+    async def _enqueue(self, reminder_id: int, row: Row, now: int) -> ReminderFire:
         event_id, guild_id, offset = row["event_id"], row["guild_id"], row["offset_seconds"]
         message = EventReminder(event_id, offset, row["starts_at"])
         members = await self.db.fetchall(

@@ -15,11 +15,10 @@ At start-up `drifted` finds members whose roles no longer match the RSVP list.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from bot.db import Database
+from bot.db import Database, SyncConnection
 from bot.kinds import Kind, Payload, payload
 
 KIND = Kind.ROLE_SYNC
@@ -48,9 +47,9 @@ _INSERT = "INSERT INTO outbox(guild_id, kind, user_id, payload, due_at) VALUES (
 
 
 def owe_sync_sync(
-    conn: sqlite3.Connection, guild_id: int, role_id: int, user_id: int, event_id: int, now: int
+    conn: SyncConnection, guild_id: int, role_id: int, user_id: int, event_id: int, now: int
 ) -> None:
-    """Inside a `run_in_transaction` (sqlite3) transaction: owe a role sync."""
+    """Inside `run_in_transaction` work: owe a role sync."""
     conn.execute(_INSERT, (guild_id, KIND, user_id, RoleSync(role_id, event_id).to_json(), now))
 
 

@@ -2,8 +2,9 @@
 the seat release for members in poor standing, and a departing member's places.
 
 Every decision about seats (seat or waitlist, promotion) is made inside one
-`db.transaction()` (BEGIN IMMEDIATE), reading and writing in the same transaction, so
-no interleaving of clicks can overbook. A seat and its ticket are written together, and
+`db.transaction()` (BEGIN IMMEDIATE), reading and writing in the same transaction, after
+locking the event's row (store.py), so no interleaving of clicks — in one process or in
+several sharing PostgreSQL — can overbook. A seat and its ticket are written together, and
 so are the messages and role syncs it causes (the outbox), with dedupe keys
 `event:{id}:…` so a repeat enqueues nothing. Each result says what it owes Discord after
 the commit as one `SeatChange` (`result.seats`).
@@ -12,11 +13,11 @@ the commit as one `SeatChange` (`result.seats`).
 from __future__ import annotations
 
 import dataclasses
-import sqlite3
 from collections.abc import Sequence
 from functools import partial
 
 from bot import outbox
+from bot.db import SyncConnection
 from bot.errors import NotAllowed, NotFound
 from bot.events import roles
 from bot.events.messages import EventPromoted
@@ -89,7 +90,8 @@ class Seats:
         one transaction in the database thread, one hop instead of one per statement."""
         now = self.store.now()
 
-        def decide(conn: sqlite3.Connection) -> RsvpResult:
+        def decide(conn: SyncConnection) -> RsvpResult:
+            conn.execute(self.store.lock_event_sql, (event_id,))
             row = conn.execute(SELECT_WITH_MEMBER, (user_id, event_id, guild_id)).fetchone()
             if row is None:
                 raise NotFound(f"There is no event #{event_id} in this server.")
@@ -133,7 +135,8 @@ class Seats:
                     and event.waitlist == 0
                 )
             behind = not seated and standing is not None
-            # seq comes from the counter; a trigger (migration 0003) advances it.
+            # seq comes from the counter; a trigger (migration 0003) advances it (PostgreSQL's
+            # trigger takes it from a sequence instead: the click order either way).
             conn.execute(
                 "INSERT INTO rsvps(event_id, user_id, status, seq, created_at, behind, answers)"
                 " VALUES (?, ?, ?, (SELECT value + 1 FROM rsvp_seq WHERE id = 1), ?, ?, ?)",
@@ -176,6 +179,7 @@ class Seats:
         waiting is promoted at once (with a ticket and an 'event.promoted' DM)."""
         now = self.store.now()
         async with self.db.transaction():
+            await self.store.lock_event(event_id)
             row = await self.db.fetchone(SELECT_WITH_MEMBER, (user_id, event_id, guild_id))
             if row is None:
                 raise NotFound(f"There is no event #{event_id} in this server.")
@@ -208,11 +212,12 @@ class Seats:
         return LeaveResult("was_waitlisted", event, ())
 
     async def fill(self, event: Event, now: int, *, released: bool | None = None) -> list[int]:
-        """Inside a transaction: seat the waitlist while seats are free — members in good
-        standing first, then (once the seat release time has come, or when capacity is
-        unlimited) those waiting behind them, each group in click order. Each promoted member
-        gets a ticket and an 'event.promoted' DM carrying its code, in this transaction.
-        `event` must carry the current counts. Only before the start: a seat offered once
+        """Inside a transaction holding the event's lock (store.lock_event): seat the
+        waitlist while seats are free — members in good standing first, then (once the seat
+        release time has come, or when capacity is unlimited) those waiting behind them,
+        each group in click order. Each promoted member gets a ticket and an
+        'event.promoted' DM carrying its code, in this transaction. `event` must carry the
+        counts read after the lock. Only before the start: a seat offered once
         the event has begun is no use to anyone."""
         guild_id, event_id = event.guild_id, event.id
         if event.cancelled or event.has_started(now) or event.waitlist == 0:
@@ -224,7 +229,7 @@ class Seats:
             released = event.capacity is None or now >= event.seat_release_at
         rows = await self.db.fetchall(
             "SELECT user_id FROM rsvps WHERE event_id = ? AND status = 'waitlist'"
-            " AND (behind = 0 OR ?) ORDER BY behind, seq LIMIT ?",
+            " AND (behind = 0 OR ? = 1) ORDER BY behind, seq LIMIT ?",
             (event_id, int(released), free),
         )
         promoted = [r["user_id"] for r in rows]
@@ -280,6 +285,7 @@ class Seats:
         call any number of times; too early → not_due with the time to try again."""
         now = self.store.now()
         async with self.db.transaction():
+            await self.store.lock_event(event_id)
             event = await self.store.load_any(event_id)
             if event is None:
                 return SeatReleaseResult("noop", event_id, None)

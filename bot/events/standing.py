@@ -20,9 +20,9 @@ change (attending another event, the policy changing) does not move a place alre
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 
+from bot.db import SyncConnection
 from bot.errors import InvalidInput
 from bot.events.models import MemberRecord, NoShowPolicy, Standing
 from bot.events.store import EventStore
@@ -31,16 +31,17 @@ MAX_LIMIT = 20
 MIN_WINDOW, MAX_WINDOW = 1, 50
 DEFAULT_POLICY = NoShowPolicy(limit=0, window=5)
 
-# The member's record events, latest first (:limit -1 = all of them).
-HISTORY = (
+# The member's record events, latest first (HISTORY: the last :limit of them).
+HISTORY_ALL = (
     "SELECT e.id AS event_id, EXISTS (SELECT 1 FROM event_checkins c"
     " WHERE c.event_id = e.id AND c.user_id = :user) AS attended"
     " FROM events e WHERE e.id IN (SELECT event_id FROM rsvps"
     " WHERE user_id = :user AND status = 'going'"
     " UNION SELECT event_id FROM event_checkins WHERE user_id = :user)"
     " AND e.guild_id = :guild AND e.status = 'scheduled' AND e.ends_at <= :now"
-    " ORDER BY e.ends_at DESC, e.id DESC LIMIT :limit"
+    " ORDER BY e.ends_at DESC, e.id DESC"
 )
+HISTORY = HISTORY_ALL + " LIMIT :limit"
 # The same for everyone registered for one event (the attendees csv), grouped by member.
 HISTORY_OF_ATTENDEES = (
     "WITH people(user_id) AS (SELECT user_id FROM rsvps WHERE event_id = :event),"
@@ -92,7 +93,7 @@ def judge(policy: NoShowPolicy, history: Sequence[bool]) -> Standing:
 
 
 def history_sync(
-    conn: sqlite3.Connection, guild_id: int, user_id: int, now: int, limit: int
+    conn: SyncConnection, guild_id: int, user_id: int, now: int, limit: int
 ) -> list[bool]:
     rows = conn.execute(
         HISTORY, {"user": user_id, "guild": guild_id, "now": now, "limit": limit}
@@ -135,15 +136,20 @@ class Standings:
             )
         return policy
 
-    async def _history(self, guild_id: int, user_id: int, now: int, limit: int) -> list[bool]:
-        rows = await self.db.fetchall(
-            HISTORY, {"user": user_id, "guild": guild_id, "now": now, "limit": limit}
-        )
+    async def _history(
+        self, guild_id: int, user_id: int, now: int, limit: int | None
+    ) -> list[bool]:
+        """Latest first; `limit` None = all of them."""
+        args = {"user": user_id, "guild": guild_id, "now": now}
+        if limit is None:
+            rows = await self.db.fetchall(HISTORY_ALL, args)
+        else:
+            rows = await self.db.fetchall(HISTORY, {**args, "limit": limit})
         return [bool(r[1]) for r in rows]
 
     async def record(self, guild_id: int, user_id: int) -> MemberRecord:
         """(attended, no_shows) over the guild's ended, not cancelled events."""
-        history = await self._history(guild_id, user_id, self.store.now(), -1)
+        history = await self._history(guild_id, user_id, self.store.now(), None)
         attended = sum(history)
         return MemberRecord(attended, len(history) - attended)
 

@@ -3,22 +3,31 @@ and reading an event with its counts.
 
 The parts (catalogue, listings, seats, reminders, door, standing, feedback, member data)
 each get one `EventStore` in their constructor; none inherits from another.
+
+Every decision about an event's seats (a click, Can't go, filling freed seats, the seat
+release, an edit, a cancel, a check-in) first locks the event's row (`lock_event`, or
+`lock_event_sql` in `run_in_transaction` work) and only then reads what it decides on.
+On SQLite the one writer at a time already serializes them; on PostgreSQL, where several
+processes decide at once, the lock does, and it must be a statement of its own: at READ
+COMMITTED a statement that waited for a row lock still reads everything else (the counts
+of going and waiting) as it was when the statement began; only the statements after the
+lock see what the previous holder committed.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import sqlite3
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from bot.db import Database
+from bot.db import Database, SyncConnection
 from bot.errors import NotFound
 from bot.events.models import Event
 from bot.events.questions import load_questions
 from bot.guilds import DEFAULT_TIMEZONE, GuildSettings
+from bot.sql import Row
 
 _EVENT_FIELDS = tuple(f.name for f in dataclasses.fields(Event))
 _EVENT_COLUMNS = ", ".join(
@@ -42,7 +51,7 @@ RANK_OF_R = (
 _SETTINGS = frozenset({"reminder_offsets", "release_on_leave", "volunteer_role_id"})
 
 
-def event_from_row(row: sqlite3.Row) -> Event:
+def event_from_row(row: Row) -> Event:
     values = {name: row[name] for name in _EVENT_FIELDS}
     values["questions"] = load_questions(values["questions"])
     return Event(**values)
@@ -57,7 +66,7 @@ def outbox_key(event_id: int, *parts: object) -> str:
     return ":".join(["event", str(event_id), *map(str, parts)])
 
 
-def timezone_sync(conn: sqlite3.Connection, guild_id: int) -> ZoneInfo:
+def timezone_sync(conn: SyncConnection, guild_id: int) -> ZoneInfo:
     row = conn.execute("SELECT timezone FROM guilds WHERE guild_id = ?", (guild_id,)).fetchone()
     return ZoneInfo(row[0] if row else DEFAULT_TIMEZONE)
 
@@ -71,9 +80,15 @@ class EventStore:
         self.db = db
         self.guilds = guilds
         self.clock = clock
+        # Locks the event's row until the transaction ends (see the module's docstring).
+        self.lock_event_sql = f"SELECT e.id FROM events e WHERE e.id = ?{db.lock('e')}"
 
     def now(self) -> int:
         return int(self.clock())
+
+    async def lock_event(self, event_id: int) -> None:
+        """Inside a transaction, before reading what a seat decision depends on."""
+        await self.db.execute(self.lock_event_sql, (event_id,))
 
     async def load(self, guild_id: int, event_id: int) -> Event:
         """The event with its counts; NotFound if it isn't this guild's."""

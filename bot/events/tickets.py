@@ -10,10 +10,10 @@ from __future__ import annotations
 import io
 import re
 import secrets
-import sqlite3
 
 import segno
 
+from bot.db import SyncConnection
 from bot.errors import InvalidInput
 from bot.events.models import Ticket
 
@@ -66,7 +66,7 @@ _LIVE_TICKET = (
 )
 
 
-def issue_ticket(conn: sqlite3.Connection, event_id: int, user_id: int, now: int) -> Ticket:
+def issue_ticket(conn: SyncConnection, event_id: int, user_id: int, now: int) -> Ticket:
     """A fresh code for a new seat (a clash of random codes retries). The one way tickets
     are issued: async code inside `db.transaction()` runs it with `db.run_in_transaction`,
     which joins that transaction."""
@@ -76,7 +76,7 @@ def issue_ticket(conn: sqlite3.Connection, event_id: int, user_id: int, now: int
             return Ticket(code, event_id, user_id, now)
 
 
-def live_ticket(conn: sqlite3.Connection, event_id: int, user_id: int, now: int) -> Ticket:
+def live_ticket(conn: SyncConnection, event_id: int, user_id: int, now: int) -> Ticket:
     """The seated member's ticket; seats from before tickets existed get one now."""
     row = conn.execute(_LIVE_TICKET, (event_id, user_id)).fetchone()
     return Ticket(**dict(row)) if row else issue_ticket(conn, event_id, user_id, now)

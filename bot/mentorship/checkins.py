@@ -42,7 +42,8 @@ class Checkins:
         already, or the match ended), so a job that fires twice changes nothing."""
         at = int(self.clock() if now is None else now)
         async with self.db.transaction():
-            match = await store.load_match(self.db, match_id)
+            # Locked: two processes' jobs for one match send it once.
+            match = await store.load_match(self.db, match_id, lock=True)
             if match is None or not match.active or match.checkin_sent_at is not None:
                 return False
             if match.checkin_due_at > at:

@@ -8,12 +8,10 @@ guild's *current* time zone, so a new zone moves the rounds' wall-clock time wit
 
 from __future__ import annotations
 
-import sqlite3
-
-from bot.db import Database
+from bot.db import Database, Row
 from bot.errors import AlreadyExists, InvalidInput
 from bot.guilds import GuildSettings
-from bot.mentorship import inputs
+from bot.mentorship import inputs, store
 from bot.mentorship.models import (
     DEFAULT_LANGUAGES,
     DEFAULT_SCHEDULE,
@@ -24,7 +22,7 @@ from bot.mentorship.models import (
 from bot.schedules import Schedule, parse_schedule
 
 
-def next_tick(schedule: Schedule, row: sqlite3.Row) -> int | None:
+def next_tick(schedule: Schedule, row: Row) -> int | None:
     """The schedule's next tick not yet served: after the last one served, and never
     before the schedule was set (ticks of an older schedule are not owed)."""
     return schedule.next_fire(max(row["last_tick_at"] or 0, row["schedule_set_at"]))
@@ -57,7 +55,7 @@ class MentorshipConfig:
                     [(guild_id, n, n.casefold(), i) for i, n in enumerate(DEFAULT_LANGUAGES)],
                 )
 
-    async def row(self, guild_id: int) -> sqlite3.Row:
+    async def row(self, guild_id: int) -> Row:
         """The settings row (call `ensure` first)."""
         row = await self.db.fetchone(
             "SELECT guild_id, schedule, schedule_set_at, channel_id, last_round_at, last_tick_at"
@@ -131,6 +129,7 @@ class MentorshipConfig:
         cleaned = inputs.check_language_name(name)
         await self.ensure(guild_id)
         async with self.db.transaction():
+            await store.lock_guild(self.db, guild_id)  # two at once: one counts the other
             existing = await self.db.fetchval(
                 "SELECT name FROM mentorship_languages WHERE guild_id = ? AND name_key = ?",
                 (guild_id, cleaned.casefold()),

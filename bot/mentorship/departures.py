@@ -62,6 +62,7 @@ class Departures:
         db = self.db
         now = int(self.clock())
         async with db.transaction():
+            await store.lock_guild(db, guild_id)
             # Out of matching first, so no request is re-routed back to them.
             left = await db.execute_rowcount(
                 "UPDATE mentor_profiles SET status = 'left', updated_at = ?"

@@ -76,6 +76,7 @@ class MentorDirectory:
         bio_text = None if bio is None else (inputs.clean_bio(bio) or "")
         now = int(self.clock())
         async with self.db.transaction():
+            await store.lock_guild(self.db, guild_id)  # places change: not during a round
             old = await store.load_profile(self.db, guild_id, user_id)
             if langs is None:
                 langs = old.languages if old else tuple((await self.config.languages(guild_id))[:1])
@@ -108,6 +109,7 @@ class MentorDirectory:
         self, guild_id: int, user_id: int, status: ProfileStatus
     ) -> MentorProfile:
         async with self.db.transaction():
+            await store.lock_guild(self.db, guild_id)
             profile = await self._own_profile(guild_id, user_id)
             if profile.status != status:
                 await self.db.execute(
@@ -131,6 +133,8 @@ class MentorDirectory:
         once; active matches end and each mentee is told. Leaving twice changes nothing."""
         now = int(self.clock())
         async with self.db.transaction():
+            # No round may propose to them while they go, nor a decline re-route to them.
+            await store.lock_guild(self.db, guild_id)
             profile = await store.load_profile(self.db, guild_id, user_id)
             if profile is None:
                 raise NotFound("You don't have a mentor profile here.")

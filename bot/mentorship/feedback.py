@@ -27,7 +27,7 @@ class MatchFeedback:
         text = inputs.clean_comment(comment)
         now = int(self.clock())
         async with self.db.transaction():
-            match = await store.load_match(self.db, match_id)
+            match = await store.load_match(self.db, match_id, lock=True)  # once per side
             if match is None:
                 raise NotFound("That mentorship no longer exists.")
             role = match.role_of(user_id)

@@ -1,7 +1,9 @@
 """Reading what members type for profiles, requests and feedback.
 
 Every parser raises InvalidInput with one sentence naming what would work, before
-anything is written: a refused command changes nothing. The guild's languages are read
+anything is written: a refused command changes nothing. NUL characters are dropped from
+everything typed (as from event titles): nobody means one, SQLite's length() stops at it
+and PostgreSQL refuses it in text. The guild's languages are read
 by bot/mentorship/config.py, which passes them to `parse_language(s)` here.
 """
 
@@ -24,9 +26,14 @@ from bot.mentorship.models import (
 from bot.taxonomy import LEVELS, Taxonomy, resolve_level
 
 
+def typed(text: str | None) -> str:
+    """What a member typed, NUL characters dropped ("" for None)."""
+    return (text or "").replace("\x00", "")
+
+
 def split_list(text: str | None) -> list[str]:
     """`"NLP, machine learning,,"` → ["NLP", "machine learning"] (spaces collapsed)."""
-    return [" ".join(part.split()) for part in (text or "").split(",") if part.strip()]
+    return [" ".join(part.split()) for part in typed(text).split(",") if part.strip()]
 
 
 def unique(values: Sequence[str]) -> tuple[str, ...]:
@@ -77,7 +84,7 @@ def check_rating(rating: int) -> int:
 
 
 def _clean_text(text: str | None, limit: int, what: str) -> str | None:
-    cleaned = (text or "").strip()
+    cleaned = typed(text).strip()
     if len(cleaned) > limit:
         raise InvalidInput(
             f"{what} can be at most {limit:,} characters (this one has {len(cleaned):,})."
@@ -99,7 +106,7 @@ def clean_comment(text: str | None) -> str | None:
 
 async def parse_city(guilds: GuildSettings, guild_id: int, text: str) -> str:
     """One of the guild's cities or Remote (any case) → its canonical name."""
-    name = " ".join(text.split())
+    name = " ".join(typed(text).split())
     if name.casefold() == REMOTE.casefold():
         return REMOTE
     cities = [c.name for c in await guilds.cities(guild_id)]
@@ -131,7 +138,7 @@ def parse_levels(text: str) -> tuple[str, ...]:
 
 def parse_language(known: Sequence[str], text: str) -> str:
     """One of the guild's languages (any case) → its name as the guild spells it."""
-    name = " ".join(text.split())
+    name = " ".join(typed(text).split())
     for lang in known:
         if lang.casefold() == name.casefold():
             return lang
@@ -150,7 +157,7 @@ def parse_languages(known: Sequence[str], text: str) -> tuple[str, ...]:
 
 def check_language_name(name: str | None) -> str:
     """A new language's name: one name, no commas, at most MAX_LANGUAGE_NAME."""
-    cleaned = " ".join((name or "").split())
+    cleaned = " ".join(typed(name).split())
     if not cleaned:
         raise InvalidInput("A language needs a name.")
     if len(cleaned) > MAX_LANGUAGE_NAME or "," in cleaned:

@@ -165,7 +165,8 @@ class Matches:
         Ending an ended match changes nothing (feedback can still be given)."""
         now = int(self.clock())
         async with self.db.transaction():
-            match = await store.load_match(self.db, match_id)
+            await store.lock_guild(self.db, guild_id)  # a place is freed
+            match = await store.load_match(self.db, match_id, lock=True)
             if match is None or match.guild_id != guild_id:
                 raise NotFound(f"There is no mentorship #{match_id} here.")
             if match.role_of(user_id) is None:

@@ -85,6 +85,7 @@ class MentorshipMemberData:
         """Forget the member here (see the module doc)."""
         now = int(self.clock())
         async with self.db.transaction():
+            await store.lock_guild(self.db, guild_id)
             # Out of the running first, so no request is re-routed back to them.
             profile_removed = await self.db.execute_rowcount(
                 "UPDATE mentor_profiles SET status = 'left' WHERE guild_id = ? AND user_id = ?",

@@ -1,12 +1,13 @@
 """Proposals after they are made: each side's answer, the 72-hour expiry, and
 withdrawal (a request cancelled, a mentor stepping down or leaving, data deleted).
 
-Every decision is one `db.transaction()` (BEGIN IMMEDIATE) that reads and writes
-together, so two clicks, or a click racing the expiry job, cannot both win; the DMs it
-owes are written in that transaction. Both accepted → the match (bot/mentorship/
-matches.py). A decline or an expiry excludes the pair and re-routes the request at once
-(bot/mentorship/proposing.py); a withdrawal excludes nobody. A pending proposal holds one
-of its mentor's places until it closes.
+Every decision is one `db.transaction()` that reads and writes together under the
+guild's mentorship lock and the proposal's row lock (bot/mentorship/store.py: on
+PostgreSQL, across processes), so two clicks, both sides answering at once, or a click
+racing the expiry job, cannot both win; the DMs it owes are written in that transaction.
+Both accepted → the match (bot/mentorship/matches.py). A decline or an expiry excludes the
+pair and re-routes the request at once (bot/mentorship/proposing.py); a withdrawal
+excludes nobody. A pending proposal holds one of its mentor's places until it closes.
 
 The expiry is a timer: `expiries()` lists every pending proposal with its time, one job
 each (cogs/mentorship/_timers.py), and `expire(id)` is what that job calls.
@@ -77,7 +78,8 @@ class Proposals:
         """
         now = int(self.clock())
         async with self.db.transaction():
-            proposal = await store.load_proposal(self.db, proposal_id)
+            await store.lock_guild_of(self.db, "mentorship_proposals", proposal_id)
+            proposal = await store.load_proposal(self.db, proposal_id, lock=True)
             if proposal is None:
                 raise NotFound("That proposal no longer exists.")
             role = proposal.role_of(user_id)
@@ -165,7 +167,8 @@ class Proposals:
         a job that fires twice changes nothing."""
         at = int(self.clock() if now is None else now)
         async with self.db.transaction():
-            proposal = await store.load_proposal(self.db, proposal_id)
+            await store.lock_guild_of(self.db, "mentorship_proposals", proposal_id)
+            proposal = await store.load_proposal(self.db, proposal_id, lock=True)
             if proposal is None or proposal.status != "pending":
                 return None
             if proposal.expires_at > at:
@@ -192,12 +195,12 @@ class Proposals:
         reroute = await self.proposer.reroute(proposal, "expired", now)
         return ExpiryOutcome(await self.get(proposal.id), reroute)
 
-    # --- withdrawal (inside the caller's transaction) ----------------------------------------
+    # --- withdrawal (inside the caller's transaction, which holds the guild's lock) ------------
     async def withdraw_for_request(self, request_id: int, reason: str, now: int) -> int:
         """Withdraw the request's pending proposal; its mentor is told if they saw it.
         Returns how many were withdrawn."""
         pending = await store.proposals(
-            self.db, "request_id = ? AND status = 'pending'", (request_id,)
+            self.db, "request_id = ? AND status = 'pending'", (request_id,), lock=True
         )
         for proposal in pending:
             if await self._withdraw(proposal, now):
@@ -217,7 +220,10 @@ class Proposals:
         """The mentor steps down or leaves: withdraw their pending proposals and re-route
         each request at once. Returns (withdrawn ids, re-routes)."""
         pending = await store.proposals(
-            self.db, "guild_id = ? AND mentor_id = ? AND status = 'pending'", (guild_id, user_id)
+            self.db,
+            "guild_id = ? AND mentor_id = ? AND status = 'pending'",
+            (guild_id, user_id),
+            lock=True,
         )
         reroutes: list[Reroute] = []
         for proposal in pending:

@@ -124,6 +124,9 @@ class Proposer:
         """Send the closed proposal's request at once to the next-best mentor with a free
         place, or back to waiting; the mentee is told either way. None if the request is
         no longer waiting (cancelled, deleted)."""
+        # The caller holds it already (a decision over the closed proposal); taken again
+        # here, a no-op, because free places are read and taken below.
+        await store.lock_guild(self.db, closed.guild_id)
         request = await store.load_request(self.db, closed.request_id)
         if request is None or not request.is_open:
             return None

@@ -68,6 +68,7 @@ class MenteeRequests:
         level_name = None if level is None else (resolve_level(level) if level.strip() else "")
         now = int(self.clock())
         async with self.db.transaction():
+            await store.lock_guild(self.db, guild_id)  # a round may be proposing for it
             old = await store.open_request(self.db, guild_id, user_id)
             if old is not None and old.status == "proposed":
                 raise NotAllowed(
@@ -118,6 +119,7 @@ class MenteeRequests:
         """Withdraw the open request and any proposal for it (its mentor is told)."""
         now = int(self.clock())
         async with self.db.transaction():
+            await store.lock_guild(self.db, guild_id)  # its proposal may be being answered
             request = await store.open_request(self.db, guild_id, user_id)
             if request is None:
                 raise NotFound("You have no open mentorship request to cancel.")

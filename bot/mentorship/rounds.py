@@ -4,7 +4,9 @@ them (bot/mentorship/matching.py), run by an organizer or on the guild's schedul
 A scheduled round serves the schedule's next tick not yet served (`last_tick_at`), so
 a job that fires twice for one tick runs one round, and ticks missed while the bot was
 down are served by one round at start-up (`plan(...).overdue`). The round decides in
-one transaction; the solver runs off the event loop meanwhile.
+one transaction under the guild's mentorship lock (its settings row: two processes never
+run one tick twice, nor two rounds over the same places); the solver runs off the event
+loop meanwhile.
 """
 
 from __future__ import annotations
@@ -55,7 +57,8 @@ class MatchingRounds:
         schedule = await self.config.schedule(guild_id) if trigger == "scheduled" else None
         now = int(self.clock() if at is None else at)
         async with self.db.transaction():
-            settings = await self.config.row(guild_id)
+            await store.lock_guild(self.db, guild_id)
+            settings = await self.config.row(guild_id)  # read after the lock: fresh
             due = None
             if schedule is not None:
                 due = next_tick(schedule, settings)

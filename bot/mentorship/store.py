@@ -8,11 +8,10 @@ Loaders take the caller's transaction when there is one (bot/db.py joins it).
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from bot.db import Database
+from bot.db import Database, Row
 from bot.mentorship.models import Match, MenteeRequest, MentorProfile, Proposal
 
 PROPOSAL_COLUMNS = (
@@ -30,15 +29,15 @@ REQUEST_COLUMNS = (
 OPEN = "('open', 'proposed')"  # a request still waiting for a mentor
 
 
-def proposal_of(row: sqlite3.Row) -> Proposal:
+def proposal_of(row: Row) -> Proposal:
     return Proposal(**{**dict(row), "reasons": tuple(json.loads(row["reasons"]))})
 
 
-def match_of(row: sqlite3.Row) -> Match:
+def match_of(row: Row) -> Match:
     return Match(**{**dict(row), "topics": tuple(json.loads(row["topics"]))})
 
 
-def request_of(row: sqlite3.Row) -> MenteeRequest:
+def request_of(row: Row) -> MenteeRequest:
     return MenteeRequest(**{**dict(row), "topics": tuple(json.loads(row["topics"]))})
 
 
@@ -48,34 +47,70 @@ def shared_topics(request_topics: Sequence[str], mentor_topics: Iterable[str]) -
     return tuple(t for t in request_topics if t.casefold() in theirs)
 
 
+# --- deciding across processes ----------------------------------------------------------
+# Every transaction that makes, answers, withdraws or ends proposals and matches (or changes
+# who may get one) takes its guild's lock first: the guild's mentorship_settings row, locked
+# until the transaction ends. On PostgreSQL two processes then decide one guild's mentorship
+# one at a time, as SQLite's single writer does anyway, so a mentor's free places, a
+# request's one pending proposal and "both sides accepted" are read and written together.
+# It is always the first mentorship lock taken, so two decisions can't wait on each other;
+# a row lock of one proposal or match (`lock=True` below) may follow it, never precede it.
+async def lock_guild(db: Database, guild_id: int) -> None:
+    """Take the guild's mentorship lock (inside a transaction; nothing to do on SQLite)."""
+    clause = db.lock("s")
+    if clause:
+        await db.fetchone(
+            f"SELECT s.guild_id FROM mentorship_settings s WHERE s.guild_id = ?{clause}",
+            (guild_id,),
+        )
+
+
+async def lock_guild_of(db: Database, table: str, row_id: int) -> None:
+    """`lock_guild` for the guild of a proposal or match (`table`: one of the two fixed
+    names, never member input), in one statement."""
+    clause = db.lock("s")
+    if clause:
+        await db.fetchone(
+            "SELECT s.guild_id FROM mentorship_settings s WHERE s.guild_id ="
+            f" (SELECT x.guild_id FROM {table} x WHERE x.id = ?){clause}",
+            (row_id,),
+        )
+
+
 # --- proposals, matches, requests --------------------------------------------------------
-async def proposals(db: Database, where: str, params: Sequence[Any] = ()) -> list[Proposal]:
-    """Proposals matching `where` (our own SQL text, never member input), by id."""
+async def proposals(
+    db: Database, where: str, params: Sequence[Any] = (), *, lock: bool = False
+) -> list[Proposal]:
+    """Proposals matching `where` (our own SQL text, never member input), by id; `lock`
+    locks them until the transaction ends (PostgreSQL; a decision about them)."""
     rows = await db.fetchall(
-        f"SELECT {PROPOSAL_COLUMNS} FROM mentorship_proposals WHERE {where} ORDER BY id",
+        f"SELECT {PROPOSAL_COLUMNS} FROM mentorship_proposals q WHERE {where} ORDER BY id"
+        + (db.lock("q") if lock else ""),
         params,
     )
     return [proposal_of(r) for r in rows]
 
 
-async def load_proposal(db: Database, proposal_id: int) -> Proposal | None:
-    found = await proposals(db, "id = ?", (proposal_id,))
+async def load_proposal(db: Database, proposal_id: int, *, lock: bool = False) -> Proposal | None:
+    found = await proposals(db, "id = ?", (proposal_id,), lock=lock)
     return found[0] if found else None
 
 
 async def matches(
-    db: Database, where: str, params: Sequence[Any] = (), order: str = "id"
+    db: Database, where: str, params: Sequence[Any] = (), order: str = "id", *, lock: bool = False
 ) -> list[Match]:
-    """Matches matching `where` (our own SQL text, never member input)."""
+    """Matches matching `where` (our own SQL text, never member input); `lock` as for
+    `proposals`."""
     rows = await db.fetchall(
-        f"SELECT {MATCH_COLUMNS} FROM mentorship_matches WHERE {where} ORDER BY {order}",
+        f"SELECT {MATCH_COLUMNS} FROM mentorship_matches m WHERE {where} ORDER BY {order}"
+        + (db.lock("m") if lock else ""),
         params,
     )
     return [match_of(r) for r in rows]
 
 
-async def load_match(db: Database, match_id: int) -> Match | None:
-    found = await matches(db, "id = ?", (match_id,))
+async def load_match(db: Database, match_id: int, *, lock: bool = False) -> Match | None:
+    found = await matches(db, "id = ?", (match_id,), lock=lock)
     return found[0] if found else None
 
 
@@ -121,7 +156,7 @@ _PROFILE_SELECT = (
 )
 
 
-def _profile(row: sqlite3.Row, topics: Sequence[str]) -> MentorProfile:
+def _profile(row: Row, topics: Sequence[str]) -> MentorProfile:
     return MentorProfile(
         guild_id=row["guild_id"],
         user_id=row["user_id"],

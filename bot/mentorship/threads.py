@@ -56,9 +56,10 @@ class MatchThreads:
         """What to do for the match's thread, recording the intent to make one (committed
         before the cog calls Discord)."""
         async with self.db.transaction():
+            # Locked: of two processes finishing one match's intro, one makes the thread.
             row = await self.db.fetchone(
                 "SELECT status, thread_id, intro_sent_at, thread_requested_at"
-                " FROM mentorship_matches WHERE id = ?",
+                f" FROM mentorship_matches m WHERE id = ?{self.db.lock('m')}",
                 (match_id,),
             )
             if row is None or row["status"] != "active" or row["intro_sent_at"] is not None:

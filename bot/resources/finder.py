@@ -2,8 +2,8 @@
 resource option's autocomplete, and `resolve`, which turns what a member typed (an id,
 a title, a link, some words) into one resource or a refusal naming the candidates.
 
-Only approved resources are found. How member words become FTS5 queries, and how
-results are ranked, is in bot/resources/search.py.
+Only approved resources are found. How member words become full-text queries (FTS5 on
+SQLite, tsquery on PostgreSQL), and how results are ranked, is in bot/resources/search.py.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ class Finder:
         self.db = db
         self.library = library
         self.taxonomy = taxonomy
+        self.searcher = fts.searcher(db)
 
     async def resolve(self, guild_id: int, text: str) -> Resource:
         """An approved resource from what a member typed: an id (`12`, `#12`), a title or a link.
@@ -46,8 +47,8 @@ class Finder:
             return await self.library.get(guild_id, int(digits))
         row = await self.db.fetchone(
             f"SELECT {COLUMNS} FROM resources WHERE guild_id = ? AND status = 'approved'"
-            " AND title = ? COLLATE NOCASE ORDER BY id LIMIT 1",
-            (guild_id, " ".join(cleaned.split())),
+            " AND lower(title) = lower(?) ORDER BY id LIMIT 1",
+            (guild_id, " ".join(cleaned.replace("\x00", "").split())),  # titles hold no NUL
         )
         if row is not None:
             return resource_of(row)
@@ -111,62 +112,23 @@ class Finder:
         words = fts.terms(query)
         if not words:
             return [], 0
-        scope = fts.scope_expression(
-            guild_id,
-            await self.taxonomy.resolve_topic(guild_id, topic) if topic else None,
-            resolve_level(level) if level else None,
-        )
+        topic_name = await self.taxonomy.resolve_topic(guild_id, topic) if topic else None
+        level_name = resolve_level(level) if level else None
         for any_term in (False, True):
             if any_term and len(words) < 2:
                 break
-            expressions = fts.search_expressions(scope, words, any_term=any_term)
-            ids, total = await self._search_ids(expressions, page * per_page, per_page)
+            ids, total = await self.searcher.page(
+                guild_id,
+                words,
+                topic_name,
+                level_name,
+                any_term=any_term,
+                offset=page * per_page,
+                limit=per_page,
+            )
             if total:
                 return await self._by_ids(guild_id, ids), total
         return [], 0
-
-    async def _search_ids(
-        self, expressions: tuple[str, str, str], offset: int, limit: int
-    ) -> tuple[list[int], int]:
-        """Ids for one page (title tier, then the rest) and the total."""
-        everything, in_title, rest = expressions
-        counts = await self.db.fetchone(
-            "SELECT (SELECT COUNT(*) FROM resources_fts WHERE resources_fts MATCH ?1),"
-            " (SELECT COUNT(*) FROM resources_fts WHERE resources_fts MATCH ?2)",
-            (everything, in_title),
-        )
-        assert counts is not None
-        total, title_count = int(counts[0]), int(counts[1])
-        if total == 0:
-            return [], 0
-        if total <= fts.RANK_CAP:
-            # One bm25 pass over every match: bm25 reads each word's whole doclist once
-            # (for its IDF), the dominant cost when a word is common.
-            scored = await self.db.fetchall(
-                f"SELECT rowid, {fts.RANK_SQL}, rowid IN (SELECT rowid FROM resources_fts"
-                " WHERE resources_fts MATCH ?2) FROM resources_fts WHERE resources_fts MATCH ?1",
-                (everything, in_title),
-            )
-            ranked = sorted(scored, key=lambda r: (not r[2], r[1], -r[0]))
-            return [r[0] for r in ranked[offset : offset + limit]], total
-        ids: list[int] = []
-        if offset < title_count:
-            ids = await self._page(in_title, title_count, offset, limit)
-        if len(ids) < limit and offset + len(ids) < total:
-            ids += await self._page(
-                rest, total - title_count, max(0, offset - title_count), limit - len(ids)
-            )
-        return ids, total
-
-    async def _page(self, expr: str, count: int, offset: int, limit: int) -> list[int]:
-        # Past RANK_CAP rows bm25 would cost too much: newest first instead.
-        order = f"{fts.RANK_SQL}, rowid DESC" if count <= fts.RANK_CAP else "rowid DESC"
-        rows = await self.db.fetchall(
-            f"SELECT rowid FROM resources_fts WHERE resources_fts MATCH ? ORDER BY {order}"
-            " LIMIT ? OFFSET ?",
-            (expr, limit, offset),
-        )
-        return [r[0] for r in rows]
 
     async def _by_ids(self, guild_id: int, ids: Sequence[int]) -> list[Resource]:
         if not ids:

@@ -27,9 +27,9 @@ async def export_member_data(db: Database, guild_id: int, user_id: int) -> dict[
     return {
         "resources": await rows(
             "SELECT id, url, title, status, created_at,"
-            " IFNULL(suggested_by = ?2, 0) AS you_suggested,"
-            " IFNULL(added_by = ?2, 0) AS you_added,"
-            " IFNULL(reviewed_by = ?2, 0) AS you_reviewed,"
+            " CASE WHEN suggested_by = ?2 THEN 1 ELSE 0 END AS you_suggested,"
+            " CASE WHEN added_by = ?2 THEN 1 ELSE 0 END AS you_added,"
+            " CASE WHEN reviewed_by = ?2 THEN 1 ELSE 0 END AS you_reviewed,"
             " CASE WHEN suggested_by = ?2 THEN note END AS note FROM resources"
             " WHERE guild_id = ?1 AND ?2 IN (suggested_by, added_by, reviewed_by) ORDER BY id",
             args,

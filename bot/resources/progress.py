@@ -7,12 +7,11 @@ delete (bot/resources/member_data.py).
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 
-from bot.db import Database
+from bot.db import Database, Row
 from bot.resources.library import Library
 from bot.resources.records import R_COLUMNS, NextPick, TopicProgress, resource_of
 from bot.taxonomy import LEVELS, Taxonomy, level_rank
@@ -77,7 +76,7 @@ class Progress:
         """The level most of the member's done resources have (ties: the higher); else beginner."""
         return _level_from(await self._done(guild_id, user_id))
 
-    async def _done(self, guild_id: int, user_id: int) -> list[sqlite3.Row]:
+    async def _done(self, guild_id: int, user_id: int) -> list[Row]:
         return await self.db.fetchall(
             "SELECT r.topic, r.level, p.done_at FROM resource_progress p"
             " JOIN resources r ON r.id = p.resource_id"
@@ -119,7 +118,7 @@ class Progress:
         return NextPick(None if row is None else resource_of(row), chosen, level, tuple(levels))
 
 
-def _level_from(done: Sequence[sqlite3.Row]) -> str:
+def _level_from(done: Sequence[Row]) -> str:
     if not done:
         return LEVELS[0]
     counts = Counter(r["level"] for r in done)

@@ -8,10 +8,10 @@ check paging, so the library, review, finder and progress parts say these the sa
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
 from bot.errors import InvalidInput
+from bot.sql import Row
 
 MAX_TITLE = 200
 MAX_DESCRIPTION = 1000
@@ -70,13 +70,14 @@ class ImportResult:
     total: int
 
 
-def resource_of(row: sqlite3.Row) -> Resource:
+def resource_of(row: Row) -> Resource:
     return Resource(**{k: row[k] for k in Resource.__dataclass_fields__})
 
 
 def clean_text(value: str | None, limit: int, what: str) -> str:
-    """Whitespace collapsed; InvalidInput (saying the limit) when longer than `limit`."""
-    cleaned = " ".join((value or "").split())
+    """Whitespace collapsed, NUL characters dropped (PostgreSQL's text can't hold them);
+    InvalidInput (saying the limit) when longer than `limit`."""
+    cleaned = " ".join((value or "").replace("\x00", "").split())
     if len(cleaned) > limit:
         raise InvalidInput(f"The {what} can be at most {limit} characters (it has {len(cleaned)}).")
     return cleaned

@@ -62,8 +62,10 @@ class ReviewQueue:
 
     async def _waiting(self, guild_id: int, resource_id: int) -> Resource:
         """The suggestion, still waiting; else why it can't be decided (any more)."""
+        # Locked until the decision commits: two organizers deciding at once (in two
+        # processes) are served one after the other, and the second is refused.
         row = await self.db.fetchone(
-            f"SELECT {COLUMNS} FROM resources WHERE id = ? AND guild_id = ?",
+            f"SELECT {COLUMNS} FROM resources WHERE id = ? AND guild_id = ?{self.db.lock()}",
             (resource_id, guild_id),
         )
         if row is None:

@@ -18,6 +18,7 @@ TRACKING_PARAMS = frozenset({"fbclid", "gclid", "mc_cid", "mc_eid", "ref_src"})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _BAD_HOST_CHARS = re.compile(r"[\s<>\"{}|\\^`]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # never in a link (nor in PostgreSQL's text: NUL)
 
 _SCHEME_REFUSALS = {
     "javascript": "javascript: links run code instead of opening a page, so they can't be "
@@ -57,6 +58,10 @@ def check_url(text: str) -> CheckedUrl:
         )
     if any(ch.isspace() for ch in url):
         raise InvalidInput("A link can't contain spaces; copy it again from the address bar.")
+    if _CONTROL.search(url):
+        raise InvalidInput(
+            "A link can't contain control characters; copy it again from the address bar."
+        )
     try:
         parts = urlsplit(url)
         host = parts.hostname or ""

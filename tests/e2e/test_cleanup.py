@@ -10,6 +10,7 @@ import pytest
 import pytest_asyncio
 
 from bot.testing import BotProcess, FakeDiscord, World
+from bot.testing.store import StoreHandle
 from tests.e2e.conftest import add_organizers_channel, organizers_only
 from tests.e2e.test_events import create, event_id, local
 
@@ -17,7 +18,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
 
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
-async def fake() -> AsyncIterator[FakeDiscord]:
+async def fake(store: StoreHandle) -> AsyncIterator[FakeDiscord]:
     world = World.default()
     add_organizers_channel(world)
     async with FakeDiscord(world) as fd:

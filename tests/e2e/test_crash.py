@@ -1,5 +1,6 @@
 """Crash safety: SIGKILL in the middle of an RSVP burst, SIGKILL again and again while
-reminders go out, and a backup taken during a burst.
+reminders go out (on each store in STORES), and a backup taken during a burst (SQLite's;
+PostgreSQL is backed up with pg_dump).
 
 The reminder guarantee tested here (and stated in the README): **no reminder is lost,
 and a kill can repeat at most the one DM that was in flight when it hit** — the outbox
@@ -16,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-import sqlite3
 import sys
 from collections import Counter
 from datetime import datetime, timedelta
@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.testing import BotProcess, FakeDiscord, InteractionResult, World
+from bot.testing.store import StoreHandle
 from tests.e2e.test_cli import run_cli
 
 pytestmark = [pytest.mark.e2e]
@@ -43,20 +44,20 @@ async def create_event(fake: FakeDiscord, title: str, **options: object) -> str:
     return result.text.split("(event #")[1].split(")")[0]
 
 
-def rows(db: Path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
+def intact(store: StoreHandle) -> bool:
+    """SQLite's own check of the file (PostgreSQL keeps its files to itself)."""
+    return store.kind != "sqlite" or store.fetchall("PRAGMA integrity_check") == [("ok",)]
 
 
-async def test_sigkill_mid_burst_loses_no_answered_rsvp(tmp_path: Path) -> None:
+async def test_sigkill_mid_burst_loses_no_answered_rsvp(
+    fresh_store: StoreHandle, tmp_path: Path
+) -> None:
     world = World.default()
     members = world.add_members(2000)
-    db = tmp_path / "bot.sqlite3"
+    store = fresh_store
+    env = {**store.env(), "LOG_LEVEL": "WARNING"}
     async with FakeDiscord(world, enforce_deadline=False) as fake:
-        proc = BotProcess(fake, db, extra_env={"LOG_LEVEL": "WARNING"})
+        proc = BotProcess(fake, store.path, extra_env=env)
         await proc.start(timeout=60)
         try:
             event_id = await create_event(
@@ -76,13 +77,15 @@ async def test_sigkill_mid_burst_loses_no_answered_rsvp(tmp_path: Path) -> None:
             await fake.wait_until(
                 lambda: sum(1 for c in clicks if c.done()) >= 700, timeout=120, what="700 answers"
             )
-            # a backup taken in the middle of the burst is a consistent copy
-            copy = tmp_path / "during-burst.sqlite3"
-            backup = await asyncio.to_thread(
-                run_cli, "backup", str(copy), env={"DATABASE_PATH": str(db)}, cwd=tmp_path
-            )
-            assert backup.returncode == 0, backup.stderr
-            assert rows(copy, "PRAGMA integrity_check") == [("ok",)]
+            if store.kind == "sqlite":
+                # a backup taken in the middle of the burst is a consistent copy (on
+                # PostgreSQL that is pg_dump's promise, not the bot's)
+                copy = tmp_path / "during-burst.sqlite3"
+                backup = await asyncio.to_thread(
+                    run_cli, "backup", str(copy), env=store.env(), cwd=tmp_path
+                )
+                assert backup.returncode == 0, backup.stderr
+                assert intact(StoreHandle.sqlite(copy))
             proc.kill()
             await proc.wait(timeout=10)
         finally:
@@ -100,11 +103,11 @@ async def test_sigkill_mid_burst_loses_no_answered_rsvp(tmp_path: Path) -> None:
         await proc.start(timeout=60)  # restart on the same database
         await proc.stop()
 
-    assert rows(db, "PRAGMA integrity_check") == [("ok",)]
+    assert intact(store)
     stored = {
         user: (status, seq)
-        for user, status, seq in rows(
-            db, f"SELECT user_id, status, seq FROM rsvps WHERE event_id = {int(event_id)}"
+        for user, status, seq in store.fetchall(
+            "SELECT user_id, status, seq FROM rsvps WHERE event_id = ?", (int(event_id),)
         )
     }
     said_seated = [r for r in answered if "You're in" in r.content]
@@ -121,13 +124,14 @@ async def test_sigkill_mid_burst_loses_no_answered_rsvp(tmp_path: Path) -> None:
     assert in_db == clicked
 
 
-async def test_reminders_survive_repeated_sigkill(tmp_path: Path) -> None:
+async def test_reminders_survive_repeated_sigkill(fresh_store: StoreHandle) -> None:
     world = World.default()
     members = world.add_members(150)
-    db = tmp_path / "bot.sqlite3"
+    store = fresh_store
+    env = {**store.env(), "LOG_LEVEL": "WARNING"}
     rng = random.Random(7)
     async with FakeDiscord(world) as fake:
-        proc = BotProcess(fake, db, extra_env={"LOG_LEVEL": "WARNING"})
+        proc = BotProcess(fake, store.path, extra_env=env)
         await proc.start(timeout=60)
         await fake.slash("admin", "settings reminders", offsets="1h")
         starts = karachi(timedelta(hours=1, seconds=5), "%Y-%m-%d %H:%M:%S")
@@ -145,7 +149,7 @@ async def test_reminders_survive_repeated_sigkill(tmp_path: Path) -> None:
 
         in_flight_kills = 0
         for _ in range(KILLS):
-            quick = BotProcess(fake, db, extra_env={"LOG_LEVEL": "WARNING"}, ready="identify")
+            quick = BotProcess(fake, store.path, extra_env=env, ready="identify")
             await quick.start(timeout=60)
             sent_before = len(fake.requests_to("POST", r"^/channels/\d+/messages$"))
             try:
@@ -165,7 +169,7 @@ async def test_reminders_survive_repeated_sigkill(tmp_path: Path) -> None:
             await quick.wait(timeout=10)
             in_flight_kills += 1
 
-        final = BotProcess(fake, db, extra_env={"LOG_LEVEL": "WARNING"})
+        final = BotProcess(fake, store.path, extra_env=env)
         await final.start(timeout=60)
         await fake.wait_until(
             lambda: all(_reminders(fake, u) for u in members), timeout=120, what="every reminder"
@@ -180,8 +184,8 @@ async def test_reminders_survive_repeated_sigkill(tmp_path: Path) -> None:
     assert duplicates <= KILLS, f"{duplicates} duplicates for {KILLS} kills"
     posts = [m for m in fake.messages_in("general") if "Kill Loop** starts" in m.content]
     assert 1 <= len(posts) <= 2
-    assert rows(db, "SELECT status FROM event_reminders") == [("sent",)]
-    assert rows(db, "PRAGMA integrity_check") == [("ok",)]
+    assert store.fetchall("SELECT status FROM event_reminders") == [("sent",)]
+    assert intact(store)
     print(
         f"\n{KILLS} kills while reminders were in flight; "
         f"{duplicates} duplicate DM(s) of {sum(per_member.values())}",

@@ -6,29 +6,24 @@ it, or makes it then: never a second announcement or scheduled event, never none
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
 from bot.testing import BotProcess, FakeDiscord
+from bot.testing.store import StoreHandle
 from tests.e2e.test_events import local
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
 
 
-def event_row(db_path: Path, title: str) -> tuple[int, int | None, int | None]:
-    conn = sqlite3.connect(db_path)
-    try:
-        row = conn.execute(
-            "SELECT id, message_id, scheduled_event_id FROM events WHERE title = ?", (title,)
-        ).fetchone()
-    finally:
-        conn.close()
+def event_row(store: StoreHandle, title: str) -> tuple[int, int | None, int | None]:
+    row = store.fetchone(
+        "SELECT id, message_id, scheduled_event_id FROM events WHERE title = ?", (title,)
+    )
     assert row is not None, f"no event {title!r}"
-    return row
+    return (row[0], row[1], row[2])
 
 
 async def until(predicate: Callable[[], bool], what: str, seconds: float = 15.0) -> None:
@@ -71,7 +66,7 @@ async def create_and_kill(
 
 
 async def test_announcement_posted_then_crash_is_recorded_not_repeated(
-    bot: BotProcess, fake: FakeDiscord, db_path: Path
+    bot: BotProcess, fake: FakeDiscord, store: StoreHandle
 ) -> None:
     channel = fake.world.channel("lahore-events")
     # Discord takes the post, but its answer comes too late: the bot is dead by then
@@ -80,10 +75,10 @@ async def test_announcement_posted_then_crash_is_recorded_not_repeated(
         status=None, delay=2,
     )  # fmt: skip
     await until(lambda: len(announcements(fake, "Posted Then Crash")) == 1, "the late post")
-    assert event_row(db_path, "Posted Then Crash")[1] is None  # the store never learned it
+    assert event_row(store, "Posted Then Crash")[1] is None  # the store never learned it
     await bot.start()
     (posted,) = announcements(fake, "Posted Then Crash")
-    await until(lambda: event_row(db_path, "Posted Then Crash")[1] == posted, "the record")
+    await until(lambda: event_row(store, "Posted Then Crash")[1] == posted, "the record")
     await asyncio.sleep(1)
     assert announcements(fake, "Posted Then Crash") == [posted]
     going = await fake.click("alice", fake.message(posted), label="Going")
@@ -91,7 +86,7 @@ async def test_announcement_posted_then_crash_is_recorded_not_repeated(
 
 
 async def test_announcement_lost_with_the_crash_is_posted_at_start_up(
-    bot: BotProcess, fake: FakeDiscord, db_path: Path
+    bot: BotProcess, fake: FakeDiscord, store: StoreHandle
 ) -> None:
     channel = fake.world.channel("lahore-events")
     # Discord never gets to make the post before the bot dies
@@ -103,13 +98,13 @@ async def test_announcement_lost_with_the_crash_is_posted_at_start_up(
     await bot.start()
     await until(lambda: len(announcements(fake, "Lost In The Crash")) == 1, "the post")
     (posted,) = announcements(fake, "Lost In The Crash")
-    await until(lambda: event_row(db_path, "Lost In The Crash")[1] == posted, "the record")
+    await until(lambda: event_row(store, "Lost In The Crash")[1] == posted, "the record")
     await asyncio.sleep(1)
     assert announcements(fake, "Lost In The Crash") == [posted]
 
 
 async def test_scheduled_event_created_then_crash_is_recorded_not_repeated(
-    bot: BotProcess, fake: FakeDiscord, db_path: Path
+    bot: BotProcess, fake: FakeDiscord, store: StoreHandle
 ) -> None:
     guild = fake.world.guild_id
     await create_and_kill(
@@ -123,7 +118,7 @@ async def test_scheduled_event_created_then_crash_is_recorded_not_repeated(
     await until(lambda: len(mirrored()) == 1, "the late scheduled event")
     await bot.start()
     (made,) = mirrored()
-    await until(lambda: event_row(db_path, "Scheduled Then Crash")[2] == made, "the record")
+    await until(lambda: event_row(store, "Scheduled Then Crash")[2] == made, "the record")
     await asyncio.sleep(1)
     assert mirrored() == [made]
     assert len(announcements(fake, "Scheduled Then Crash")) == 1  # posted before the crash

@@ -24,6 +24,7 @@ import pytest_asyncio
 
 from bot.testing import BotProcess, FakeDiscord, FakeMessage, World
 from bot.testing.fakediscord.rest import FaultRule, RecordedRequest
+from bot.testing.store import StoreHandle
 from tests.e2e.test_events import create, local
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
@@ -33,7 +34,7 @@ CALLBACK = r"^/interactions/\d+/[^/]+/callback$"
 
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
-async def fake() -> AsyncIterator[FakeDiscord]:
+async def fake(store: StoreHandle) -> AsyncIterator[FakeDiscord]:
     world = World.default()
     world.add_members(24)  # fresh members per test, so DM counts are each test's own
     async with FakeDiscord(world) as fd:

@@ -6,17 +6,15 @@ from __future__ import annotations
 
 import csv
 import io
-import sqlite3
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import zxingcpp
 from PIL import Image
 
 from bot.testing import BotProcess, FakeDiscord
-from tests.e2e.conftest import dump_db
+from bot.testing.store import StoreHandle
 from tests.e2e.test_events import create, event_id, local
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
@@ -49,8 +47,10 @@ async def test_questions_modal_then_answers_in_csv(bot: BotProcess, fake: FakeDi
     assert row["standing"] == "good"
 
 
-async def test_bad_questions_are_refused(bot: BotProcess, fake: FakeDiscord, db_path: Path) -> None:
-    before = dump_db(db_path)
+async def test_bad_questions_are_refused(
+    bot: BotProcess, fake: FakeDiscord, store: StoreHandle
+) -> None:
+    before = store.dump()
     for questions, says in [
         ("a?; b?; c?; d?; e?", "4"),
         ("a?;; b?", "empty"),
@@ -67,7 +67,7 @@ async def test_bad_questions_are_refused(bot: BotProcess, fake: FakeDiscord, db_
             },
         )
         assert res.ephemeral and says in res.content and "Created" not in res.content
-    assert dump_db(db_path) == before
+    assert store.dump() == before
 
 
 async def test_ticket_dm_qr_checkin_and_stats(bot: BotProcess, fake: FakeDiscord) -> None:
@@ -112,20 +112,19 @@ async def test_ticket_dm_qr_checkin_and_stats(bot: BotProcess, fake: FakeDiscord
     assert "Only organizers" in member_stats.content
 
 
-async def test_feedback_after_the_event(bot: BotProcess, fake: FakeDiscord, db_path: Path) -> None:
+async def test_feedback_after_the_event(
+    bot: BotProcess, fake: FakeDiscord, store: StoreHandle
+) -> None:
     ann = await create(fake, "Feedback Evening", starts=local(timedelta(hours=2)))
     eid = event_id(ann)
     await fake.click("carol", ann, label="Going")
     await fake.slash("admin", "event checkin", event=eid, options={"member": "carol"})
     await bot.stop()
     now = int(time.time())  # the event took place and ended two hours ago
-    conn = sqlite3.connect(db_path)
-    with conn:
-        conn.execute(
-            "UPDATE events SET starts_at = ?, ends_at = ? WHERE id = ?",
-            (now - 4 * 3600, now - 2 * 3600, int(eid)),
-        )
-    conn.close()
+    store.execute(
+        "UPDATE events SET starts_at = ?, ends_at = ? WHERE id = ?",
+        (now - 4 * 3600, now - 2 * 3600, int(eid)),
+    )
     await bot.start()
     dm = await fake.wait_for_dm(
         "carol", lambda m: "Feedback Evening" in m.content and m.buttons, timeout=15

@@ -10,13 +10,14 @@ import pytest
 import pytest_asyncio
 
 from bot.testing import BotProcess, FakeDiscord, Overwrite, P, World
+from bot.testing.store import StoreHandle
 from tests.e2e.test_events import create, event_id, local
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
 
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
-async def fake() -> AsyncIterator[FakeDiscord]:
+async def fake(store: StoreHandle) -> AsyncIterator[FakeDiscord]:
     world = World.default()
     bot_role = world.role("GDG Bot")
     world.add_channel("read-only", overwrites=[Overwrite(bot_role, 0, deny=int(P.SEND_MESSAGES))])

@@ -5,15 +5,14 @@ a seat change and its role change loses neither; drift is repaired at start-up."
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 import pytest_asyncio
 
 from bot.testing import BotProcess, FakeDiscord, P, World
-from tests.e2e.conftest import add_organizers_channel, dump_db
+from bot.testing.store import StoreHandle
+from tests.e2e.conftest import add_organizers_channel
 from tests.e2e.test_events import create, event_id
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
@@ -21,7 +20,7 @@ ROLE_CHANGE = r"^/guilds/\d+/members/\d+/roles/\d+$"
 
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
-async def fake() -> AsyncIterator[FakeDiscord]:
+async def fake(store: StoreHandle) -> AsyncIterator[FakeDiscord]:
     w = World.default()  # Volunteer 1, Organizer 2, Admin 3, the bot's role 4
     g = w.guild_id
     w.add_role("Attendee", guild=g, id=1150, position=1)
@@ -39,11 +38,11 @@ async def fake() -> AsyncIterator[FakeDiscord]:
 
 
 async def test_roles_that_hand_out_power_are_refused(
-    bot: BotProcess, fake: FakeDiscord, db_path: Path
+    bot: BotProcess, fake: FakeDiscord, store: StoreHandle
 ) -> None:
     await fake.slash("admin", "settings organizer-role", options={"role": "Organizer"})
     await fake.slash("organizer", "settings show")  # the guild's defaults exist before the dump
-    before = dump_db(db_path)
+    before = store.dump()
     for role, says in [
         ("@everyone", "every member already has it"),
         ("Integration", "belongs to a bot or an integration"),
@@ -68,7 +67,7 @@ async def test_roles_that_hand_out_power_are_refused(
             "organizer", "settings city-edit", options={"name": "Lahore", "role": role}
         )
         assert says in city.content, (role, city.content)
-    assert dump_db(db_path) == before
+    assert store.dump() == before
     # the server owner is above every role, so only the bot's own limits apply to them
     ok = await fake.slash(
         "owner",
@@ -139,7 +138,7 @@ async def test_a_crash_between_seat_and_role_loses_neither(
 
 
 async def test_drift_is_repaired_at_start_up(
-    bot: BotProcess, fake: FakeDiscord, db_path: Path
+    bot: BotProcess, fake: FakeDiscord, store: StoreHandle
 ) -> None:
     ann = await create(fake, "Drift Night", role="Attendee")
     await fake.click("bob", ann, label="Going")
@@ -153,13 +152,10 @@ async def test_drift_is_repaired_at_start_up(
     # (e.g. a restore from backup) while the role we gave stayed.
     g = fake.world.guilds[fake.world.guild_id]
     g.members[fake.world.user("bob")].roles.remove(1150)
-    conn = sqlite3.connect(db_path)
-    with conn:
-        conn.execute(
-            "DELETE FROM rsvps WHERE event_id = ? AND user_id = ?",
-            (int(event_id(ann)), fake.world.user("owner")),
-        )
-    conn.close()
+    store.execute(
+        "DELETE FROM rsvps WHERE event_id = ? AND user_id = ?",
+        (int(event_id(ann)), fake.world.user("owner")),
+    )
     await bot.start()
     await fake.wait_until(
         lambda: (
@@ -180,7 +176,7 @@ async def test_cancel_takes_roles_back(bot: BotProcess, fake: FakeDiscord) -> No
 
 
 async def test_delete_my_data_takes_back_the_roles_the_bot_gave(
-    bot: BotProcess, fake: FakeDiscord, db_path: Path
+    bot: BotProcess, fake: FakeDiscord, store: StoreHandle
 ) -> None:
     ann = await create(fake, "Forget Roles", role="Attendee")
     await fake.click("bob", ann, label="Going")
@@ -192,15 +188,11 @@ async def test_delete_my_data_takes_back_the_roles_the_bot_gave(
     bob = fake.world.user("bob")
 
     def left() -> list[tuple[object, ...]]:
-        conn = sqlite3.connect(db_path)
-        try:
-            return conn.execute(
-                "SELECT 'outbox', id FROM outbox WHERE user_id = ?1"
-                " UNION ALL SELECT 'role_grants', role_id FROM role_grants WHERE user_id = ?1",
-                (bob,),
-            ).fetchall()
-        finally:
-            conn.close()
+        return store.fetchall(
+            "SELECT 'outbox', id FROM outbox WHERE user_id = ?1"
+            " UNION ALL SELECT 'role_grants', role_id FROM role_grants WHERE user_id = ?1",
+            (bob,),
+        )
 
     for _ in range(100):  # the store changes without a request to wake a waiter: poll
         if not left():

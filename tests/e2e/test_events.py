@@ -7,14 +7,13 @@ import asyncio
 import csv
 import io
 from datetime import datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
 
 from bot.testing import BotProcess, FakeDiscord, FakeMessage
-from tests.e2e.conftest import dump_db
+from bot.testing.store import StoreHandle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
 KARACHI = ZoneInfo("Asia/Karachi")
@@ -202,24 +201,24 @@ async def test_mentions_in_text_never_ping(bot: BotProcess, fake: FakeDiscord) -
     ],
 )
 async def test_bad_create_input_is_refused_without_change(
-    bot: BotProcess, fake: FakeDiscord, db_path: Path, options: dict, says: str | None
+    bot: BotProcess, fake: FakeDiscord, store: StoreHandle, options: dict, says: str | None
 ) -> None:
     full = {"title": "Bad", "city": "Lahore", "starts": local(timedelta(days=1)), **options}
-    before = dump_db(db_path)
+    before = store.dump()
     result = await fake.slash("admin", "event create", options=full)
     assert result.ephemeral
     assert "Created" not in result.content
     if says:
         assert says in result.content, result.content
-    assert dump_db(db_path) == before
+    assert store.dump() == before
 
 
 async def test_members_cannot_run_organizer_commands(
-    bot: BotProcess, fake: FakeDiscord, db_path: Path
+    bot: BotProcess, fake: FakeDiscord, store: StoreHandle
 ) -> None:
     ann = await create(fake, "Guarded Event")
     eid = event_id(ann)
-    before = dump_db(db_path)
+    before = store.dump()
     for command, options in [
         ("event create", {"title": "Nope", "city": "Lahore", "starts": local(timedelta(days=1))}),
         ("event edit", {"event": eid, "title": "Hacked"}),
@@ -228,7 +227,7 @@ async def test_members_cannot_run_organizer_commands(
     ]:
         result = await fake.slash("alice", command, options=options)
         assert result.ephemeral and "Only organizers can do this" in result.content
-    assert dump_db(db_path) == before
+    assert store.dump() == before
 
 
 async def test_buttons_work_after_a_restart(bot: BotProcess, fake: FakeDiscord) -> None:

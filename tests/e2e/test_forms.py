@@ -6,16 +6,15 @@ from __future__ import annotations
 
 import json
 import random
-import sqlite3
 import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import pytest_asyncio
 
 from bot.testing import BotProcess, FakeDiscord, InteractionResult, World
+from bot.testing.store import StoreHandle
 from tests.e2e.test_events import create, event_id, local
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
@@ -23,21 +22,13 @@ MEMBERS = [f"member{i:02d}" for i in range(50)]
 
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
-async def fake() -> AsyncIterator[FakeDiscord]:
+async def fake(store: StoreHandle) -> AsyncIterator[FakeDiscord]:
     world = World.default()
     for i, name in enumerate(MEMBERS):
         world.add_user(name, id=3000 + i, global_name=name.title())
         world.add_member(name, guild=world.guild_id)
     async with FakeDiscord(world) as fd:
         yield fd
-
-
-def rows(db_path: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 async def open_all(fake: FakeDiscord, opened: dict[str, InteractionResult]) -> None:
@@ -47,7 +38,7 @@ async def open_all(fake: FakeDiscord, opened: dict[str, InteractionResult]) -> N
 
 
 async def test_fifty_registration_forms_submitted_in_any_order(
-    bot: BotProcess, fake: FakeDiscord, db_path: Path
+    bot: BotProcess, fake: FakeDiscord, store: StoreHandle
 ) -> None:
     ann = await create(fake, "Rush Registration", questions="University?; Why come?")
     opened = {name: await fake.click(name, ann, label="Going") for name in MEMBERS}
@@ -58,10 +49,8 @@ async def test_fifty_registration_forms_submitted_in_any_order(
             name, opened[name], {"q0": f"uni of {name}", "q1": f"because {name}"}
         )
         assert "You're in" in done.content, (name, done.content)
-    stored = rows(
-        db_path,
-        "SELECT r.user_id, r.answers FROM rsvps r WHERE r.event_id = ?",
-        int(event_id(ann)),
+    stored = store.fetchall(
+        "SELECT r.user_id, r.answers FROM rsvps r WHERE r.event_id = ?", (int(event_id(ann)),)
     )
     await open_all(fake, opened)
     by_user = {uid: json.loads(answers) for uid, answers in stored}
@@ -82,7 +71,7 @@ async def test_a_form_survives_a_restart(bot: BotProcess, fake: FakeDiscord) -> 
 
 
 async def test_fifty_feedback_forms_after_the_event_and_fifty_mentorship_forms(
-    bot: BotProcess, fake: FakeDiscord, db_path: Path
+    bot: BotProcess, fake: FakeDiscord, store: StoreHandle
 ) -> None:
     ann = await create(fake, "Rush Feedback", starts=local(timedelta(hours=2)))
     eid = int(event_id(ann))
@@ -92,19 +81,19 @@ async def test_fifty_feedback_forms_after_the_event_and_fifty_mentorship_forms(
         assert "✅" in checked.content
     await bot.stop()
     now = int(time.time())
-    conn = sqlite3.connect(db_path)
-    with conn:  # the event ended two hours ago; 50 mentorships are under way
-        conn.execute(
-            "UPDATE events SET starts_at = ?, ends_at = ? WHERE id = ?",
-            (now - 4 * 3600, now - 2 * 3600, eid),
-        )
-        for i in range(50):
-            conn.execute(
-                "INSERT INTO mentorship_matches(id, guild_id, mentor_id, mentee_id, topics,"
-                " started_at, checkin_due_at, checkin_sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (900 + i, fake.world.guild_id, 2004, 3000 + i, '["NLP"]', now, now + 86400, now),
-            )
-    conn.close()
+    # the event ended two hours ago; 50 mentorships are under way
+    store.execute(
+        "UPDATE events SET starts_at = ?, ends_at = ? WHERE id = ?",
+        (now - 4 * 3600, now - 2 * 3600, eid),
+    )
+    store.executemany(
+        "INSERT INTO mentorship_matches(id, guild_id, mentor_id, mentee_id, topics,"
+        " started_at, checkin_due_at, checkin_sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (900 + i, fake.world.guild_id, 2004, 3000 + i, '["NLP"]', now, now + 86400, now)
+            for i in range(50)
+        ],
+    )
     await bot.start()
 
     dms = {
@@ -135,11 +124,10 @@ async def test_fifty_feedback_forms_after_the_event_and_fifty_mentorship_forms(
         assert "Thank you" in ended.content, ended.content
 
     event_rows = dict(
-        rows(db_path, "SELECT user_id, comment FROM event_feedback WHERE event_id = ?", eid)
+        store.fetchall("SELECT user_id, comment FROM event_feedback WHERE event_id = ?", (eid,))
     )
     mentor_rows = dict(
-        rows(
-            db_path,
+        store.fetchall(
             "SELECT m.mentee_id, f.comment FROM mentorship_feedback f"
             " JOIN mentorship_matches m ON m.id = f.match_id WHERE f.from_role = 'mentee'",
         )

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from bot.testing import BotProcess, FakeDiscord
-from tests.e2e.conftest import dump_db
+from bot.testing.store import StoreHandle
 from tests.e2e.test_cli import run_cli
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
@@ -94,9 +93,7 @@ async def test_announcements_and_reminders_settings(bot: BotProcess, fake: FakeD
     await fake.slash("admin", "settings reminders", offsets="24h,1h")
 
 
-async def test_organizer_role_grants_organizer_commands(
-    bot: BotProcess, fake: FakeDiscord, db_path: Path
-) -> None:
+async def test_organizer_role_grants_organizer_commands(bot: BotProcess, fake: FakeDiscord) -> None:
     before = await fake.slash("organizer", "settings city-add", name="Multan")
     assert REFUSAL in before.content
     res = await fake.slash("admin", "settings organizer-role", options={"role": "Organizer"})
@@ -119,15 +116,15 @@ async def test_organizer_role_grants_organizer_commands(
     ],
 )
 async def test_members_are_refused_and_nothing_changes(
-    bot: BotProcess, fake: FakeDiscord, db_path: Path, command: str, options: dict
+    bot: BotProcess, fake: FakeDiscord, store: StoreHandle, command: str, options: dict
 ) -> None:
-    before = dump_db(db_path)
+    before = store.dump()
     result = await fake.slash("alice", command, options=options)
     assert result.ephemeral
     # who counts as an organizer is decided by Manage Server alone, not the organizer role
     refusal = MANAGE_ONLY if command == "settings organizer-role" else REFUSAL
     assert refusal in result.content and "Manage Server" in result.content
-    assert dump_db(db_path) == before
+    assert store.dump() == before
 
 
 async def test_help_lists_every_command_by_feature(bot: BotProcess, fake: FakeDiscord) -> None:
@@ -152,8 +149,8 @@ async def test_settings_survive_a_restart(bot: BotProcess, fake: FakeDiscord) ->
     await fake.slash("admin", "settings city-remove", name="Faisalabad")
 
 
-async def test_sigterm_shuts_down_cleanly(fake: FakeDiscord, tmp_path: Path) -> None:
-    proc = BotProcess(fake, tmp_path / "other.sqlite3")
+async def test_sigterm_shuts_down_cleanly(fake: FakeDiscord, fresh_store: StoreHandle) -> None:
+    proc = BotProcess(fake, fresh_store.path, extra_env=fresh_store.env())
     await proc.start()
     code = await proc.stop()
     assert code == 0
@@ -162,21 +159,28 @@ async def test_sigterm_shuts_down_cleanly(fake: FakeDiscord, tmp_path: Path) -> 
     assert "Traceback" not in out
 
 
-async def test_migrate_and_backup_need_no_token(bot: BotProcess, db_path: Path) -> None:
-    # backup of the live database while the bot runs
-    copy = db_path.parent / "copy.sqlite3"
-    env = {"DATABASE_PATH": str(db_path)}
-    res = await asyncio.to_thread(run_cli, "backup", str(copy), env=env, cwd=db_path.parent)
-    assert res.returncode == 0 and "integrity check: ok" in res.stdout
-    conn = sqlite3.connect(copy)
-    assert conn.execute("SELECT COUNT(*) FROM guilds").fetchone()[0] >= 1
-    conn.close()
-    fresh = db_path.parent / "fresh" / "new.sqlite3"
+async def test_migrate_and_backup_need_no_token(
+    bot: BotProcess, store: StoreHandle, tmp_path: Path
+) -> None:
+    env = store.env()
+    copy = tmp_path / "copy.sqlite3"
+    res = await asyncio.to_thread(run_cli, "backup", str(copy), env=env, cwd=tmp_path)
+    if store.kind == "sqlite":
+        # backup of the live database while the bot runs
+        assert res.returncode == 0 and "integrity check: ok" in res.stdout
+        assert StoreHandle.sqlite(copy).fetchval("SELECT COUNT(*) FROM guilds") >= 1
+    else:
+        # PostgreSQL has its own tool for a consistent copy of a live database
+        assert res.returncode == 2 and "pg_dump" in res.stderr and not copy.exists()
+    # the live store is up to date already
+    live = await asyncio.to_thread(run_cli, "migrate", env=env, cwd=tmp_path)
+    assert live.stdout.startswith("0 migration(s) applied"), live.stderr
+    fresh = tmp_path / "fresh" / "new.sqlite3"
     res = await asyncio.to_thread(
-        run_cli, "migrate", env={"DATABASE_PATH": str(fresh)}, cwd=db_path.parent
+        run_cli, "migrate", env={"DATABASE_PATH": str(fresh), "DATABASE_URL": ""}, cwd=tmp_path
     )
     assert res.returncode == 0 and "migration(s) applied" in res.stdout
     again = await asyncio.to_thread(
-        run_cli, "migrate", env={"DATABASE_PATH": str(fresh)}, cwd=db_path.parent
+        run_cli, "migrate", env={"DATABASE_PATH": str(fresh), "DATABASE_URL": ""}, cwd=tmp_path
     )
     assert again.stdout.startswith("0 migration(s) applied")

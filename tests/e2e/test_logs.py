@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import pytest_asyncio
 
 from bot.testing import BotProcess, FakeDiscord
+from bot.testing.store import StoreHandle
 from tests.e2e.conftest import assert_no_personal_data_in_public
 from tests.e2e.test_events import create, event_id, local
 
@@ -22,13 +22,14 @@ GOAL = "Fine-tune a Quokka model 5512"
 
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
-async def bot(fake: FakeDiscord, db_path: Path) -> AsyncIterator[BotProcess]:
+async def bot(fake: FakeDiscord, store: StoreHandle) -> AsyncIterator[BotProcess]:
     # keep every line: DEBUG is long and the default keeps the last 5,000
-    proc = BotProcess(fake, db_path, extra_env={"LOG_LEVEL": "DEBUG"}, keep_lines=1_000_000)
+    env = {**store.env(), "LOG_LEVEL": "DEBUG"}
+    proc = BotProcess(fake, store.path, extra_env=env, keep_lines=1_000_000)
     await proc.start()
     yield proc
     await proc.stop()
-    assert_no_personal_data_in_public(fake, db_path)
+    assert_no_personal_data_in_public(fake, store)
 
 
 async def test_debug_log_holds_no_token_answer_goal_or_ticket_code(

@@ -7,16 +7,14 @@ organizers only."""
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
 from bot.mentorship.threads import is_thread_of
 from bot.testing import BotProcess, FakeDiscord, FakeMessage
-from tests.e2e.conftest import dump_db
+from bot.testing.store import StoreHandle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
 
@@ -27,23 +25,6 @@ async def proposal_dm(fake: FakeDiscord, user: str, *, after: int = 0) -> FakeMe
         lambda m: m.id > after and any(b.get("label") == "Accept" for b in m.buttons),
         timeout=10,
     )
-
-
-def rows(db_path: Path, sql: str, *args: object) -> list[tuple]:
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
-
-
-def write(db_path: Path, sql: str, *args: object) -> None:
-    conn = sqlite3.connect(db_path)
-    try:
-        with conn:
-            conn.execute(sql, args)
-    finally:
-        conn.close()
 
 
 async def poll(predicate: Callable[[], bool], what: str) -> None:
@@ -66,11 +47,13 @@ async def matched_pair(fake: FakeDiscord, mentor: str, mentee: str, topic: str) 
     return await proposal_dm(fake, mentee)
 
 
-async def test_bad_inputs_change_nothing(bot: BotProcess, fake: FakeDiscord, db_path: Path) -> None:
+async def test_bad_inputs_change_nothing(
+    bot: BotProcess, fake: FakeDiscord, store: StoreHandle
+) -> None:
     # the guild's defaults are seeded on first use (or at ready): seed them before the dump
     await fake.slash("alice", "settings show")
     await fake.slash("alice", "mentor list")
-    before = dump_db(db_path)
+    before = store.dump()
     unknown = await fake.slash("alice", "mentor join", topics="NPL", capacity=2)
     assert unknown.ephemeral and "NLP" in unknown.content  # the nearest topic is suggested
     long_bio = await fake.slash("alice", "mentor join", topics="NLP", capacity=2, bio="x" * 301)
@@ -81,7 +64,7 @@ async def test_bad_inputs_change_nothing(bot: BotProcess, fake: FakeDiscord, db_
     assert "Only organizers can do this" in refused.content
     stats = await fake.slash("alice", "mentorship stats")
     assert "Only organizers can do this" in stats.content
-    assert dump_db(db_path) == before
+    assert store.dump() == before
 
 
 async def test_match_decline_reroute_accept_end_feedback(
@@ -141,7 +124,7 @@ async def test_match_decline_reroute_accept_end_feedback(
 
 
 async def test_expiry_after_a_restart_reroutes(
-    bot: BotProcess, fake: FakeDiscord, db_path: Path
+    bot: BotProcess, fake: FakeDiscord, store: StoreHandle
 ) -> None:
     await fake.add_member("mentor_x")
     await fake.add_member("mentor_y")
@@ -154,13 +137,10 @@ async def test_expiry_after_a_restart_reroutes(
     first = await proposal_dm(fake, "mentor_x")
     await bot.stop()
     # 72 hours pass while the bot is down
-    conn = sqlite3.connect(db_path)
-    with conn:
-        conn.execute(
-            "UPDATE mentorship_proposals SET expires_at = ? WHERE status = 'pending'",
-            (int(time.time()) - 60,),
-        )
-    conn.close()
+    store.execute(
+        "UPDATE mentorship_proposals SET expires_at = ? WHERE status = 'pending'",
+        (int(time.time()) - 60,),
+    )
     await bot.start()
     await proposal_dm(fake, "mentor_y")
     await fake.wait_for_dm("mentor_x", lambda m: "expired" in m.content, timeout=10)
@@ -190,25 +170,25 @@ async def test_both_accept_makes_a_private_thread(bot: BotProcess, fake: FakeDis
 
 
 async def test_mentee_requests_have_a_cooldown_but_not_for_organizers(
-    bot: BotProcess, fake: FakeDiscord, db_path: Path
+    bot: BotProcess, fake: FakeDiscord, store: StoreHandle
 ) -> None:
     await fake.add_member("eager")
     for goal in ("one", "two", "three"):
         done = await fake.slash("eager", "mentee request", topics="Data Science", goal=goal)
         assert "Got it" in done.content
-    before = dump_db(db_path)
+    before = store.dump()
     refused = await fake.slash("eager", "mentee request", topics="Data Science", goal="four")
     assert refused.ephemeral
     assert refused.content.startswith("Slow down a little: you can ask for a mentor again in")
     assert "minutes" in refused.content
-    assert dump_db(db_path) == before
+    assert store.dump() == before
     for goal in ("one", "two", "three", "four", "five"):  # organizers are exempt
         done = await fake.slash("admin", "mentee request", topics="Data Science", goal=goal)
         assert "Got it" in done.content
 
 
 async def test_a_mentor_who_leaves_the_server_is_rerouted_at_once(
-    bot: BotProcess, fake: FakeDiscord, db_path: Path
+    bot: BotProcess, fake: FakeDiscord, store: StoreHandle
 ) -> None:
     await fake.add_member("leaving_mentor")
     await fake.add_member("staying_mentor")
@@ -228,23 +208,19 @@ async def test_a_mentor_who_leaves_the_server_is_rerouted_at_once(
     await proposal_dm(fake, "staying_mentor")
     await fake.wait_for_dm("left_behind", lambda m: "next best match" in m.content, timeout=10)
     await proposal_dm(fake, "left_behind", after=to_mentee.id)
-    statuses = rows(
-        db_path,
-        "SELECT status FROM mentorship_proposals WHERE mentee_id = ? ORDER BY id",
-        mentee,
+    statuses = store.fetchall(
+        "SELECT status FROM mentorship_proposals WHERE mentee_id = ? ORDER BY id", (mentee,)
     )
     assert statuses == [("withdrawn",), ("pending",)]
-    assert rows(
-        db_path,
-        "SELECT status FROM mentor_profiles WHERE user_id = ?",
-        fake.world.user("leaving_mentor"),
+    assert store.fetchall(
+        "SELECT status FROM mentor_profiles WHERE user_id = ?", (fake.world.user("leaving_mentor"),)
     ) == [("left",)]
     late = await fake.click("leaving_mentor", first, label="Accept")
     assert "withdrawn" in late.content
 
 
 async def test_a_mentee_who_leaves_closes_the_request_and_the_mentor_is_told(
-    bot: BotProcess, fake: FakeDiscord, db_path: Path
+    bot: BotProcess, fake: FakeDiscord, store: StoreHandle
 ) -> None:
     await fake.add_member("patient_mentor")
     mentee = await fake.add_member("gone_mentee")
@@ -259,7 +235,7 @@ async def test_a_mentee_who_leaves_closes_the_request_and_the_mentor_is_told(
         lambda m: "withdrawn" in m.content and "left the server" in m.content,
         timeout=10,
     )
-    assert rows(db_path, "SELECT status FROM mentee_requests WHERE user_id = ?", mentee) == [
+    assert store.fetchall("SELECT status FROM mentee_requests WHERE user_id = ?", (mentee,)) == [
         ("cancelled",)
     ]
     profile = await fake.slash("patient_mentor", "mentorship status")
@@ -267,7 +243,7 @@ async def test_a_mentee_who_leaves_closes_the_request_and_the_mentor_is_told(
 
 
 async def test_a_crash_between_making_the_thread_and_recording_it_makes_no_second_one(
-    bot: BotProcess, fake: FakeDiscord, db_path: Path
+    bot: BotProcess, fake: FakeDiscord, store: StoreHandle
 ) -> None:
     await fake.slash("admin", "settings mentorship-channel", options={"channel": "mentorship"})
     to_mentee = await matched_pair(fake, "crash_mentor", "crash_mentee", "Generative AI")
@@ -282,10 +258,9 @@ async def test_a_crash_between_making_the_thread_and_recording_it_makes_no_secon
     )
     bot.kill()
     await bot.wait(10)
-    ((match_id, thread_id, requested),) = rows(
-        db_path,
+    ((match_id, thread_id, requested),) = store.fetchall(
         "SELECT id, thread_id, thread_requested_at FROM mentorship_matches WHERE mentee_id = ?",
-        mentee,
+        (mentee,),
     )
     assert thread_id is None and requested is not None  # the intent was recorded first
 
@@ -305,37 +280,35 @@ async def test_a_crash_between_making_the_thread_and_recording_it_makes_no_secon
     assert len(intros) == 1 and "A private goal about Generative AI" in intros[0].content
     assert {fake.world.user("crash_mentor"), mentee} <= set(fake.thread_members(thread))
     assert not [m for m in fake.dms_to("crash_mentee") if "Welcome" in m.content]
-    assert rows(db_path, "SELECT thread_id FROM mentorship_matches WHERE id = ?", match_id) == [
+    assert store.fetchall("SELECT thread_id FROM mentorship_matches WHERE id = ?", (match_id,)) == [
         (thread.id,)
     ]
 
 
 async def test_the_intro_is_posted_once_and_check_in_alerts_reach_organizers_only(
-    bot: BotProcess, fake: FakeDiscord, db_path: Path
+    bot: BotProcess, fake: FakeDiscord, store: StoreHandle
 ) -> None:
     await fake.slash("admin", "settings mentorship-channel", options={"channel": "mentorship"})
     to_mentee = await matched_pair(fake, "once_mentor", "once_mentee", "Python for AI")
     await fake.click("once_mentee", to_mentee, label="Accept")
     mentee = fake.world.user("once_mentee")
     recorded = "SELECT 1 FROM mentorship_matches WHERE mentee_id = ? AND intro_sent_at IS NOT NULL"
-    await poll(lambda: bool(rows(db_path, recorded, mentee)), "the intro recorded")
-    ((match_id,),) = rows(db_path, "SELECT id FROM mentorship_matches WHERE mentee_id = ?", mentee)
+    await poll(lambda: bool(store.fetchall(recorded, (mentee,))), "the intro recorded")
+    ((match_id,),) = store.fetchall(
+        "SELECT id FROM mentorship_matches WHERE mentee_id = ?", (mentee,)
+    )
     organizers = await fake.create_channel("organizers")
     await bot.stop()
     # As if killed after posting the intro, before recording it; and 14 days went by.
-    write(db_path, "UPDATE mentorship_matches SET intro_sent_at = NULL WHERE id = ?", match_id)
-    write(
-        db_path,
+    store.execute("UPDATE mentorship_matches SET intro_sent_at = NULL WHERE id = ?", (match_id,))
+    store.execute(
         "UPDATE mentorship_matches SET checkin_due_at = ? WHERE id = ?",
-        int(time.time()) - 60,
-        match_id,
+        (int(time.time()) - 60, match_id),
     )
     announcements = fake.world.channel("announcements")
-    write(
-        db_path,
+    store.execute(
         "UPDATE guilds SET announcements_channel_id = ?, organizer_channel_id = ?",
-        announcements,
-        organizers,
+        (announcements, organizers),
     )
     await bot.start()
     await fake.wait_until(

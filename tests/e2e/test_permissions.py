@@ -10,13 +10,13 @@ else: a member cannot click them (the fake refuses it as Discord would).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.testing import BotProcess, FakeDiscord
-from tests.e2e.conftest import assert_no_personal_data_in_public, dump_db
+from bot.testing.store import StoreHandle
+from tests.e2e.conftest import assert_no_personal_data_in_public
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
 
@@ -75,32 +75,32 @@ async def test_every_member_command_exists(bot: BotProcess, fake: FakeDiscord) -
 
 
 async def test_members_are_refused_every_organizer_command(
-    bot: BotProcess, fake: FakeDiscord, db_path: Path
+    bot: BotProcess, fake: FakeDiscord, store: StoreHandle
 ) -> None:
     await fake.slash("alice", "settings show")  # the guild's defaults exist before the dump
     commands = leaf_commands(fake)
     organizer_only = sorted(set(commands) - MEMBER_COMMANDS)
     assert len(organizer_only) >= 30
-    before = dump_db(db_path)
+    before = store.dump()
     for path in organizer_only:
         result = await fake.slash("alice", path, options=sample_options(commands[path]))
         assert result.ephemeral, path
         assert result.content.startswith(("Only organizers", MANAGE_ONLY)), (path, result.content)
-    assert dump_db(db_path) == before
+    assert store.dump() == before
 
 
 async def test_volunteers_may_check_in_and_nothing_more(
-    bot: BotProcess, fake: FakeDiscord, db_path: Path
+    bot: BotProcess, fake: FakeDiscord, store: StoreHandle
 ) -> None:
     await fake.add_member("door_volunteer", roles=["Volunteer"])
     await fake.slash("admin", "settings volunteer-role", options={"role": "Volunteer"})
     commands = leaf_commands(fake)
-    before = dump_db(db_path)
+    before = store.dump()
     for path in sorted(set(commands) - MEMBER_COMMANDS - VOLUNTEER_COMMANDS):
         result = await fake.slash("door_volunteer", path, options=sample_options(commands[path]))
         refusals = ("Only organizers can do this", MANAGE_ONLY)
         assert result.content.startswith(refusals), (path, result.content)
-    assert dump_db(db_path) == before
+    assert store.dump() == before
     allowed = await fake.slash(
         "door_volunteer", "event checkin", event="999", options={"member": "bob"}
     )
@@ -108,30 +108,25 @@ async def test_volunteers_may_check_in_and_nothing_more(
 
 
 async def test_the_public_message_scan_catches_a_leak(
-    bot: BotProcess, fake: FakeDiscord, tmp_path: Path
+    bot: BotProcess, fake: FakeDiscord, store: StoreHandle
 ) -> None:
-    import sqlite3
-
-    from bot.sqlite_db import backup
     from tests.e2e.conftest import personal_data
 
-    copy = tmp_path / "copy.sqlite3"
-    backup(bot.env()["DATABASE_PATH"], copy)
-    conn = sqlite3.connect(copy)
-    with conn:
-        conn.execute(
-            "INSERT INTO mentee_requests(guild_id, user_id, status, topics, goal,"
-            " created_at, updated_at) VALUES (1000, 42, 'open', '[]', 'secret goal 99',"
-            " 0, 0)"
-        )
-    conn.close()
-    assert "secret goal 99" in personal_data(copy)
-    await fake.post_message("alice", "general", "my goal: secret goal 99")
-    for message in fake.world.messages.values():  # make it look like the bot's own post
-        if "secret goal 99" in message.content:
-            message.author_id = fake.world.bot_user_id
-    with pytest.raises(AssertionError, match="secret goal 99"):
-        assert_no_personal_data_in_public(fake, copy)
-    for message in fake.world.messages.values():
-        if "secret goal 99" in message.content:
-            message.deleted = True
+    # a goal nobody (user 42 is no member) told the bot, taken out again at the end
+    store.execute(
+        "INSERT INTO mentee_requests(guild_id, user_id, status, topics, goal,"
+        " created_at, updated_at) VALUES (1000, 42, 'open', '[]', 'secret goal 99', 0, 0)"
+    )
+    try:
+        assert "secret goal 99" in personal_data(store)
+        await fake.post_message("alice", "general", "my goal: secret goal 99")
+        for message in fake.world.messages.values():  # make it look like the bot's own post
+            if "secret goal 99" in message.content:
+                message.author_id = fake.world.bot_user_id
+        with pytest.raises(AssertionError, match="secret goal 99"):
+            assert_no_personal_data_in_public(fake, store)
+        for message in fake.world.messages.values():
+            if "secret goal 99" in message.content:
+                message.deleted = True
+    finally:
+        store.execute("DELETE FROM mentee_requests WHERE user_id = 42 AND guild_id = 1000")

@@ -4,49 +4,34 @@ and from a DM (also for a server the member has left)."""
 from __future__ import annotations
 
 import json
-import sqlite3
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.testing import BotProcess, FakeDiscord
+from bot.testing.store import StoreHandle
 from tests.e2e.test_events import create
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
 GUILD = 1000
 
 
-def count(db_path: Path, sql: str, *args: Any) -> int:
-    conn = sqlite3.connect(db_path)
-    try:
-        return int(conn.execute(sql, args).fetchone()[0])
-    finally:
-        conn.close()
-
-
-def holds(db_path: Path, member_id: int) -> list[str]:
+def holds(store: StoreHandle, member_id: int) -> list[str]:
     """Every table.column (found as bot.privacy finds them) still holding the member in the
     guild, role syncs excepted (they take a role back, then delete themselves)."""
-    conn = sqlite3.connect(db_path)
-    found = []
-    try:
-        from bot.privacy import is_member_column
+    from bot.privacy import is_member_column
 
-        for (table,) in conn.execute("SELECT name FROM pragma_table_list WHERE type = 'table'"):
-            if table.startswith("sqlite_"):
+    found = []
+    for table in store.tables():
+        for name, kind in store.columns(table):
+            if not is_member_column(name, kind):
                 continue
-            for name, kind in conn.execute("SELECT name, type FROM pragma_table_info(?)", (table,)):
-                if not is_member_column(name, kind or ""):
-                    continue
-                extra = " AND kind <> 'role.sync'" if table == "outbox" else ""
-                n = conn.execute(
-                    f"SELECT COUNT(*) FROM {table} WHERE {name} = ?{extra}", (member_id,)
-                ).fetchone()[0]
-                if n:
-                    found.append(f"{table}.{name}")
-    finally:
-        conn.close()
+            extra = " AND kind <> 'role.sync'" if table == "outbox" else ""
+            n = store.fetchval(
+                f"SELECT COUNT(*) FROM {table} WHERE {name} = ?{extra}", (member_id,)
+            )
+            if n:
+                found.append(f"{table}.{name}")
     return found
 
 
@@ -66,7 +51,7 @@ def exported(result: Any) -> dict[str, Any]:
 
 
 async def test_export_then_delete_everything(
-    bot: BotProcess, fake: FakeDiscord, db_path: Path
+    bot: BotProcess, fake: FakeDiscord, store: StoreHandle
 ) -> None:
     ann = await create(fake, "Privacy Jam", capacity=1, questions="Your university?")
     form_c = await fake.click("carol", ann, label="Going")
@@ -105,26 +90,27 @@ async def test_export_then_delete_everything(
     # her seat went to bob, who is told
     await fake.wait_for_dm("bob", lambda m: "Privacy Jam" in m.content and "seat" in m.content)
 
-    assert holds(db_path, 2004) == []
-    assert count(db_path, "SELECT COUNT(*) FROM outbox WHERE payload LIKE ?", f"%{code}%") == 0
+    assert holds(store, 2004) == []
+    assert store.fetchval("SELECT COUNT(*) FROM outbox WHERE payload LIKE ?", (f"%{code}%",)) == 0
     again = exported(await fake.slash("alice", "privacy export"))
     assert again["events"]["rsvps"] == [] and again["mentorship"]["mentee_requests"] == []
     assert again["messages"]["outbox"] == []
 
 
-async def test_keep_it_deletes_nothing(bot: BotProcess, fake: FakeDiscord, db_path: Path) -> None:
-    from tests.e2e.conftest import dump_db
+async def test_keep_it_deletes_nothing(
+    bot: BotProcess, fake: FakeDiscord, store: StoreHandle
+) -> None:
 
     await fake.slash("carol", "mentee request", topics="MLOps")
-    before = dump_db(db_path)
+    before = store.dump()
     ask = await fake.slash("carol", "privacy delete")
     kept = await fake.click("carol", ask, label="Keep it")
     assert kept.message is not None and "Nothing was deleted" in kept.message.content
-    assert dump_db(db_path) == before
+    assert store.dump() == before
 
 
 async def test_a_member_who_left_exports_and_deletes_from_a_dm(
-    bot: BotProcess, fake: FakeDiscord, db_path: Path
+    bot: BotProcess, fake: FakeDiscord, store: StoreHandle
 ) -> None:
     await dm_commands_synced(fake)
     uid = await fake.add_member("leaver")
@@ -147,21 +133,20 @@ async def test_a_member_who_left_exports_and_deletes_from_a_dm(
     done = await fake.click("leaver", ask, label="Delete my data")
     await fake.wait_until(lambda: "Done" in done.message.content, timeout=10)
     assert "mentor profile" in done.message.content
-    assert holds(db_path, uid) == []
+    assert holds(store, uid) == []
     nothing = await fake.slash("leaver", "privacy export", dm=True)
     assert "I hold no data about you" in nothing.content and not nothing.files
 
 
 async def test_bad_server_is_one_sentence_and_changes_nothing(
-    bot: BotProcess, fake: FakeDiscord, db_path: Path
+    bot: BotProcess, fake: FakeDiscord, store: StoreHandle
 ) -> None:
-    from tests.e2e.conftest import dump_db
 
     await dm_commands_synced(fake)
     await fake.slash("bob", "mentee request", topics="MLOps")
-    before = dump_db(db_path)
+    before = store.dump()
     typed = await fake.slash("bob", "privacy delete", dm=True, server="my server")
     assert typed.ephemeral and "Pick a server from the list" in typed.content
     unknown = await fake.slash("bob", "privacy export", dm=True, server="123456")
     assert "I hold no data about you in that server" in unknown.content and not unknown.files
-    assert dump_db(db_path) == before
+    assert store.dump() == before

@@ -8,13 +8,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
-import sqlite3
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
@@ -32,7 +30,8 @@ from bot.testing import (
     P,
     World,
 )
-from tests.e2e.conftest import assert_no_personal_data_in_public, dump_db
+from bot.testing.store import StoreHandle
+from tests.e2e.conftest import assert_no_personal_data_in_public
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
 KARACHI = ZoneInfo("Asia/Karachi")
@@ -119,7 +118,7 @@ async def feed_server() -> AsyncIterator[FeedServer]:
 
 # --- this module's world and bot ----------------------------------------------------------------
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
-async def fake() -> AsyncIterator[FakeDiscord]:
+async def fake(store: StoreHandle) -> AsyncIterator[FakeDiscord]:
     """The default world plus a Curator role and member, a member for the cooldown, a
     channel the Organizer role can't see, and an organizers-only channel for notices."""
     world = World.default()
@@ -148,15 +147,15 @@ async def fake() -> AsyncIterator[FakeDiscord]:
 
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
-async def bot(fake: FakeDiscord, db_path: Path) -> AsyncIterator[BotProcess]:
+async def bot(fake: FakeDiscord, store: StoreHandle) -> AsyncIterator[BotProcess]:
     """The real bot; its feeds come from 127.0.0.1, so private networks are allowed here
     (tests/e2e/test_resources_network.py runs a bot with the default, refusing them)."""
-    env = {"LOG_LEVEL": "INFO", "FEEDS_ALLOW_PRIVATE_NETWORKS": "true"}
-    proc = BotProcess(fake, db_path, extra_env=env)
+    env = {**store.env(), "LOG_LEVEL": "INFO", "FEEDS_ALLOW_PRIVATE_NETWORKS": "true"}
+    proc = BotProcess(fake, store.path, extra_env=env)
     await proc.start()
     yield proc
     await proc.stop()
-    assert_no_personal_data_in_public(fake, db_path)
+    assert_no_personal_data_in_public(fake, store)
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -190,32 +189,20 @@ def next_minute_schedule() -> tuple[str, int]:
     return f"daily {at:%H:%M}", int(at.timestamp())
 
 
-def make_feed_due(db_path: Path, feed_id: int) -> None:
+def make_feed_due(store: StoreHandle, feed_id: int) -> None:
     """As if the poll interval had passed (the database is the scheduler's ledger)."""
-    conn = sqlite3.connect(db_path, timeout=10)
-    try:
-        conn.execute("UPDATE resource_feeds SET next_poll_at = 0 WHERE id = ?", (feed_id,))
-        conn.commit()
-    finally:
-        conn.close()
+    store.execute("UPDATE resource_feeds SET next_poll_at = 0 WHERE id = ?", (feed_id,))
 
 
-def db_rows(db_path: Path, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    conn = sqlite3.connect(db_path, timeout=10)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
-
-
-async def settled(db_path: Path, within: float = 15) -> list[str]:
-    """dump_db once the outbox has sent everything due (so nothing changes behind a test)."""
+async def settled(store: StoreHandle, within: float = 15) -> list[str]:
+    """store.dump() once the outbox has sent everything due (so nothing changes behind a
+    test)."""
     due = "SELECT id, kind FROM outbox WHERE status = 'pending' AND due_at <= ?"
     deadline = time.monotonic() + within
-    while rows := db_rows(db_path, due, (int(time.time()),)):
+    while rows := store.fetchall(due, (int(time.time()),)):
         assert time.monotonic() < deadline, f"outbox still owes {rows}"
         await asyncio.sleep(0.1)
-    return dump_db(db_path)
+    return store.dump()
 
 
 async def add(fake: FakeDiscord, user: str, url: str, title: str, **extra: str) -> str:
@@ -225,7 +212,7 @@ async def add(fake: FakeDiscord, user: str, url: str, title: str, **extra: str) 
 
 # --- the library ------------------------------------------------------------------------------
 async def test_add_names_duplicates_and_refuses_bad_links(
-    bot: BotProcess, fake: FakeDiscord, db_path: Path
+    bot: BotProcess, fake: FakeDiscord, store: StoreHandle
 ) -> None:
     await fake.slash("alice", "settings show")  # the guild's defaults exist from here on
     added = await fake.slash(
@@ -247,7 +234,7 @@ async def test_add_names_duplicates_and_refuses_bad_links(
     rid = re.search(r"\(#(\d+)\)", added.content)
     assert rid
 
-    before = dump_db(db_path)
+    before = store.dump()
     same = await add(
         fake, "admin", "https://tutorials.example.org/transformers?page=2&utm_medium=y", "Again"
     )
@@ -260,7 +247,7 @@ async def test_add_names_duplicates_and_refuses_bad_links(
     assert "“Astrology” is not a topic here" in topic and "Generative AI" in topic
     level = await add(fake, "admin", "https://example.org/x", "X", level="expert")
     assert "not a level" in level and "beginner, intermediate and advanced" in level
-    assert dump_db(db_path) == before
+    assert store.dump() == before
 
 
 async def test_topic_and_level_autocomplete(bot: BotProcess, fake: FakeDiscord) -> None:
@@ -404,14 +391,16 @@ async def test_done_progress_and_next(bot: BotProcess, fake: FakeDiscord) -> Non
     )
 
 
-async def test_remove_by_autocomplete(bot: BotProcess, fake: FakeDiscord, db_path: Path) -> None:
+async def test_remove_by_autocomplete(
+    bot: BotProcess, fake: FakeDiscord, store: StoreHandle
+) -> None:
     await add(fake, "admin", "https://example.org/remove-me", "Remove Me Soon")
     choices = await fake.autocomplete("admin", "resource remove", "resource", "remove me")
     assert choices and choices[0]["name"].startswith("Remove Me Soon (#")
-    before = dump_db(db_path)
+    before = store.dump()
     refused = await fake.slash("alice", "resource remove", resource=choices[0]["value"])
     assert REFUSAL in refused.content
-    assert dump_db(db_path) == before
+    assert store.dump() == before
     removed = await fake.slash("admin", "resource remove", resource=choices[0]["value"])
     assert "Removed **Remove Me Soon**" in removed.content
     gone = await fake.slash("alice", "resource search", query="remove soon")
@@ -419,17 +408,17 @@ async def test_remove_by_autocomplete(bot: BotProcess, fake: FakeDiscord, db_pat
 
 
 async def test_a_members_add_goes_to_review_even_as_a_mentor(
-    bot: BotProcess, fake: FakeDiscord, db_path: Path
+    bot: BotProcess, fake: FakeDiscord, store: StoreHandle
 ) -> None:
     """Only organizers and curators add directly: joining as a mentor skips nothing."""
     mentoring = any(c["name"] == "mentor" for c in fake.commands())
     if mentoring:
         await fake.slash("bob", "mentor join", topics="NLP", capacity=2)
     try:
-        before = await settled(db_path)
+        before = await settled(store)
         bad = await add(fake, "bob", "https://example.org/mentor-pick", "Pick", topic="Astrology")
         assert "“Astrology” is not a topic here" in bad
-        assert dump_db(db_path) == before
+        assert store.dump() == before
         added = await add(
             fake,
             "bob",
@@ -439,8 +428,7 @@ async def test_a_members_add_goes_to_review_even_as_a_mentor(
         )
         assert "Only organizers and curators add to the library directly" in added
         assert "**Mentor's pick** is in the review queue (suggestion #" in added
-        [row] = db_rows(
-            db_path,
+        [row] = store.fetchall(
             "SELECT status, suggested_by, added_by, note FROM resources WHERE url = ?",
             ("https://example.org/mentor-pick",),
         )
@@ -454,10 +442,10 @@ async def test_a_members_add_goes_to_review_even_as_a_mentor(
 
 
 async def test_curators_add_directly_but_never_a_declined_link(
-    bot: BotProcess, fake: FakeDiscord, db_path: Path
+    bot: BotProcess, fake: FakeDiscord, store: StoreHandle
 ) -> None:
     await fake.slash("admin", "settings organizer-role", options={"role": "Organizer"})
-    before = await settled(db_path)
+    before = await settled(store)
     for user, role, says in [
         ("organizer", "Curator", "Only members with the Manage Server permission"),
         ("alice", "Curator", "Only members with the Manage Server permission"),
@@ -466,7 +454,7 @@ async def test_curators_add_directly_but_never_a_declined_link(
     ]:
         result = await fake.slash(user, "settings curator-role", options={"role": role})
         assert result.ephemeral and says in result.content, (user, role, result.content)
-    assert dump_db(db_path) == before
+    assert store.dump() == before
 
     chosen = await fake.slash("admin", "settings curator-role", options={"role": "Curator"})
     assert "Members with <@&1105> now add resources to the library directly" in chosen.content
@@ -479,11 +467,11 @@ async def test_curators_add_directly_but_never_a_declined_link(
     review = await fake.slash("admin", "resource review")
     assert "declined-once" in review.text
     assert "Declined" in (await fake.click("admin", review, label="Reject")).content
-    before = await settled(db_path)
+    before = await settled(store)
     refused = await add(fake, "curie", "https://example.org/declined-once", "Declined once")
     assert "The organizers declined that link before" in refused
     assert "only an organizer can add it" in refused
-    assert dump_db(db_path) == before
+    assert store.dump() == before
     readded = await add(fake, "organizer", "https://example.org/declined-once", "Declined once")
     assert "Added **Declined once**" in readded, readded
 
@@ -498,7 +486,7 @@ async def test_curators_add_directly_but_never_a_declined_link(
 
 # --- scheduled work ---------------------------------------------------------------------------
 async def test_autopost_and_feed_poll_fire_on_their_own(
-    bot: BotProcess, fake: FakeDiscord, feed_server: FeedServer, db_path: Path
+    bot: BotProcess, fake: FakeDiscord, feed_server: FeedServer, store: StoreHandle
 ) -> None:
     """A real tick of the autopost's cron job, and a feed poll by the feed's own timer, armed
     at its next_poll_at from resource_feeds when the bot starts."""
@@ -518,7 +506,7 @@ async def test_autopost_and_feed_poll_fire_on_their_own(
     await added.wait_final()
     assert "Following **Scheduled Blog**" in added.text
     site.add("s-2", "Fresh from the scheduler", "https://blog.example.org/fresh", "Polled.")
-    make_feed_due(db_path, feed_id_of(added))
+    make_feed_due(store, feed_id_of(added))
     await bot.restart()  # the timers are rebuilt from the tables: the feed is due at once
 
     post, entry = await asyncio.gather(
@@ -544,9 +532,9 @@ async def test_autopost_and_feed_poll_fire_on_their_own(
 
 
 async def test_bad_schedules_are_refused_without_change(
-    bot: BotProcess, fake: FakeDiscord, db_path: Path
+    bot: BotProcess, fake: FakeDiscord, store: StoreHandle
 ) -> None:
-    before = dump_db(db_path)
+    before = store.dump()
     for schedule, says in [
         ("every morning", "daily 10:00"),
         ("daily 25:00", "24-hour time"),
@@ -563,7 +551,7 @@ async def test_bad_schedules_are_refused_without_change(
     assert REFUSAL in member.content
     missing = await fake.slash("admin", "resource autopost-stop", options={"channel": "general"})
     assert "no autopost schedule in <#1201>" in missing.content
-    assert dump_db(db_path) == before
+    assert store.dump() == before
 
 
 async def test_timezone_change_moves_autopost_times(bot: BotProcess, fake: FakeDiscord) -> None:
@@ -661,7 +649,7 @@ async def test_feed_posts_new_entries_once(
 
 
 async def test_bad_feeds_are_refused_without_change(
-    bot: BotProcess, fake: FakeDiscord, feed_server: FeedServer, db_path: Path
+    bot: BotProcess, fake: FakeDiscord, feed_server: FeedServer, store: StoreHandle
 ) -> None:
     html, html_url = feed_server.site("homepage", "Homepage")
     html.html = True
@@ -674,7 +662,7 @@ async def test_bad_feeds_are_refused_without_change(
     await first.wait_final()
     fid = feed_id_of(first)
 
-    before = dump_db(db_path)
+    before = store.dump()
     for url, says in [
         (html_url, "answers HTML, not a feed"),
         (f"{feed_server.base}/feeds/nowhere.xml", "answered HTTP 404"),
@@ -698,12 +686,12 @@ async def test_bad_feeds_are_refused_without_change(
     assert REFUSAL in member.content
     for command in ("feed-list", "autopost-list"):
         assert REFUSAL in (await fake.slash("alice", f"resource {command}")).content
-    assert dump_db(db_path) == before
+    assert store.dump() == before
     await fake.slash("admin", "resource feed-remove", feed=str(fid))
 
 
 async def test_failing_feed_is_turned_off_and_organizers_told(
-    bot: BotProcess, fake: FakeDiscord, feed_server: FeedServer, db_path: Path
+    bot: BotProcess, fake: FakeDiscord, feed_server: FeedServer, store: StoreHandle
 ) -> None:
     await fake.slash("admin", "settings announcements", options={"channel": "announcements"})
     site, url = feed_server.site("flaky", "Flaky Feed")
@@ -727,16 +715,15 @@ async def test_failing_feed_is_turned_off_and_organizers_told(
     assert "now turned off" in last.text
     # The notice is the organizers' (written with the cause): it waits for their channel,
     # or is owed to it; never to the announcements channel or the feed's public channel.
-    waiting = db_rows(db_path, "SELECT text FROM organizer_notices")
-    owed = db_rows(
-        db_path,
+    waiting = store.fetchall("SELECT text FROM organizer_notices")
+    owed = store.fetchall(
         "SELECT channel_id, payload FROM outbox WHERE kind = 'organizer.notice'"
         " AND payload LIKE '%Flaky Feed%'",
     )
     [text] = [t for (t,) in waiting if "Flaky Feed" in t] + [p for _, p in owed]
     assert "turned off after 10 failed checks" in text and "HTTP 500" in text
     assert "<#1201>" in text
-    assert not db_rows(db_path, "SELECT 1 FROM outbox WHERE kind = 'resource.feed_disabled'")
+    assert not store.fetchall("SELECT 1 FROM outbox WHERE kind = 'resource.feed_disabled'")
     if any(
         o["name"] == "organizer-channel"
         for c in fake.commands()
@@ -769,15 +756,15 @@ async def test_failing_feed_is_turned_off_and_organizers_told(
 
 # --- settings, help, mentions, limits ------------------------------------------------------------
 async def test_topic_add_and_feed_interval_settings(
-    bot: BotProcess, fake: FakeDiscord, db_path: Path
+    bot: BotProcess, fake: FakeDiscord, store: StoreHandle
 ) -> None:
-    before = dump_db(db_path)
+    before = store.dump()
     for command, options in [
         ("settings topic-add", {"name": "Robotics"}),
         ("settings feed-interval", {"minutes": 15}),
     ]:
         assert REFUSAL in (await fake.slash("alice", command, options=options)).content
-    assert dump_db(db_path) == before
+    assert store.dump() == before
 
     added = await fake.slash("admin", "settings topic-add", name="Reinforcement  Learning")
     assert "Added the topic **Reinforcement Learning**" in added.content
@@ -826,12 +813,12 @@ async def test_member_text_never_pings(bot: BotProcess, fake: FakeDiscord) -> No
 
 
 async def test_a_channel_the_organizer_cannot_post_in_is_refused(
-    bot: BotProcess, fake: FakeDiscord, feed_server: FeedServer, db_path: Path
+    bot: BotProcess, fake: FakeDiscord, feed_server: FeedServer, store: StoreHandle
 ) -> None:
     await fake.slash("admin", "settings organizer-role", options={"role": "Organizer"})
     site, url = feed_server.site("staff", "Staff Feed")
     site.add("st-1", "Inside", "https://blog.example.org/inside")
-    before = await settled(db_path)
+    before = await settled(store)
     for command, options in [
         ("resource autopost", {"channel": "staff-only", "schedule": "daily 10:00"}),
         ("resource feed-add", {"url": url, "channel": "staff-only"}),
@@ -839,7 +826,7 @@ async def test_a_channel_the_organizer_cannot_post_in_is_refused(
         result = await fake.slash("organizer", command, options=options)
         assert result.ephemeral, command
         assert "You can't post in <#1290> yourself, so I won't post there" in result.content
-    assert dump_db(db_path) == before and site.user_agents == []  # not even fetched
+    assert store.dump() == before and site.user_agents == []  # not even fetched
     # the same organizer, in a channel they can post in
     ok = await fake.slash(
         "organizer",
@@ -851,20 +838,20 @@ async def test_a_channel_the_organizer_cannot_post_in_is_refused(
 
 
 async def test_suggestions_have_a_cooldown_but_not_for_organizers_or_curators(
-    bot: BotProcess, fake: FakeDiscord, db_path: Path
+    bot: BotProcess, fake: FakeDiscord, store: StoreHandle
 ) -> None:
     for n in range(4):
         ok = await fake.slash("dave", "resource suggest", url=f"https://example.org/dave-{n}")
         assert "is in the review queue" in ok.content, ok.content
     fifth = await add(fake, "dave", "https://example.org/dave-4", "Dave's fifth")
     assert "is in the review queue" in fifth  # an add that becomes a suggestion counts
-    before = await settled(db_path)
+    before = await settled(store)
     suggested = await fake.slash("dave", "resource suggest", url="https://example.org/dave-5")
     added = await add(fake, "dave", "https://example.org/dave-6", "Dave's sixth")
     for refused in (suggested.content, added):
         assert refused.startswith("Slow down a little: you can suggest resources again in ")
         assert refused.endswith("minutes."), refused
-    assert dump_db(db_path) == before
+    assert store.dump() == before
 
     await fake.slash("admin", "settings curator-role", options={"role": "Curator"})
     for user in ("admin", "curie"):

@@ -7,14 +7,13 @@ address or a query string), without fetching it and without changing the databas
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 import pytest_asyncio
 from aiohttp import web
 
 from bot.testing import BotProcess, FakeDiscord
-from tests.e2e.conftest import dump_db
+from bot.testing.store import StoreHandle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
 
@@ -46,12 +45,12 @@ async def local_feed() -> AsyncIterator[tuple[str, list[str]]]:
 
 
 async def test_feeds_on_private_networks_are_refused_without_change(
-    bot: BotProcess, fake: FakeDiscord, db_path: Path, local_feed: tuple[str, list[str]]
+    bot: BotProcess, fake: FakeDiscord, store: StoreHandle, local_feed: tuple[str, list[str]]
 ) -> None:
     base, hits = local_feed
     port = base.rsplit(":", 1)[1]
     await fake.slash("alice", "settings show")  # the guild's defaults exist before the dump
-    before = dump_db(db_path)
+    before = store.dump()
     private = "points to a private or local network address, and I only read public feeds"
     for url, says in [
         (f"{base}/feed.xml?token=SECRET", private),
@@ -71,7 +70,7 @@ async def test_feeds_on_private_networks_are_refused_without_change(
         for leak in ("SECRET", "127.0.0.1", "169.254", "10.0.0.1", port, "hunter2"):
             assert leak not in result.text, (url, leak, result.text)
     assert hits == []  # never fetched
-    assert dump_db(db_path) == before
+    assert store.dump() == before
 
 
 async def test_nothing_unknown_or_over_the_limits(bot: BotProcess, fake: FakeDiscord) -> None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import pytest_asyncio
 
 from bot.testing import BotProcess, FakeDiscord, Overwrite, P, World
-from tests.e2e.conftest import add_organizers_channel, dump_db
+from bot.testing.store import StoreHandle
+from tests.e2e.conftest import add_organizers_channel
 from tests.e2e.test_events import create, event_id, local
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
@@ -19,7 +19,7 @@ MANAGE_ONLY = "Only members with the Manage Server permission"
 
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
-async def fake() -> AsyncIterator[FakeDiscord]:
+async def fake(store: StoreHandle) -> AsyncIterator[FakeDiscord]:
     w = World.default()
     add_organizers_channel(w)
     # a channel the Organizer role may read but not write in
@@ -34,11 +34,11 @@ async def fake() -> AsyncIterator[FakeDiscord]:
 
 
 async def test_only_manage_server_decides_who_holds_power(
-    bot: BotProcess, fake: FakeDiscord, db_path: Path
+    bot: BotProcess, fake: FakeDiscord, store: StoreHandle
 ) -> None:
     await fake.slash("admin", "settings organizer-role", options={"role": "Organizer"})
     await fake.slash("organizer", "settings show")
-    before = dump_db(db_path)
+    before = store.dump()
     for command in ("settings organizer-role", "settings volunteer-role"):
         widened = await fake.slash("organizer", command, options={"role": "Volunteer"})
         assert widened.ephemeral and widened.content.startswith(MANAGE_ONLY), widened.content
@@ -46,16 +46,16 @@ async def test_only_manage_server_decides_who_holds_power(
         assert "@everyone can't be the" in everyone.content
         managed = await fake.slash("admin", command, options={"role": "GDG Bot"})
         assert "belongs to a bot or an integration" in managed.content
-    assert dump_db(db_path) == before
+    assert store.dump() == before
     ok = await fake.slash("admin", "settings volunteer-role", options={"role": "Volunteer"})
     assert "<@&1101>" in ok.content
 
 
 async def test_a_channel_the_organizer_cannot_post_in_is_refused(
-    bot: BotProcess, fake: FakeDiscord, db_path: Path
+    bot: BotProcess, fake: FakeDiscord, store: StoreHandle
 ) -> None:
     await fake.slash("admin", "settings organizer-role", options={"role": "Organizer"})
-    before = dump_db(db_path)
+    before = store.dump()
     for channel in ("read-only", "organizers"):
         refused = await fake.slash(
             "organizer" if channel == "read-only" else "alice",
@@ -68,7 +68,7 @@ async def test_a_channel_the_organizer_cannot_post_in_is_refused(
             },
         )
         assert refused.ephemeral and "Created" not in refused.content
-    assert dump_db(db_path) == before
+    assert store.dump() == before
     created = await fake.slash(
         "organizer",
         "event create",
@@ -89,7 +89,7 @@ async def test_the_organizer_channel_must_be_private(bot: BotProcess, fake: Fake
 
 
 async def test_going_and_cant_go_cycling_has_a_cooldown(
-    bot: BotProcess, fake: FakeDiscord, db_path: Path
+    bot: BotProcess, fake: FakeDiscord, store: StoreHandle
 ) -> None:
     ann = await create(fake, "Cycle Night")
     for _ in range(4):  # 8 changes in the window are fine
@@ -97,11 +97,11 @@ async def test_going_and_cant_go_cycling_has_a_cooldown(
         assert "given up" in (await fake.click("bob", ann, label="Can't go")).content
     same = await fake.click("bob", ann, label="Can't go")  # changes nothing, counts nothing
     assert "weren't registered" in same.content
-    before = dump_db(db_path)
+    before = store.dump()
     refused = await fake.click("bob", ann, label="Going")
     assert refused.ephemeral
     assert "Slow down a little: you can change your RSVPs again in" in refused.content
-    assert dump_db(db_path) == before
+    assert store.dump() == before
     # organizers are exempt
     for _ in range(5):
         assert "You're in" in (await fake.click("admin", ann, label="Going")).content

@@ -1,4 +1,5 @@
-"""Unit-test fixtures: a fresh migrated SQLite file per test (never a mock of the store)."""
+"""Unit-test fixtures: a fresh migrated store per test, an SQLite file or a PostgreSQL
+database (`STORES`, tests/conftest.py), never a mock of the store; an injected clock."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import pytest
 from bot.db import Database
 from bot.events import EventService
 from bot.guilds import GuildSettings
+from bot.postgres_db import PostgresDatabase
+from bot.sqlite_db import SqliteDatabase
 from tests.conftest import STORES
 
 # 2026-07-01 00:00 UTC (05:00 in Asia/Karachi), a Wednesday.
@@ -50,6 +53,25 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Da
         await database.close()
         if url is not None:
             server.drop(url)
+
+
+async def connect_again(db: Database) -> Database:
+    """Another connection to the same store (for a second process): the SQLite file
+    opened again, or the PostgreSQL database connected to again."""
+    if isinstance(db, SqliteDatabase):
+        return await Database.open(db.path)
+    assert isinstance(db, PostgresDatabase)
+    return await Database.connect(db.url)
+
+
+@pytest.fixture
+async def db2(db: Database) -> AsyncIterator[Database]:
+    """`db` as a second process sees it: its own connection (its own pool) to that store."""
+    other = await connect_again(db)
+    try:
+        yield other
+    finally:
+        await other.close()
 
 
 @pytest.fixture

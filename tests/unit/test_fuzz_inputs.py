@@ -430,7 +430,8 @@ def world(db: Database) -> World:
 
 
 def collapsed(text: str | None) -> str:
-    return " ".join((text or "").split())
+    """Member text as stored: NUL dropped (neither store keeps it), whitespace collapsed."""
+    return " ".join((text or "").replace("\x00", "").split())
 
 
 def event_title(text: str) -> str:
@@ -695,7 +696,7 @@ async def test_edit_and_cancel_store_what_they_say(
         if venue is not None:
             assert after.venue == (collapsed(venue) or None)
         if description is not None:
-            assert after.description == (description.strip() or None)
+            assert after.description == (description.replace("\x00", "").strip() or None)
         if questions is not None:
             assert after.questions == parse_questions(questions)
         if capacity is not None:
@@ -1017,8 +1018,8 @@ async def test_add_resource_stores_what_it_says(
         return
     assert added == await w.resources.library.get(w.guild, added.id)
     assert added.url == url.strip()
-    assert added.title == collapsed(title) and added.title
-    assert added.description == collapsed(description)
+    assert added.title == collapsed(title.replace("\x00", "")) and added.title  # NUL dropped
+    assert added.description == collapsed((description or "").replace("\x00", ""))
     assert added.topic == await w.resources.taxonomy.resolve_topic(w.guild, topic)
     assert added.level in LEVELS
     assert await w.resources.finder.resolve(w.guild, f"#{added.id}") == added
@@ -1063,8 +1064,10 @@ async def test_suggest_and_review_store_what_they_say(
         return
     assert pending == await w.resources.library.get(w.guild, pending.id, approved_only=False)
     assert pending.status == "pending" and pending.url == url.strip()
-    assert pending.title == (collapsed(title) or title_from_url(url.strip()))
-    assert pending.note == (collapsed(note) or None)
+    assert pending.title == (
+        collapsed((title or "").replace("\x00", "")) or title_from_url(url.strip())
+    )
+    assert pending.note == (collapsed((note or "").replace("\x00", "")) or None)
     assert_embed_fits(suggestion_embed(pending, 1))
     if approve:
         done = await attempt(
@@ -1074,8 +1077,9 @@ async def test_suggest_and_review_store_what_they_say(
         )
         if done is not None:
             assert done == await w.resources.library.get(w.guild, pending.id)
-            assert done.title == (collapsed(new_title) or pending.title)
-            assert done.description == (collapsed(new_description) or pending.description)
+            assert done.title == (collapsed((new_title or "").replace("\x00", "")) or pending.title)
+            described = collapsed((new_description or "").replace("\x00", ""))
+            assert done.description == (described or pending.description)
             _resource_cards_fit([done], 1)
     else:
         done = await attempt(w.resources.review.reject(w.guild, pending.id, ORGANIZER, reason))
@@ -1095,7 +1099,7 @@ async def test_topics_read_back_and_filter(db: Database, name: str, probe: str) 
     assert_choices_fit(await topic_choices(w.interaction(), name))
     if stored is None:
         return
-    assert stored == collapsed(name)
+    assert stored == collapsed(name.replace("\x00", ""))  # NUL dropped, as everywhere
     assert await w.resources.taxonomy.resolve_topic(w.guild, name) == stored
     assert stored in await w.resources.taxonomy.topics(w.guild)
     # The topic filter finds the topic's resources whatever the name (the scope token).
@@ -1255,7 +1259,7 @@ async def test_language_reads_back(db: Database, name: str) -> None:
     stored = await attempt(w.mentorship.config.add_language(w.guild, name))
     if stored is None:
         return
-    assert stored == collapsed(name)
+    assert stored == collapsed(name.replace("\x00", ""))  # NUL dropped, as everywhere
     assert stored in await w.mentorship.config.languages(w.guild)
     request = await w.mentorship.requests.ask(w.guild, MEMBER, topics="NLP", language=name)
     assert request.language == stored
@@ -1297,8 +1301,9 @@ async def test_mentor_profile_reads_back(
         return
     assert profile == await w.mentorship.mentors.profile(w.guild, MEMBER)
     assert profile.capacity == capacity
-    assert profile.bio == ((bio or "").strip() or None)
-    assert city is None or (profile.city or "").casefold() == collapsed(city).casefold()
+    assert profile.bio == ((bio or "").replace("\x00", "").strip() or None)
+    city_typed = None if city is None else collapsed(city.replace("\x00", ""))
+    assert city_typed is None or (profile.city or "").casefold() == city_typed.casefold()
     assert profile.topics and profile.languages and profile.levels
     assert_embed_fits(profile_embed(profile))
     mentors, total = await w.mentorship.mentors.with_free_places(w.guild, None)
@@ -1331,8 +1336,9 @@ async def test_mentee_request_reads_back(
         assert await w.mentorship.requests.open_request(w.guild, MEMBER) is None
         return
     assert request == await w.mentorship.requests.open_request(w.guild, MEMBER)
-    assert request.goal == ((goal or "").strip() or None)
-    assert language is None or (request.language or "").casefold() == collapsed(language).casefold()
+    assert request.goal == ((goal or "").replace("\x00", "").strip() or None)
+    typed = None if language is None else collapsed(language.replace("\x00", ""))
+    assert typed is None or (request.language or "").casefold() == typed.casefold()
     assert level is None or request.level == (resolve_level(level) if level.strip() else None)
     assert_embed_fits(request_embed(request))
     assert_choices_fit(
@@ -1408,7 +1414,8 @@ async def test_mentorship_flow_renders_and_reads_back(
     await w.assert_outbox_fits()
     given = await attempt(ms.feedback.give(match.id, MEMBER, rating, comment))
     if given is not None:
-        assert given.rating == rating and given.comment == ((comment or "").strip() or None)
+        assert given.rating == rating
+        assert given.comment == ((comment or "").replace("\x00", "").strip() or None)
         assert await ms.feedback.given(match.id, MEMBER)
     # The mentor's form: a 1-character rating and a comment, as typed.
     interaction = w.interaction(OTHER)

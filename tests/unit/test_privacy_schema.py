@@ -215,8 +215,8 @@ async def holding(db: Database, table: str, column: str, guild_id: int) -> list[
 
 
 async def key_columns(db: Database, table: str) -> list[str]:
-    rows = await db.fetchall("SELECT name, pk FROM pragma_table_info(?) WHERE pk > 0", (table,))
-    keys = [r["name"] for r in sorted(rows, key=lambda r: r["pk"])]
+    columns = [c for c in await db.columns(table) if c.primary_key]
+    keys = [c.name for c in sorted(columns, key=lambda c: c.primary_key)]
     assert keys, f"{table} has no primary key: the test can't tell its rows apart"
     return keys
 
@@ -249,6 +249,18 @@ def test_the_rule_finds_the_member_columns_known_today() -> None:
     names = {c for _, c in MEMBER_COLUMNS}
     assert not names & {"guild_id", "event_id", "channel_id", "role_id", "message_id", "id"}
     assert not names & {"match_id", "thread_id", "scheduled_event_id", "checked_outbox_id"}
+
+
+async def test_both_stores_find_the_same_member_columns_by_one_rule(db: Database) -> None:
+    """The store's own catalog (PostgreSQL's information_schema, SQLite's table_info) gives
+    the columns these cases were made from: the PostgreSQL schema keeps up with SQLite's."""
+    assert await privacy.member_columns(db) == MEMBER_COLUMNS
+    assert await privacy.guild_of(db, "rsvps") == (
+        "(SELECT p.guild_id FROM events p WHERE p.id = rsvps.event_id)"
+    )
+    assert await privacy.guild_of(db, "outbox") == "outbox.guild_id"
+    with pytest.raises(ValueError, match="schema_migrations"):
+        await privacy.guild_of(db, "schema_migrations")
 
 
 @pytest.mark.parametrize(("table", "column"), MEMBER_COLUMNS, ids=ids(MEMBER_COLUMNS))

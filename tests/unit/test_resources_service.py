@@ -432,6 +432,8 @@ async def test_fts_index_follows_updates(svc: ResourceService, db: Database) -> 
     await db.execute("UPDATE resources SET topic = 'MLOps' WHERE id = ?", (rid,))
     assert (await svc.finder.search(G, "fresh", topic="NLP"))[1] == 0
     assert (await svc.finder.search(G, "fresh", topic="MLOps"))[1] == 1
+    if db.dialect != "sqlite":
+        return  # PostgreSQL's tsvector is a generated column of the row itself
     # The external-content index agrees with the table, and can be rebuilt from it.
     await db.execute("INSERT INTO resources_fts(resources_fts, rank) VALUES ('integrity-check', 1)")
     await db.execute("INSERT INTO resources_fts(resources_fts) VALUES ('rebuild')")

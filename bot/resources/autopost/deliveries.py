@@ -15,12 +15,11 @@ failure rather than at its next tick.
 from __future__ import annotations
 
 import logging
-import sqlite3
 import time
 from collections.abc import Callable
 
 from bot import organizer_notices
-from bot.db import Database
+from bot.db import Database, Row
 from bot.kinds import Kind
 from bot.resources.autopost.schedules import Schedules
 
@@ -40,7 +39,7 @@ class Deliveries:
     async def read_for(self, autopost_id: int) -> bool:
         """Read one running schedule's new results; True if that paused it. Idempotent."""
         async with self.db.transaction():
-            row = await self.schedules.row(autopost_id)
+            row = await self.schedules.row(autopost_id, lock=True)
             if row is None or row["paused"]:
                 return False
             return await self.read(row)
@@ -54,7 +53,7 @@ class Deliveries:
         )
         return [r["id"] for r in rows if await self.read_for(r["id"])]
 
-    async def read(self, row: sqlite3.Row) -> bool:
+    async def read(self, row: Row) -> bool:
         """Fold outbox results of this schedule's posts into `failures`; True if now paused.
         Call inside a transaction (a tick reads them in its own)."""
         prefix = f"autopost:{row['id']}:"
@@ -84,7 +83,7 @@ class Deliveries:
     async def record_failure(self, autopost_id: int, error: str) -> bool:
         """Count a failed post (e.g. a channel found deleted); True if this paused the schedule."""
         async with self.db.transaction():
-            row = await self.schedules.row(autopost_id)
+            row = await self.schedules.row(autopost_id, lock=True)
             if row is None or row["paused"]:
                 return False
             return await self._count_failure(row, row["failures"] + 1, error)
@@ -94,7 +93,7 @@ class Deliveries:
             "UPDATE resource_autoposts SET failures = 0 WHERE id = ?", (autopost_id,)
         )
 
-    async def _count_failure(self, row: sqlite3.Row, failures: int, error: str | None) -> bool:
+    async def _count_failure(self, row: Row, failures: int, error: str | None) -> bool:
         pause = failures >= MAX_FAILURES
         await self.db.execute(
             "UPDATE resource_autoposts SET failures = ?, last_error = COALESCE(?, last_error),"
@@ -112,7 +111,7 @@ class Deliveries:
             await self._notify_paused(row, failures, error)
         return pause
 
-    async def _notify_paused(self, row: sqlite3.Row, failures: int, error: str | None) -> None:
+    async def _notify_paused(self, row: Row, failures: int, error: str | None) -> None:
         """Tell the organizers in their own channel (never the channel that failed)."""
         now = int(self.clock())
         last = " ".join((error or row["last_error"] or "the posts failed").split())[:300]

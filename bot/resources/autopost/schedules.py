@@ -8,13 +8,12 @@ ticks.py; how failed posts pause a schedule is in deliveries.py.
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot import outbox
-from bot.db import Database
+from bot.db import Database, Row
 from bot.errors import InvalidInput, NotFound
 from bot.guilds import GuildSettings
 from bot.schedules import Schedule, parse_schedule
@@ -60,12 +59,16 @@ class Schedules:
         """A schedule's text read in the guild's time zone (InvalidInput if it can't be)."""
         return parse_schedule(text, (await self.guilds.get(guild_id)).tz)
 
-    async def row(self, autopost_id: int) -> sqlite3.Row | None:
+    async def row(self, autopost_id: int, *, lock: bool = False) -> Row | None:
+        """The schedule's row; `lock` (inside a transaction that decides something: a tick,
+        a failure count) holds it until the commit, so two processes decide one at a time."""
         return await self.db.fetchone(
-            f"SELECT {COLUMNS} FROM resource_autoposts WHERE id = ?", (autopost_id,)
+            f"SELECT {COLUMNS} FROM resource_autoposts WHERE id = ?"
+            + (self.db.lock() if lock else ""),
+            (autopost_id,),
         )
 
-    async def autopost_of(self, row: sqlite3.Row) -> Autopost:
+    async def autopost_of(self, row: Row) -> Autopost:
         try:
             description = (await self.parse(row["guild_id"], row["schedule"])).describe()
         except InvalidInput:
@@ -130,7 +133,7 @@ class Schedules:
         row = await self.row(autopost_id)
         return None if row is None else await self.autopost_of(row)
 
-    async def _in_channel(self, guild_id: int, channel_id: int) -> sqlite3.Row:
+    async def _in_channel(self, guild_id: int, channel_id: int) -> Row:
         row = await self.db.fetchone(
             f"SELECT {COLUMNS} FROM resource_autoposts WHERE guild_id = ? AND channel_id = ?",
             (guild_id, channel_id),

@@ -13,7 +13,6 @@ schedule's cron trigger, its next tick, and whether that tick is already overdue
 from __future__ import annotations
 
 import logging
-import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from dataclasses import dataclass
 from apscheduler.triggers.cron import CronTrigger
 
 from bot import outbox
-from bot.db import Database
+from bot.db import Database, Row
 from bot.errors import InvalidInput
 from bot.resources.autopost.deliveries import Deliveries
 from bot.resources.autopost.schedules import COLUMNS, Schedules
@@ -88,7 +87,8 @@ class Ticks:
         """
         tick_time = int(tick_time)
         async with self.db.transaction():
-            row = await self.schedules.row(autopost_id)
+            # Locked: a tick due in two processes at once is served by the first only.
+            row = await self.schedules.row(autopost_id, lock=True)
             if row is None:
                 return TickResult(autopost_id, tick_time, "missing")
             if row["paused"]:
@@ -135,16 +135,18 @@ class Ticks:
             autopost_id, tick_time, "posted", pick["id"], pick["title"], next_due_at=next_due
         )
 
-    async def _pick(self, row: sqlite3.Row) -> sqlite3.Row | None:
+    async def _pick(self, row: Row) -> Row | None:
         # Never posted here first (in random order), then the one posted longest ago;
         # the log id, not the time, orders posts made within the same second.
+        # (A subquery, so ORDER BY may use `last_log` in expressions on both stores.)
         topic_sql = " AND r.topic = ?" if row["topic"] else ""
         return await self.db.fetchone(
-            "SELECT r.id, r.title, r.url, r.description, r.topic, r.level,"
-            " (SELECT MAX(l.id) FROM resource_autopost_log l WHERE l.resource_id = r.id"
-            "   AND l.guild_id = r.guild_id AND l.channel_id = ?) AS last_log"
+            "SELECT id, title, url, description, topic, level FROM ("
+            " SELECT r.id, r.title, r.url, r.description, r.topic, r.level,"
+            "  (SELECT MAX(l.id) FROM resource_autopost_log l WHERE l.resource_id = r.id"
+            "    AND l.guild_id = r.guild_id AND l.channel_id = ?) AS last_log"
             f" FROM resources r WHERE r.guild_id = ? AND r.status = 'approved'{topic_sql}"
-            " ORDER BY last_log IS NOT NULL, last_log, random() LIMIT 1",
+            ") AS candidates ORDER BY last_log IS NOT NULL, last_log, random() LIMIT 1",
             (row["channel_id"], row["guild_id"], *([row["topic"]] if row["topic"] else [])),
         )
 

@@ -257,7 +257,7 @@ def _xml_problem(problem: Exception) -> str:
 
 def _text(value: Any) -> str:
     text = html.unescape(_TAG.sub("", _BLOCK_TAG.sub(" ", str(value or ""))))
-    return " ".join(text.split())
+    return " ".join(text.replace("\x00", "").split())  # PostgreSQL's text can't hold NUL
 
 
 def cut(text: str, limit: int) -> str:
@@ -268,7 +268,7 @@ def cut(text: str, limit: int) -> str:
 def _entry(item: Any) -> FeedEntry | None:
     link = item.get("link") or None
     canonical = canonical_or_none(link)
-    entry_id = (item.get("id") or "").strip()
+    entry_id = (item.get("id") or "").replace("\x00", "").strip()
     key = entry_id or canonical
     if not key:
         return None

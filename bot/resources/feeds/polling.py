@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import re
-import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from dataclasses import dataclass
 import aiohttp
 
 from bot import organizer_notices
-from bot.db import Database
+from bot.db import Database, Row
 from bot.resources.feeds.fetch import fetch_feed
 from bot.resources.feeds.interval import FeedInterval
 from bot.resources.feeds.posting import Posting
@@ -37,6 +36,9 @@ MAX_FAILURES = 10
 MAX_BACKOFF_SECONDS = 6 * 3600
 # A timer may fire a moment before the stored due time; treat that as due.
 DUE_GRACE_SECONDS = 5
+# How long a timer's claim on a due feed keeps other processes off it: well past a fetch's
+# 20 s timeout (fetch.py).
+CLAIM_SECONDS = 120
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ def _inert(text: str) -> str:
     return _MARKDOWN.sub(r"\\\1", " ".join(text.split()))
 
 
-def disabled_notice(row: sqlite3.Row, failures: int, failing_since: int, error: str) -> str:
+def disabled_notice(row: Row, failures: int, failing_since: int, error: str) -> str:
     """The organizers' notice for a feed turned off (its address without the query string)."""
     name = _inert(row["title"] or shown_url(row["url"]))[:150]
     return (
@@ -94,12 +96,28 @@ class Polling:
     async def run_due(
         self, feed_id: int, session: aiohttp.ClientSession, now: float | None = None
     ) -> PollResult:
-        """What the feed's timer calls: poll the feed if it is due; else say when it is."""
+        """What the feed's timer calls: poll the feed if it is due; else say when it is.
+
+        A due feed is claimed first: its `next_poll_at` moves CLAIM_SECONDS on (compared
+        and set in one statement), so another process's timer for it finds it not due
+        while this one fetches. The poll then records the real next time; a process that
+        dies mid-fetch leaves the feed due again when the claim runs out."""
+        now_i = int(now if now is not None else self.clock())
         row = await feed_row(self.db, feed_id)
         if row is None or row["status"] == "disabled":
             return PollResult(feed_id, "skipped")
-        if row["next_poll_at"] > int(now if now is not None else self.clock()) + DUE_GRACE_SECONDS:
+        if row["next_poll_at"] > now_i + DUE_GRACE_SECONDS:
             return PollResult(feed_id, "not_due", next_poll_at=row["next_poll_at"])
+        claimed = await self.db.execute_rowcount(
+            "UPDATE resource_feeds SET next_poll_at = ? WHERE id = ? AND next_poll_at = ?"
+            " AND status <> 'disabled'",
+            (now_i + CLAIM_SECONDS, feed_id, row["next_poll_at"]),
+        )
+        if not claimed:  # another process claimed it (or it changed) meanwhile
+            fresh = await feed_row(self.db, feed_id)
+            if fresh is None or fresh["status"] == "disabled":
+                return PollResult(feed_id, "skipped")
+            return PollResult(feed_id, "not_due", next_poll_at=fresh["next_poll_at"])
         return await self.poll(feed_id, session)
 
     async def poll(self, feed_id: int, session: aiohttp.ClientSession) -> PollResult:
@@ -112,7 +130,9 @@ class Polling:
         )
         interval = await self.interval.get(row["guild_id"])
         async with self.db.transaction():
-            row = await feed_row(self.db, feed_id)
+            # Locked: a poll of the same feed by another process waits, then finds the
+            # entries this one recorded, so nothing is posted twice.
+            row = await feed_row(self.db, feed_id, lock=True)
             if row is None or row["status"] == "disabled":
                 return PollResult(feed_id, "skipped")  # removed or disabled meanwhile
             if result.outcome == "failed":
@@ -139,7 +159,7 @@ class Polling:
             posted, recorded = await self.posting.record_entries(row, result.entries, now)
         return PollResult(feed_id, "posted", posted, recorded, next_poll_at=next_poll)
 
-    async def _failed(self, row: sqlite3.Row, error: str, interval: int) -> PollResult:
+    async def _failed(self, row: Row, error: str, interval: int) -> PollResult:
         now = int(self.clock())
         failures = row["failures"] + 1
         failing_since = row["failing_since"] or now

@@ -11,11 +11,10 @@ and level.
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from collections.abc import Sequence
 
 from bot import outbox
-from bot.db import Database
+from bot.db import Database, Row
 from bot.resources.feeds.fetch import FeedEntry
 from bot.resources.messages import FeedEntryPost
 from bot.resources.urls import canonical_or_none
@@ -34,7 +33,7 @@ class Posting:
         self.db = db
 
     async def record_entries(
-        self, row: sqlite3.Row, entries: Sequence[FeedEntry], now: int
+        self, row: Row, entries: Sequence[FeedEntry], now: int
     ) -> tuple[int, int]:
         """Remember what the feed lists and owe posts for the new entries, inside the
         poll's transaction. Returns (posted, recorded without posting: over the cap)."""
@@ -78,7 +77,7 @@ class Posting:
         )
         return len(to_post), len(skipped)
 
-    async def _post(self, row: sqlite3.Row, entry: FeedEntry) -> FeedEntryPost:
+    async def _post(self, row: Row, entry: FeedEntry) -> FeedEntryPost:
         library = None
         canonical = canonical_or_none(entry.link)
         if canonical:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
-from bot.db import Database
+from bot.db import Database, Row
 
 COLUMNS = (
     "id, guild_id, url, channel_id, topic, title, status, failures, failing_since, last_error,"
@@ -32,12 +31,15 @@ class Feed:
     created_at: int
 
 
-def feed_of(row: sqlite3.Row) -> Feed:
+def feed_of(row: Row) -> Feed:
     return Feed(**{k: row[k] for k in Feed.__dataclass_fields__})
 
 
-async def feed_row(db: Database, feed_id: int) -> sqlite3.Row | None:
-    """The feed's row with its validators (etag, last_modified), whatever its guild."""
+async def feed_row(db: Database, feed_id: int, *, lock: bool = False) -> Row | None:
+    """The feed's row with its validators (etag, last_modified), whatever its guild;
+    `lock` (inside a poll's transaction) holds it until the commit."""
     return await db.fetchone(
-        f"SELECT {COLUMNS}, etag, last_modified FROM resource_feeds WHERE id = ?", (feed_id,)
+        f"SELECT {COLUMNS}, etag, last_modified FROM resource_feeds WHERE id = ?"
+        + (db.lock() if lock else ""),
+        (feed_id,),
     )

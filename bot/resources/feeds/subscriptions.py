@@ -150,8 +150,8 @@ class Subscriptions:
         canonical = canonical_or_none(cleaned)
         rows = await self.db.fetchall(
             f"SELECT {COLUMNS} FROM resource_feeds WHERE guild_id = ?"
-            " AND (url_canonical = ? OR title = ? COLLATE NOCASE) ORDER BY id",
-            (guild_id, canonical or "", cleaned),
+            " AND (url_canonical = ? OR lower(title) = lower(?)) ORDER BY id",
+            (guild_id, canonical or "", cleaned.replace("\x00", "")),  # titles hold no NUL
         )
         if len(rows) == 1:
             return feed_of(rows[0])
