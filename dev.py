@@ -5,7 +5,8 @@
                               environment or .env), else the playground in your browser
     python3 dev.py playground [--fresh] [--port N]   the playground, explicitly
     python3 dev.py test       run the whole test suite, browser tests included (creates
-                              .venv and installs on first use; gets Chromium if missing)
+                              .venv and installs on first use; gets Chromium and PostgreSQL if
+                              missing)
     python3 dev.py lint       ruff check, ruff format --check and mypy (the type checker)
     python3 dev.py bench      run every benchmark and print one table
     python3 dev.py screenshot regenerate docs/playground.png (the README's screenshot)
@@ -85,6 +86,15 @@ def ensure_browser() -> None:
     run("-c", "from bot.testing import browser; browser.ensure()")
 
 
+def ensure_postgres() -> None:
+    """The tests run on PostgreSQL too (a server they start themselves): find its
+    programs, else install them (or say why not)."""
+    run(
+        "-c",
+        "import sys; from bot.testing import postgres; sys.exit(0 if postgres.ensure() else 1)",
+    )
+
+
 def main(argv: list[str]) -> int:
     command, rest = (argv[0], argv[1:]) if argv else ("run", [])
     if command == "run":
@@ -103,6 +113,7 @@ def main(argv: list[str]) -> int:
     ensure_venv("test")
     if command == "test":
         ensure_browser()
+        ensure_postgres()
         return run("-m", "pytest", *rest)
     if command == "screenshot":
         ensure_browser()
