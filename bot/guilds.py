@@ -103,6 +103,19 @@ class GuildSettings:
                     [(guild_id, c, c.casefold()) for c in DEFAULT_CITIES],
                 )
 
+    async def remember_name(self, guild_id: int, name: str) -> None:
+        """The server's name as Discord says it, for processes that don't hold the guild."""
+        await self.ensure(guild_id)
+        await self.db.execute(
+            "UPDATE guilds SET name = ? WHERE guild_id = ? AND (name IS NULL OR name <> ?)",
+            (name, guild_id, name),
+        )
+
+    async def name(self, guild_id: int) -> str | None:
+        """The server's name last seen by the process that owns it (None: never seen)."""
+        value = await self.db.fetchval("SELECT name FROM guilds WHERE guild_id = ?", (guild_id,))
+        return str(value) if value is not None else None
+
     async def get(self, guild_id: int) -> GuildConfig:
         await self.ensure(guild_id)
         row = await self.db.fetchone(

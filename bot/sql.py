@@ -114,9 +114,8 @@ def bind(sql: str, params: Params) -> tuple[str, Params]:
     """SQLite-style SQL and parameters, as psycopg takes them."""
     if not params:  # psycopg reads `%` as a placeholder only when there are parameters
         return sql, params
-    named = isinstance(params, Mapping)
-    text, numbered = to_psycopg(sql, named)
-    if named:
+    text, numbered = to_psycopg(sql, isinstance(params, Mapping))
+    if isinstance(params, Mapping):
         return text, {k: _text(v) for k, v in params.items()}
     values = [_text(v) for v in params]
     if numbered:

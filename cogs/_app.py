@@ -21,6 +21,7 @@ from cogs._delivery import Deliverer, render_organizer_notice
 from cogs._features import Features
 from cogs._forms import Forms
 
+OUTBOX_TOPIC = "outbox"  # bot/signals.py: a guild owes messages; its process sends them
 log = logging.getLogger(__name__)
 
 
@@ -62,7 +63,7 @@ class CommunityBot(commands.AutoShardedBot):
         shards = settings.shards
         super().__init__(
             shard_count=shards.count,
-            shard_ids=list(shards.ids) if shards.ids is not None else None,
+            shard_ids=list(shards.ids) if shards.ids is not None else None,  # type: ignore[arg-type]  # None: all
             command_prefix=commands.when_mentioned,
             intents=intents(),
             help_command=None,
@@ -111,6 +112,8 @@ class CommunityBot(commands.AutoShardedBot):
         if self.scope.runs_shard_zero:  # once per bot, not once per process
             outbox.schedule_prune(self.scheduler, self.db)
         self.delivery.start()
+        # A change made in another process (a DM on shard 0) owes messages sent here.
+        self.signals.subscribe(OUTBOX_TOPIC, self._kick_delivery)
         await self.signals.start()
 
         if not self.scope.runs_shard_zero:
@@ -129,11 +132,18 @@ class CommunityBot(commands.AutoShardedBot):
 
     async def on_ready(self) -> None:
         for guild in self.guilds:  # default settings and cities exist before anyone asks
-            await self.guild_settings.ensure(guild.id)
+            await self.guild_settings.remember_name(guild.id, guild.name)
         log.info("ready as %s in %d guild(s)", self.user, len(self.guilds))
 
     async def on_guild_join(self, guild: discord.Guild) -> None:
-        await self.guild_settings.ensure(guild.id)
+        await self.guild_settings.remember_name(guild.id, guild.name)
+
+    async def on_guild_update(self, before: discord.Guild, after: discord.Guild) -> None:
+        if before.name != after.name:
+            await self.guild_settings.remember_name(after.id, after.name)
+
+    async def _kick_delivery(self, guild_id: int | None) -> None:
+        self.delivery.kick()
 
     async def close(self) -> None:
         """Stop the scheduler first so no job starts against a closing database."""

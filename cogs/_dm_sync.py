@@ -30,7 +30,7 @@ def dm_commands(tree: app_commands.CommandTree[Any]) -> list[dict[str, Any]]:
     return found
 
 
-async def sync_dm_commands(bot: commands.Bot) -> int:
+async def sync_dm_commands(bot: commands.Bot | commands.AutoShardedBot) -> int:
     """Replace the global commands by the DM-capable ones (dev-server mode only)."""
     payload = dm_commands(bot.tree)
     assert bot.application_id is not None

@@ -19,7 +19,7 @@ def command_lines(command: app_commands.Command | app_commands.Group) -> list[st
     return [f"`/{command.qualified_name}` — {command.description}"]
 
 
-def help_sections(bot: commands.Bot) -> list[tuple[str, list[str]]]:
+def help_sections(bot: commands.Bot | commands.AutoShardedBot) -> list[tuple[str, list[str]]]:
     """(feature, lines) for every cog with slash commands, in load order."""
     sections: list[tuple[str, list[str]]] = []
     for cog in bot.cogs.values():

@@ -19,7 +19,7 @@ from discord.ext import commands
 
 from bot import privacy
 from bot.errors import InvalidInput, NotFound
-from cogs._app import CommunityBot
+from cogs._app import OUTBOX_TOPIC, CommunityBot
 from cogs._common import BaseView, reply, truncate
 from cogs._features import Feature
 
@@ -66,9 +66,15 @@ class PrivacyCog(commands.GroupCog, name="Privacy", group_name="privacy"):
         """Every loaded feature, by the name its part of an export is filed under."""
         return {feature.name.lower(): feature for feature in self.bot.features}
 
-    def _server_name(self, guild_id: int) -> str:
+    async def _server_name(self, guild_id: int) -> str:
+        """From the cache, else as the process holding the server stored it."""
         guild = self.bot.get_guild(guild_id)
-        return guild.name if guild is not None else f"a server I'm no longer in ({guild_id})"
+        if guild is not None:
+            return guild.name
+        if self.bot.scope.everything:  # every server of the bot is in this process's cache
+            return f"a server I'm no longer in ({guild_id})"
+        name = await self.bot.guild_settings.name(guild_id)
+        return name if name is not None else f"the server {guild_id}"
 
     async def server_choices(
         self, interaction: discord.Interaction, current: str
@@ -80,7 +86,7 @@ class PrivacyCog(commands.GroupCog, name="Privacy", group_name="privacy"):
         ids.sort(key=lambda g: g != interaction.guild_id)
         choices = []
         for guild_id in ids:
-            name = truncate(self._server_name(guild_id), 100)
+            name = truncate(await self._server_name(guild_id), 100)
             if current.casefold() in name.casefold() or current.strip() == str(guild_id):
                 choices.append(app_commands.Choice(name=name, value=str(guild_id)))
         return choices[:25]
@@ -121,7 +127,7 @@ class PrivacyCog(commands.GroupCog, name="Privacy", group_name="privacy"):
         file = discord.File(io.BytesIO(payload), filename=f"my-data-{guild_id}.json")
         await reply(
             interaction,
-            f"Here is everything I store about you in {self._server_name(guild_id)}.",
+            f"Here is everything I store about you in {await self._server_name(guild_id)}.",
             file=file,
         )
 
@@ -132,7 +138,7 @@ class PrivacyCog(commands.GroupCog, name="Privacy", group_name="privacy"):
         guild_id = await self._pick(interaction, server)
         await reply(
             interaction,
-            f"This removes your data in **{truncate(self._server_name(guild_id), 100)}**: "
+            f"This removes your data in **{truncate(await self._server_name(guild_id), 100)}**: "
             "your RSVPs (freeing your seats), tickets, answers, learning progress, suggestions, "
             "mentor profile and requests, and messages I still owe you; it ends your "
             "mentorships (the other side is told) and takes your name off what you organized, "
@@ -148,12 +154,12 @@ class PrivacyCog(commands.GroupCog, name="Privacy", group_name="privacy"):
         lines = [line for name in features for line in gone[name]]
         for feature in features.values():
             await feature.after_member_deleted(guild_id)
+        await self.bot.signals.publish(OUTBOX_TOPIC, guild_id)  # what the delete owes
         dropped, removed = gone["messages"]
         lines.append(
             f"• messages: {dropped} message(s) not yet sent to you dropped, "
             f"{removed - dropped} record(s) of messages sent to you removed"
         )
-        self.bot.delivery.kick()
         log.info("deleted the data of a member of guild %s on request", guild_id)
         return truncate("Done. Removed:\n" + "\n".join(lines), 2000)
 

@@ -28,6 +28,7 @@ async def setup(bot: CommunityBot) -> None:
         events,
         wake=bot.delivery.kick,
         apply=lambda change: feature.apply(change),  # the feature is built just below
+        shards=bot.scope,
     )
     feature = EventsFeature(
         events,
@@ -35,6 +36,7 @@ async def setup(bot: CommunityBot) -> None:
         timers=timers,
         deliverer=bot.delivery,
         cooldowns=bot.cooldowns,
+        signals=bot.signals,
     )
     EventNotices(events).register(bot.delivery)
     bot.delivery.register(ROLE_SYNC, roles.sync)

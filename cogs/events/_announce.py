@@ -148,7 +148,10 @@ class Announcements:
         """At start-up: for every post or scheduled event marked but not recorded, find
         what Discord already has and record it, else make it now. Returns how many."""
         mended = 0
+        owns = self.bot.scope.owns  # another process's guilds: their channels aren't here
         for pending in await self.events.posting.pending_announcements(self.started_at):
+            if not owns(pending.guild_id):
+                continue
             channel = self.bot.get_channel(pending.channel_id or 0)
             if not isinstance(channel, discord.abc.Messageable):
                 await self.events.posting.announcement_abandoned(pending.event_id)
@@ -167,6 +170,8 @@ class Announcements:
                     log.warning("announcement of event %s failed again: %s", pending.event_id, exc)
             mended += 1
         for pending in await self.events.posting.pending_scheduled(self.started_at):
+            if not owns(pending.guild_id):
+                continue
             guild = self.bot.get_guild(pending.guild_id)
             if guild is None:
                 continue

@@ -28,6 +28,7 @@ from cogs.events._announce import Announcements
 from cogs.events._choices import EVENT_HELP, event_choices, organizer_event_choices
 from cogs.events._door import DoorCommands
 from cogs.events._embeds import event_embed, jump_url, list_line, status_text
+from cogs.events._feature import TOPIC as EVENTS_TOPIC
 from cogs.events._feature import EventsFeature
 from cogs.events._roles import EventRoles
 from cogs.events._timers import EventTimers
@@ -63,8 +64,10 @@ class EventsCog(
 
     async def cog_load(self) -> None:
         await self.timers.start()
+        self.bot.signals.subscribe(EVENTS_TOPIC, self.events_feature.resync)
 
     async def cog_unload(self) -> None:
+        self.bot.signals.unsubscribe(EVENTS_TOPIC, self.events_feature.resync)
         self.timers.stop()
         self.announcements.cancel_pending()
         self.bot.features.remove(EventsFeature)

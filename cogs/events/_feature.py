@@ -23,6 +23,7 @@ import discord
 from bot.cooldowns import Cooldowns, Limit, TooSoon
 from bot.errors import InvalidInput
 from bot.events import AnswersRequired, EventService, SeatChange, event_ics, ics_filename
+from bot.signals import Signals
 from bot.timeutil import format_offsets
 from cogs._common import guild_of, is_organizer, reply, truncate
 from cogs._delivery import Deliverer
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 
 # Each change of a member's RSVP can send a ticket DM and change a role.
 RSVP_CHANGES = Limit(8, 600, "change your RSVPs")
+TOPIC = "events"  # bot/signals.py: a guild whose seats changed in another process
 
 
 class EventsFeature:
@@ -51,12 +53,14 @@ class EventsFeature:
         timers: EventTimers,
         deliverer: Deliverer,
         cooldowns: Cooldowns,
+        signals: Signals,
     ) -> None:
         self.events = events
         self.announcements = announcements
         self.timers = timers
         self.deliverer = deliverer
         self.cooldowns = cooldowns
+        self.signals = signals
         self.tickets = TicketMailer(deliverer.pacer)
         # Seats passed on by member deletions, applied once the delete committed.
         self._passed_on: dict[int, list[SeatChange]] = {}
@@ -196,9 +200,21 @@ class EventsFeature:
         ]
 
     async def after_member_deleted(self, guild_id: int) -> None:
-        for change in self._passed_on.pop(guild_id, []):
-            await self.apply(change)
-        self.deliverer.kick()  # role syncs owed back, promotion DMs
+        changes = self._passed_on.pop(guild_id, [])
+        if changes:  # the counts, promotion DMs, role syncs: where the guild is owned
+            await self.signals.publish(TOPIC, guild_id)
+
+    async def resync(self, guild_id: int | None) -> None:
+        """In the process owning the guild (bot/signals.py): seats changed elsewhere (a
+        delete from a DM), so its announcements are recounted, its timers re-armed and
+        what is owed sent. None (after missed signals): timers and messages only."""
+        if guild_id is None:
+            await self.timers.rebuild()
+        else:
+            for event in await self.events.listings.upcoming(guild_id):
+                self.announcements.refresh_soon(event.id)
+                await self.timers.schedule_event(event.id)
+        self.deliverer.kick()
 
     async def forget_channel(self, guild_id: int, channel_id: int) -> list[str]:
         return await self.events.forget_channel(guild_id, channel_id)

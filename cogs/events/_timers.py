@@ -7,6 +7,8 @@ re-adding replaces it. No polling and no dispatcher: the rebuilder re-adds every
 the tables at start-up (and at once on a reload), every fire is idempotent in the domain,
 and a fire that finds its row "not due yet" (the event moved) re-arms itself.
 
+With several processes (bot/shards.py) each arms the jobs of its own guilds only.
+
 Registered on load (`start`), removed on unload (`stop`).
 """
 
@@ -17,6 +19,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.events import EventService, SeatChange
 from bot.scheduler import Scheduler
+from bot.shards import ALL, Shards
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +49,10 @@ class EventTimers:
         *,
         wake: Callable[[], None],
         apply: Callable[[SeatChange], Awaitable[None]],
+        shards: Shards = ALL,
     ) -> None:
         self.scheduler = scheduler
+        self.shards = shards  # whose jobs are this process's
         self.events = events
         self.wake = wake
         self.apply = apply
@@ -78,11 +83,15 @@ class EventTimers:
         every event's)."""
         count = 0
         for job in await self.events.feedback.pending(event_id=event_id):
+            if not self.shards.owns(job.guild_id):
+                continue
             self.scheduler.at(
                 feedback_job(job.event_id), job.due_at, self.fire_feedback, job.event_id
             )
             count += 1
         for release in await self.events.seats.pending_releases(event_id=event_id):
+            if not self.shards.owns(release.guild_id):
+                continue
             self.schedule_release(release.event_id, release.release_at)
             count += 1
         return count
@@ -91,7 +100,8 @@ class EventTimers:
         self, *, guild_id: int | None = None, event_id: int | None = None
     ) -> int:
         """(Re)arm pending reminders (all, a guild's or an event's); returns how many."""
-        pending = await self.events.reminders.pending(guild_id=guild_id, event_id=event_id)
+        found = await self.events.reminders.pending(guild_id=guild_id, event_id=event_id)
+        pending = [r for r in found if self.shards.owns(r.guild_id)]
         for reminder in pending:
             self.scheduler.at(
                 reminder_job(reminder.id), reminder.due_at, self.fire_reminder, reminder.id

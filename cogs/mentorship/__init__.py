@@ -23,9 +23,10 @@ async def setup(bot: CommunityBot) -> None:
     MentorshipRenderers(service).register(bot.delivery)
     feature = MentorshipFeature(
         service,
-        Introductions(bot, service, wake),
-        MentorshipTimers(bot.scheduler, service, wake),
+        Introductions(bot, service, wake, shards=bot.scope),
+        MentorshipTimers(bot.scheduler, service, wake, shards=bot.scope),
         wake,
+        bot.signals,
     )
     bot.features.add(feature)
     bot.persistent_items.extend([ProposalButton, CheckinButton])

@@ -6,6 +6,10 @@ zone, its part of /settings show).
 Built once in `setup()` with every collaborator passed in, registered in
 `bot.features`; a button reaches it with `bot_of(interaction).features.get(
 MentorshipFeature)`, typed, never by a cog's name.
+
+A proposal answered from a DM arrives on shard 0, whose process may not own the guild
+(bot/shards.py): what the answer owes (the pair's introduction in the guild, timers,
+messages) is done by the owner, through `signals` (bot/signals.py); in one process at once.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from discord import app_commands
 
 from bot.errors import InvalidInput
 from bot.mentorship import MentorshipService, MentorshipSettings
+from bot.signals import Signals
 from cogs._common import reply, truncate
 from cogs._features import SettingsSection
 from cogs.mentorship._embeds import joined
@@ -31,6 +36,7 @@ PROPOSAL_ANSWERED = {
     "declined": "Declined. Thanks for letting me know; I've found another option.",
     "unchanged": "You already answered this proposal; nothing changed.",
 }
+TOPIC = "mentorship"  # bot/signals.py: a guild's pairs, timers and messages to look at
 CHECKIN_ANSWERED = {
     "going_well": "Great to hear! Keep going.",
     "not_met": "Thanks for telling me. The organizers will check in to help you start.",
@@ -47,8 +53,10 @@ class MentorshipFeature:
         introductions: Introductions,
         timers: MentorshipTimers,
         wake: Callable[[], None],
+        signals: Signals,
     ) -> None:
         self.service = service
+        self.signals = signals
         self.introductions = introductions
         self.timers = timers
         self.wake = wake  # the deliverer: what a decision owes goes out now
@@ -57,9 +65,11 @@ class MentorshipFeature:
         """The cog loaded: timers armed from the database, unfinished intros resumed."""
         await self.timers.start()
         self.introductions.start()
+        self.signals.subscribe(TOPIC, self.resync)
 
     def stop(self) -> None:
         """The cog unloads: no job or task of ours is left running."""
+        self.signals.unsubscribe(TOPIC, self.resync)
         self.introductions.stop()
         self.timers.stop()
 
@@ -68,15 +78,21 @@ class MentorshipFeature:
         the timers of the proposals and matches it made."""
         await self.timers.changed(guild_id)
 
+    async def resync(self, guild_id: int | None) -> None:
+        """In the process owning the guild (None: each of its guilds, after missed
+        signals): introduce new pairs, send what is owed, arm the new rows' timers."""
+        await self.introductions.introduce_missing(guild_id)
+        await self.after_change(guild_id)
+
     # --- buttons and forms ------------------------------------------------------------------
     async def answer_proposal(
         self, interaction: discord.Interaction, proposal_id: int, accept: bool
     ) -> None:
         outcome = await self.service.proposals.answer(proposal_id, interaction.user.id, accept)
         await reply(interaction, PROPOSAL_ANSWERED[outcome.result])
-        if outcome.result == "matched" and outcome.match:
-            await self.introductions.introduce(outcome.match)
-        await self.after_change(outcome.proposal.guild_id)
+        # The intro (if matched), the next proposal (if declined), their timers: where the
+        # guild is owned.
+        await self.signals.publish(TOPIC, outcome.proposal.guild_id)
 
     async def answer_checkin(
         self, interaction: discord.Interaction, match_id: int, answer: str
@@ -84,8 +100,8 @@ class MentorshipFeature:
         outcome = await self.service.checkins.record(match_id, interaction.user.id, answer)
         text = CHECKIN_ANSWERED[outcome.answer]
         await reply(interaction, text if outcome.changed else "Already noted, thank you.")
-        if outcome.alerted:
-            self.wake()  # the organizers' notice
+        if outcome.alerted:  # the organizers' notice, sent by the guild's process
+            await self.signals.publish(TOPIC, outcome.match.guild_id)
 
     async def submit_feedback(
         self, interaction: discord.Interaction, match: re.Match[str], values: dict[str, str]
@@ -165,8 +181,9 @@ class MentorshipFeature:
         ]
 
     async def after_member_deleted(self, guild_id: int) -> None:
-        """The other sides are owed their notices; re-routed requests, their expiries."""
-        await self.after_change(guild_id)
+        """The other sides are owed their notices; re-routed requests, their expiries
+        (where the guild is owned: a delete may come from a DM)."""
+        await self.signals.publish(TOPIC, guild_id)
 
     async def forget_channel(self, guild_id: int, channel_id: int) -> list[str]:
         return await self.service.config.forget_channel(guild_id, channel_id)

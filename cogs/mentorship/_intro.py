@@ -3,7 +3,9 @@ and the intro posted there, else the intro by DM to each.
 
 Safe to repeat, also after a crash half-way: bot/mentorship/threads.py records each step
 (intent, thread, intro), so the thread is made once and the intro posted once. At
-start-up, matches left without their intro are finished once the bot is connected.
+start-up, matches left without their intro are finished once the bot is connected. With
+several processes (bot/shards.py) each introduces the pairs of its own guilds: a pair
+matched from a DM (shard 0) is introduced by the guild's process (bot/signals.py).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Callable
 import discord
 
 from bot.mentorship import Match, MentorshipService, threads
+from bot.shards import ALL, Shards
 from cogs._common import NO_PINGS, truncate
 from cogs.mentorship._embeds import intro_message
 
@@ -24,9 +27,14 @@ log = logging.getLogger(__name__)
 
 class Introductions:
     def __init__(
-        self, client: discord.Client, service: MentorshipService, wake: Callable[[], None]
+        self,
+        client: discord.Client,
+        service: MentorshipService,
+        wake: Callable[[], None],
+        shards: Shards = ALL,
     ) -> None:
         self.client = client
+        self.shards = shards  # whose pairs this process introduces
         self.service = service
         self.wake = wake  # the deliverer: intros owed by DM go out now
         self._introducing: set[int] = set()  # match ids being introduced right now
@@ -43,13 +51,20 @@ class Introductions:
 
     async def _introduce_missing(self) -> None:
         await self.client.wait_until_ready()
-        missing = await self.service.matches.missing_intro()
+        done = await self.introduce_missing()
+        log.info("mentorship intros finished at start-up: %d", done)
+
+    async def introduce_missing(self, guild_id: int | None = None) -> int:
+        """Introduce the active pairs still without their intro, of the guild (None: of
+        every guild this process owns); how many."""
+        found = await self.service.matches.missing_intro(guild_id)
+        missing = [m for m in found if self.shards.owns(m.guild_id)]
         for match in missing:
             try:
                 await self.introduce(match)
             except Exception:
-                log.exception("could not introduce mentorship #%s at start-up", match.id)
-        log.info("mentorship intros finished at start-up: %d", len(missing))
+                log.exception("could not introduce mentorship #%s", match.id)
+        return len(missing)
 
     async def introduce(self, match: Match) -> None:
         """The pair's thread and intro, else the intro by DM (see the module doc)."""

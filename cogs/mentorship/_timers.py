@@ -12,7 +12,7 @@ rows made since. No polling. Every fire
 is idempotent in the domain: a job that finds its row closed does nothing, one that
 fires early is re-armed for the row's time, and a round fired twice for one tick runs
 once (bot/mentorship/rounds.py), so a job left over for a row closed meanwhile is
-harmless.
+harmless. With several processes (bot/shards.py) each arms the jobs of its own guilds.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.mentorship import Due, MentorshipService, RoundPlan
 from bot.scheduler import Scheduler
+from bot.shards import ALL, Shards
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +44,14 @@ def round_job(guild_id: int) -> str:
 
 class MentorshipTimers:
     def __init__(
-        self, scheduler: Scheduler, service: MentorshipService, wake: Callable[[], None]
+        self,
+        scheduler: Scheduler,
+        service: MentorshipService,
+        wake: Callable[[], None],
+        shards: Shards = ALL,
     ) -> None:
         self.scheduler = scheduler
+        self.shards = shards  # whose jobs are this process's
         self.service = service
         self.wake = wake  # the deliverer: what a fire owed goes out now
 
@@ -64,7 +70,8 @@ class MentorshipTimers:
         every check-in still owed. Returns how many jobs were armed."""
         count = 0
         for plan in await self.service.rounds.plans():
-            count += self._arm_round(plan)
+            if self.shards.owns(plan.guild_id):
+                count += self._arm_round(plan)
         return count + await self._arm_rows(None, replace=True)
 
     async def changed(self, guild_id: int | None = None) -> None:
@@ -72,13 +79,16 @@ class MentorshipTimers:
         arm the jobs of the rows it made (and the guild's round, the first time it uses
         mentorship after start-up)."""
         self.wake()
+        if guild_id is not None and not self.shards.owns(guild_id):
+            return  # another process's guild: bot/signals.py runs this there
         if guild_id is not None and not self.scheduler.has(round_job(guild_id)):
             await self.reschedule_round(guild_id)
         await self._arm_rows(guild_id, replace=False)
 
     async def reschedule_round(self, guild_id: int) -> None:
         """The guild's schedule or time zone changed: the round job follows it."""
-        self._arm_round(await self.service.rounds.plan(guild_id))
+        if self.shards.owns(guild_id):
+            self._arm_round(await self.service.rounds.plan(guild_id))
 
     # --- arming ------------------------------------------------------------------------------
     def _arm_round(self, plan: RoundPlan) -> int:
@@ -102,6 +112,8 @@ class MentorshipTimers:
             (checkins, checkin_job, self.fire_checkin),
         ):
             for due in rows:
+                if not self.shards.owns(due.guild_id):
+                    continue
                 if replace or not self.scheduler.has(job_id(due.id)):
                     self._arm(job_id(due.id), due, fire)
                     armed += 1

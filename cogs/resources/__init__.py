@@ -19,7 +19,7 @@ async def setup(bot: CommunityBot) -> None:
     feeds = FeedService(bot.db)
     session = FeedSession(bot.settings.feeds_allow_private_networks)
     wake = bot.delivery.kick
-    timers = ResourceTimers(bot.scheduler, autoposts, feeds, session, wake)
+    timers = ResourceTimers(bot.scheduler, autoposts, feeds, session, wake, shards=bot.scope)
     feature = ResourcesFeature(
         resources, autoposts, feeds, bot.guild_settings, timers, session, wake
     )

@@ -22,7 +22,8 @@ job ids start with `resources:`; `stop` cancels them all.
   restart after a long pause finds many due together.
 
 There is no periodic sweep: whatever changes a due time (a command, a settings change, a
-poll) re-arms its job here (see cogs/resources/_feature.py).
+poll) re-arms its job here (see cogs/resources/_feature.py). With several processes
+(bot/shards.py) each arms the jobs of its own guilds only.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ import aiohttp
 
 from bot.resources import AutopostPlan, AutopostService, FeedService, PollResult, TickResult
 from bot.scheduler import Scheduler
+from bot.shards import ALL, Shards
 from cogs._delivery import RETRY_SECONDS
 
 log = logging.getLogger(__name__)
@@ -66,8 +68,10 @@ class ResourceTimers:
         session: Callable[[], aiohttp.ClientSession],
         wake: Callable[[], None],
         clock: Callable[[], float] = time.time,
+        shards: Shards = ALL,
     ) -> None:
         self.scheduler = scheduler
+        self.shards = shards  # whose jobs are this process's
         self.autoposts = autoposts
         self.feeds = feeds
         self.session = session
@@ -90,11 +94,13 @@ class ResourceTimers:
         """Arm every job from the database; returns how many."""
         count = 0
         for plan in await self.autoposts.ticks.pending():
+            if not self.shards.owns(plan.guild_id):
+                continue
             count += self._arm_autopost(plan)
             if plan.last_tick_at is not None and not plan.overdue:  # a tick reads them itself
                 self._arm_results(plan.autopost_id, plan.last_tick_at)
                 count += 1
-        for feed_id, at in await self.feeds.polling.pending():
+        for feed_id, at in await self.feeds.polling.pending(shards=self.shards):
             self.arm_feed(feed_id, at)
             count += 1
         return count

@@ -29,6 +29,7 @@ from bot.resources.feeds.interval import FeedInterval
 from bot.resources.feeds.posting import Posting
 from bot.resources.feeds.records import feed_row
 from bot.resources.urls import shown_url
+from bot.shards import ALL, Shards
 
 log = logging.getLogger(__name__)
 
@@ -192,10 +193,14 @@ class Polling:
         return PollResult(row["id"], "disabled", error=error)
 
     # --- what the timers arm ----------------------------------------------------
-    async def pending(self, guild_id: int | None = None) -> list[tuple[int, int]]:
-        """(feed id, next_poll_at) of every feed not turned off (all guilds, or one)."""
+    async def pending(
+        self, guild_id: int | None = None, *, shards: Shards = ALL
+    ) -> list[tuple[int, int]]:
+        """(feed id, next_poll_at) of every feed not turned off (all guilds of `shards`,
+        or one)."""
         rows = await self.db.fetchall(
             "SELECT id, next_poll_at FROM resource_feeds WHERE status <> 'disabled'"
+            f" AND {shards.where('guild_id')}"
             + (" AND guild_id = ?" if guild_id is not None else "")
             + " ORDER BY id",
             (guild_id,) if guild_id is not None else (),
