@@ -66,6 +66,9 @@ async def test_notices_wait_until_the_organizer_channel_is_set(
     when one is set; the public channels never see it."""
     await fake.slash("admin", "settings announcements", options={"channel": "announcements"})
     await fake.delete_channel("organizers")  # the organizer channel itself is gone
+    # the bot handles the deletion while it answers other things (on PostgreSQL another
+    # connection may answer /settings show first): wait until it has
+    await fake.wait_until(lambda: "#organizers was deleted" in bot.output(), timeout=10)
     shown = await fake.slash("admin", "settings show")
     assert "Organizer channel:** not set" in shown.text
     before = {c: len(fake.messages_in(c)) for c in ("general", "announcements")}
