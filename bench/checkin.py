@@ -1,31 +1,36 @@
 """The door of a 300-seat event: 300 members checked in by 3 volunteers at once, each
 volunteer typing ticket codes as fast as the bot answers, through the fake Discord and
-the real bot process. Prints time per check-in (p50, p99), check-ins per second, and
-that all 300 landed once; beside it the same check-ins on the service alone.
+the real bot process, on SQLite and on PostgreSQL. Prints time per check-in (p50, p99),
+check-ins per second, and that all 300 landed once; beside it the same check-ins on the
+service alone, on each store.
 
-    python -m bench.checkin [--members 300] [--volunteers 3]
+    python -m bench.checkin [--members 300] [--volunteers 3] [--store sqlite|postgresql|both]
+
+PostgreSQL is a throwaway server started for the run (bot/testing/postgres.py), stopped
+at the end.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import sqlite3
 import tempfile
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from bench._clicks import create_event
 from bench._stats import pct, table
+from bench._stores import BenchStores, Kind, add_store_option, chosen
 from bot.db import Database
 from bot.events import EventService
 from bot.guilds import GuildSettings
 from bot.testing import BotProcess, FakeDiscord, World
+from bot.testing.store import StoreHandle
 
 
-async def bot_run(members: int, volunteers: int, workdir: Path) -> dict[str, Any]:
+async def bot_run(members: int, volunteers: int, store: StoreHandle) -> dict[str, Any]:
     world = World.default()
     users = world.add_members(members)
     staff = []
@@ -33,44 +38,35 @@ async def bot_run(members: int, volunteers: int, workdir: Path) -> dict[str, Any
         world.add_user(f"volunteer{i}")
         world.add_member(f"volunteer{i}", roles=["Admin"])
         staff.append(f"volunteer{i}")
-    db_path = workdir / "door.sqlite3"
     async with FakeDiscord(world, enforce_deadline=False) as fake:
-        proc = BotProcess(fake, db_path, extra_env={"LOG_LEVEL": "WARNING"})
+        proc = BotProcess(fake, store.path, extra_env={**store.env(), "LOG_LEVEL": "WARNING"})
         await proc.start(timeout=60)
         try:
-            starts = (datetime.now(ZoneInfo("Asia/Karachi")) + timedelta(hours=1)).strftime(
-                "%Y-%m-%d %H:%M"
-            )
-            created = await fake.slash(
-                "admin",
-                "event create",
+            ann, event_id = await create_event(
+                fake,
                 title="I/O Extended door",
                 city="Lahore",
-                starts=starts,
-                options={"capacity": members, "channel": "lahore-events"},
+                capacity=members,
+                channel="lahore-events",
+                starts_in=timedelta(hours=1),
             )
-            await created.wait_final()
-            ann = await fake.wait_for_message(
-                "lahore-events", lambda m: bool(m.embeds) and "door" in m.embeds[0]["title"]
-            )
-            eid = ann.embeds[0]["footer"]["text"].removeprefix("Event #")
-            await asyncio.gather(*(fake.click(u, ann, label="Going") for u in users))
+            await asyncio.gather(*(fake.click(u, ann, label="Going", timeout=60) for u in users))
             await asyncio.sleep(1)
-            conn = sqlite3.connect(db_path)
             codes = [
-                r[0]
-                for r in conn.execute(
-                    "SELECT code FROM event_tickets WHERE voided_at IS NULL ORDER BY issued_at"
+                str(r[0])
+                for r in store.fetchall(
+                    "SELECT code FROM event_tickets WHERE event_id = ? AND voided_at IS NULL"
+                    " ORDER BY issued_at",
+                    (event_id,),
                 )
             ]
-            conn.close()
             queues = [codes[i::volunteers] for i in range(volunteers)]
             latencies: list[float] = []
 
             async def volunteer(name: str, mine: list[str]) -> None:
                 for code in mine:
                     t0 = time.perf_counter()
-                    res = await fake.slash(name, "event checkin", event=eid, code=code)
+                    res = await fake.slash(name, "event checkin", event=str(event_id), code=code)
                     latencies.append(time.perf_counter() - t0)
                     assert "✅" in res.content, res.content
 
@@ -79,9 +75,11 @@ async def bot_run(members: int, volunteers: int, workdir: Path) -> dict[str, Any
             elapsed = time.perf_counter() - start
         finally:
             await proc.stop()
-    conn = sqlite3.connect(db_path)
-    landed = conn.execute("SELECT COUNT(*), COUNT(DISTINCT user_id) FROM event_checkins").fetchone()
-    conn.close()
+    landed = store.fetchone(
+        "SELECT COUNT(*), COUNT(DISTINCT user_id) FROM event_checkins WHERE event_id = ?",
+        (event_id,),
+    )
+    assert landed is not None
     return {
         "run": f"bot, end to end ({volunteers} volunteers)",
         "checkins": len(codes),
@@ -93,29 +91,31 @@ async def bot_run(members: int, volunteers: int, workdir: Path) -> dict[str, Any
     }
 
 
-async def service_run(members: int, volunteers: int, workdir: Path) -> dict[str, Any]:
-    db = await Database.open(workdir / "service.sqlite3")
-    await db.migrate()
-    events = EventService(db, GuildSettings(db))
-    event = await events.catalogue.create(
-        1, 2, title="Door", city="Lahore", starts="2030-01-01 10:00", capacity=members
-    )
-    for i in range(members):
-        await events.seats.rsvp(1, event.id, 100000 + i)
-    events.store.clock = lambda: event.starts_at - 600  # ten minutes before the doors open
-    ids = [100000 + i for i in range(members)]
-    latencies: list[float] = []
+async def service_run(members: int, volunteers: int, target: str) -> dict[str, Any]:
+    db = await Database.connect(target)
+    try:
+        await db.migrate()
+        events = EventService(db, GuildSettings(db))
+        event = await events.catalogue.create(
+            1, 2, title="Door", city="Lahore", starts="2030-01-01 10:00", capacity=members
+        )
+        for i in range(members):
+            await events.seats.rsvp(1, event.id, 100000 + i)
+        events.store.clock = lambda: event.starts_at - 600  # ten minutes before the doors open
+        ids = [100000 + i for i in range(members)]
+        latencies: list[float] = []
 
-    async def volunteer(mine: list[int]) -> None:
-        for user in mine:
-            t0 = time.perf_counter()
-            await events.door.check_in(1, event.id, by_user_id=2, member_id=user)
-            latencies.append(time.perf_counter() - t0)
+        async def volunteer(mine: list[int]) -> None:
+            for user in mine:
+                t0 = time.perf_counter()
+                await events.door.check_in(1, event.id, by_user_id=2, member_id=user)
+                latencies.append(time.perf_counter() - t0)
 
-    start = time.perf_counter()
-    await asyncio.gather(*(volunteer(ids[i::volunteers]) for i in range(volunteers)))
-    elapsed = time.perf_counter() - start
-    await db.close()
+        start = time.perf_counter()
+        await asyncio.gather(*(volunteer(ids[i::volunteers]) for i in range(volunteers)))
+        elapsed = time.perf_counter() - start
+    finally:
+        await db.close()
     return {
         "run": "service only",
         "checkins": members,
@@ -125,21 +125,27 @@ async def service_run(members: int, volunteers: int, workdir: Path) -> dict[str,
     }
 
 
-async def run(members: int, volunteers: int) -> list[dict[str, Any]]:
-    with tempfile.TemporaryDirectory() as tmp:
-        return [
-            await bot_run(members, volunteers, Path(tmp)),
-            await service_run(members, volunteers, Path(tmp)),
-        ]
+async def run(members: int, volunteers: int, kinds: list[Kind]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as tmp, BenchStores(Path(tmp)) as stores:
+        for kind in kinds:
+            bot = await bot_run(members, volunteers, stores.new(kind, "door"))
+            rows.append({"store": kind, **bot})
+        for kind in kinds:
+            target = stores.target(stores.new(kind, "service"))
+            rows.append({"store": kind, **await service_run(members, volunteers, target)})
+    return rows
 
 
 def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=300)
     parser.add_argument("--volunteers", type=int, default=3)
+    add_store_option(parser)
     args = parser.parse_args(argv)
-    rows = asyncio.run(run(args.members, args.volunteers))
-    print(f"Check-in: {args.members} members, {args.volunteers} volunteers")
+    kinds = chosen(args.store)
+    rows = asyncio.run(run(args.members, args.volunteers, kinds))
+    print(f"Check-in: {args.members} members, {args.volunteers} volunteers ({', '.join(kinds)})")
     print(table(rows))
     return rows
 
