@@ -16,7 +16,7 @@ from typing import Any
 import bench
 from bench._stats import table
 
-NOT_BENCHMARKS = {"echo_bot"}
+NOT_BENCHMARKS = {"echo_bot", "member_cache_bot"}
 
 
 def benchmark_names() -> list[str]:
