@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from bot.db import Database, SyncConnection
-from bot.kinds import Kind, Payload, payload
+from bot.kinds import Kind, Payload, decode, payload
 
 KIND = Kind.ROLE_SYNC
 
@@ -42,6 +42,12 @@ _WANTED = (
     "SELECT EXISTS (SELECT 1 FROM rsvps r JOIN events e ON e.id = r.event_id"
     " WHERE e.guild_id = ? AND e.role_id = ? AND r.user_id = ? AND r.status = 'going'"
     " AND e.status = 'scheduled')"
+)
+# The member's going RSVPs that make them hold a role (locked by `record_grant`).
+_GOING = (
+    "SELECT r.event_id FROM rsvps r JOIN events e ON e.id = r.event_id"
+    " WHERE e.guild_id = ? AND e.role_id = ? AND r.user_id = ? AND r.status = 'going'"
+    " AND e.status = 'scheduled'"
 )
 _INSERT = "INSERT INTO outbox(guild_id, kind, user_id, payload, due_at) VALUES (?, ?, ?, ?, ?)"
 
@@ -97,13 +103,45 @@ class RoleLedger:
             )
         )
 
-    async def record_grant(self, guild_id: int, role_id: int, user_id: int, now: int) -> None:
-        """Before asking Discord to add the role: from now on it is ours to take back."""
-        await self.db.execute(
-            "INSERT INTO role_grants(guild_id, role_id, user_id, granted_at)"
-            " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            (guild_id, role_id, user_id, now),
-        )
+    async def record_grant(self, guild_id: int, role_id: int, user_id: int, now: int) -> bool:
+        """Before asking Discord to add the role: from now on it is ours to take back.
+        Recorded only while the member should still hold it, read with their going RSVPs
+        locked: a seat given up or the member's data deleted since the sync looked either
+        came first (nothing recorded: False, don't grant), or waits for this grant and
+        then sees it, so it is taken back."""
+        async with self.db.transaction():
+            going = await self.db.fetchall(_GOING + self.db.lock("r"), (guild_id, role_id, user_id))
+            if not going:
+                return False
+            await self.db.execute(
+                "INSERT INTO role_grants(guild_id, role_id, user_id, granted_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (guild_id, role_id, user_id, now),
+            )
+        return True
+
+    async def finish_sync(self, item_id: int, message: RoleSync) -> None:
+        """A sync (outbox row `item_id`) did its work: the row is deleted when the member's
+        data was deleted — as the payload it was claimed with says, or the stored one a
+        delete rewrote while it ran — else marked sent. Under the row's lock, so a delete
+        running now has either rewritten it first, or finds it sent and removes it: no
+        row of a forgotten member is left behind (the deliverer's own marking then finds
+        it gone, or sent already)."""
+        async with self.db.transaction():
+            stored = await self.db.fetchval(
+                f"SELECT payload FROM outbox WHERE id = ?{self.db.lock()}", (item_id,)
+            )
+            if stored is None:
+                return
+            now = decode(KIND, stored)
+            if message.forget or (isinstance(now, RoleSync) and now.forget):
+                await self.db.execute("DELETE FROM outbox WHERE id = ?", (item_id,))
+            else:
+                await self.db.execute(
+                    "UPDATE outbox SET status = 'sent', sent_at = unixepoch(),"
+                    " claimed_by = NULL, claimed_until = NULL WHERE id = ?",
+                    (item_id,),
+                )
 
     async def forget_grant(self, guild_id: int, role_id: int, user_id: int) -> None:
         await self.db.execute(

@@ -46,9 +46,9 @@ class EventRoles:
                 "role above it in Server Settings → Roles",
             )
             raise
-        if message.forget:
-            # The member's data was deleted: this row must not outlive the work it did.
-            await self.bot.db.execute("DELETE FROM outbox WHERE id = ?", (item.id,))
+        # Marked sent here, or deleted if the member's data was deleted (before or while
+        # it ran): such a row must not outlive the work it did.
+        await self.ledger.finish_sync(item.id, message)
         return None
 
     async def _sync(self, guild_id: int, user_id: int, message: event_roles.RoleSync) -> None:
@@ -85,7 +85,8 @@ class EventRoles:
         if refusal:
             await self._tell_organizers(guild_id, role_id, refusal)
             return
-        await self.ledger.record_grant(guild_id, role_id, user_id, int(time.time()))
+        if not await self.ledger.record_grant(guild_id, role_id, user_id, int(time.time())):
+            return  # no longer wanted: a seat given up, or their data deleted, meanwhile
         await self.bot.delivery.pacer.wait()
         await self._call(self.bot.http.add_role, guild_id, user_id, role_id, reason)
 
