@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bench._stats import pct
-from bot.testing import FakeDiscord, FakeMessage, InteractionResult
+from bot.testing import BotProcess, FakeDiscord, FakeMessage, InteractionResult
 from bot.testing.store import StoreHandle
 
 
@@ -109,3 +109,13 @@ def order_figures(store: StoreHandle, event_id: int, clicked: Sequence[int]) -> 
             (abs(place[u] - i) for i, u in enumerate(decided) if u in place), default=0
         ),
     }
+
+
+def logged_errors(procs: Sequence[BotProcess]) -> int:
+    """Lines the bot processes logged at ERROR or above, and tracebacks, so far."""
+    return sum(
+        1
+        for proc in procs
+        for line in proc.output().splitlines()
+        if " ERROR " in line or " CRITICAL " in line or line.startswith("Traceback")
+    )

@@ -28,7 +28,7 @@ from typing import Any
 
 import psycopg
 
-from bench._clicks import burst, click_order, create_event, order_figures
+from bench._clicks import burst, click_order, create_event, logged_errors, order_figures
 from bench._stats import table
 from bench._stores import BenchStores, Kind, add_store_option, chosen
 from bot.db import Database
@@ -60,6 +60,7 @@ async def bot_run(
             await asyncio.sleep(2.5)  # let the last coalesced edit land
             figures["announcement_edits"] = fake.message(ann.id).edit_count - edits_before
             figures["final_text_ok"] = f"{capacity}/{capacity} going" in fake.message(ann.id).text
+            figures["errors_logged"] = logged_errors([proc])
         finally:
             await proc.stop()
     figures.update(order_figures(store, event_id, click_order(figures["results"])))

@@ -26,7 +26,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from bench._clicks import burst, click_order, create_event, order_figures
+from bench._clicks import burst, click_order, create_event, logged_errors, order_figures
 from bench._stats import table
 from bench._stores import BenchStores
 from bot.testing import BotProcess, FakeDiscord, P, World
@@ -139,7 +139,9 @@ async def mode_run(
             ready_s = time.perf_counter() - start
             for offered in (0, rate) if rate else (0,):
                 label = "all at once" if not offered else f"{offered:g}/s offered"
+                errors = logged_errors(procs)
                 figures = await load(fake, store, users, capacity, offered, label)
+                figures["errors_logged"] = logged_errors(procs) - errors
                 rows.append({"run": f"{MODES[mode]} ({label})", "ready_s": ready_s, **figures})
         finally:
             await asyncio.gather(*(p.stop() for p in procs))
