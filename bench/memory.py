@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from bench._stats import table
-from bot.testing import BotProcess, FakeDiscord, World
+from bot.testing import BotProcess, FakeDiscord, P, World
 from bot.testing.fakediscord.gateway import Op
 from bot.testing.fakediscord.world.models import FakeMember
 from cogs._app import intents
@@ -60,33 +60,28 @@ def guild_sizes(guilds: int, members: int, spread: str) -> list[int]:
 
 
 def big_world(guilds: int, members: int, spread: str) -> World:
-    """The tests' world (GDG Islamabad, the first server, where commands are synced) and
-    more servers, each with a bot role, a channel, its owner and the bot, and members who
-    are each in one server only. Built directly (a user and a member each), not with
-    World.add_members, whose cost grows with the users already there."""
-    w = World.default()
+    """Servers each with a bot role, a channel, the owner, the bot and members who are in
+    that server only (commands are synced to the first). Built directly (a user and a
+    member each), not with World.add_members, whose cost grows with the users there."""
+    w = World()
+    owner = w.add_user("owner", id=2001).id
+    w.application.owner_id = owner
     bot = w.bot_user_id
-    bot_permissions = w.guild().roles[1104].permissions
     next_id = 10_000_000
     for n, size in enumerate(guild_sizes(guilds, members, spread)):
-        if n == 0:
-            g = w.guild()
-        else:
-            g = w.add_guild(f"Community {n:04d}", owner="owner")
-            role = w.add_role(
-                "GDG Bot", guild=g.id, permissions=bot_permissions, managed=True, bot_id=bot
-            )
-            g.system_channel_id = w.add_channel("general", guild=g.id).id
-            g.members[w.application.owner_id] = FakeMember(
-                user_id=w.application.owner_id, guild_id=g.id, joined_at=JOINED_AT
-            )
-            g.members[bot] = FakeMember(
-                user_id=bot, guild_id=g.id, roles=[role.id], joined_at=JOINED_AT
-            )
-        for _ in range(size - len(g.members)):
-            next_id += 1
-            w.add_user(f"m{next_id}", id=next_id)
-            g.members[next_id] = FakeMember(user_id=next_id, guild_id=g.id, joined_at=JOINED_AT)
+        g = w.add_guild(f"Community {n:04d}", owner=owner)
+        role = w.add_role(
+            "GDG Bot", guild=g.id, permissions=P.BOT_DEFAULT, managed=True, bot_id=bot
+        )
+        g.system_channel_id = w.add_channel("general", guild=g.id).id
+        g.members[owner] = FakeMember(user_id=owner, guild_id=g.id, joined_at=JOINED_AT)
+        g.members[bot] = FakeMember(
+            user_id=bot, guild_id=g.id, roles=[role.id], joined_at=JOINED_AT
+        )
+        for uid in range(next_id, next_id + size - 2):
+            w.add_user(f"m{uid}", id=uid)
+            g.members[uid] = FakeMember(user_id=uid, guild_id=g.id, joined_at=JOINED_AT)
+        next_id += size - 2
     return w
 
 

@@ -30,6 +30,9 @@ def test_big_world_holds_every_member_once() -> None:
     w = big_world(50, 3000, "zipf")
     assert len(w.guilds) == 50
     assert sum(len(g.members) for g in w.guilds.values()) == 3000
+    assert sorted((len(g.members) for g in w.guilds.values()), reverse=True) == guild_sizes(
+        50, 3000, "zipf"
+    )
     assert all(w.bot_user_id in g.members and g.system_channel_id for g in w.guilds.values())
     plain = [u for g in w.guilds.values() for u in g.members if u >= 10_000_000]
     assert len(plain) == len(set(plain))
