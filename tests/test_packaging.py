@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.db import find_migrations
+from bot.db import MIGRATIONS_ROOT, find_migrations
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -65,8 +65,10 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 def test_wheel_ships_every_migration_and_an_spdx_license(built: tuple[Path, str]) -> None:
     wheel, output = built
     names = zipfile.ZipFile(wheel).namelist()
-    shipped = sorted(n.rsplit("/", 1)[1] for n in names if n.startswith("bot/migrations/"))
-    assert shipped == [m.name for m in find_migrations()]
+    for store in ("sqlite", "postgres"):  # each store's migrations, every one of them
+        folder = f"bot/migrations/{store}/"
+        shipped = sorted(n.removeprefix(folder) for n in names if n.startswith(folder))
+        assert shipped == [m.name for m in find_migrations(MIGRATIONS_ROOT / store)], store
     assert "bot/resources/starter.json" in names
     (metadata,) = [n for n in names if n.endswith(".dist-info/METADATA")]
     assert "License-Expression: MIT" in zipfile.ZipFile(wheel).read(metadata).decode()

@@ -53,14 +53,14 @@ class EventsFeature:
         timers: EventTimers,
         deliverer: Deliverer,
         cooldowns: Cooldowns,
-        signals: Signals,
+        signals: Signals | None = None,
     ) -> None:
         self.events = events
         self.announcements = announcements
         self.timers = timers
         self.deliverer = deliverer
         self.cooldowns = cooldowns
-        self.signals = signals
+        self.signals = signals or Signals()  # one process: follow-ups run here
         self.tickets = TicketMailer(deliverer.pacer)
         # Seats passed on by member deletions, applied once the delete committed.
         self._passed_on: dict[int, list[SeatChange]] = {}
@@ -201,8 +201,13 @@ class EventsFeature:
 
     async def after_member_deleted(self, guild_id: int) -> None:
         changes = self._passed_on.pop(guild_id, [])
-        if changes:  # the counts, promotion DMs, role syncs: where the guild is owned
-            await self.signals.publish(TOPIC, guild_id)
+        if not self.signals.shards.owns(guild_id):  # a DM on another process's shard
+            if changes:  # the counts, promotion DMs, role syncs: where the guild is owned
+                await self.signals.publish(TOPIC, guild_id)
+            return
+        for change in changes:
+            await self.apply(change)
+        self.deliverer.kick()  # role syncs owed back, promotion DMs
 
     async def resync(self, guild_id: int | None) -> None:
         """In the process owning the guild (bot/signals.py): seats changed elsewhere (a

@@ -53,10 +53,10 @@ class MentorshipFeature:
         introductions: Introductions,
         timers: MentorshipTimers,
         wake: Callable[[], None],
-        signals: Signals,
+        signals: Signals | None = None,
     ) -> None:
         self.service = service
-        self.signals = signals
+        self.signals = signals or Signals()  # one process: follow-ups run here
         self.introductions = introductions
         self.timers = timers
         self.wake = wake  # the deliverer: what a decision owes goes out now
@@ -90,9 +90,15 @@ class MentorshipFeature:
     ) -> None:
         outcome = await self.service.proposals.answer(proposal_id, interaction.user.id, accept)
         await reply(interaction, PROPOSAL_ANSWERED[outcome.result])
-        # The intro (if matched), the next proposal (if declined), their timers: where the
-        # guild is owned.
-        await self.signals.publish(TOPIC, outcome.proposal.guild_id)
+        guild_id = outcome.proposal.guild_id
+        if not self.signals.shards.owns(guild_id):
+            # The intro (if matched), the next proposal (if declined), their timers: by the
+            # process owning the guild (a DM arrives on shard 0).
+            await self.signals.publish(TOPIC, guild_id)
+            return
+        if outcome.result == "matched" and outcome.match:
+            await self.introductions.introduce(outcome.match)
+        await self.after_change(guild_id)
 
     async def answer_checkin(
         self, interaction: discord.Interaction, match_id: int, answer: str

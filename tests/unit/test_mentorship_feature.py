@@ -37,7 +37,8 @@ DAY = 86400
 class Introductions:
     """Stands in for the Discord side of introductions: records who was introduced."""
 
-    def __init__(self) -> None:
+    def __init__(self, service: MentorshipService | None = None) -> None:
+        self.service = service
         self.introduced: list[int] = []
 
     def start(self) -> None:
@@ -48,6 +49,15 @@ class Introductions:
 
     async def introduce(self, match: Match) -> None:
         self.introduced.append(match.id)
+
+    async def introduce_missing(self, guild_id: int | None = None) -> int:
+        """The pairs without their intro yet (the real one marks them done: once each)."""
+        assert self.service is not None
+        missing = await self.service.matches.missing_intro(guild_id)
+        new = [m for m in missing if m.id not in self.introduced]
+        for match in new:
+            await self.introduce(match)
+        return len(new)
 
 
 class Response:
@@ -83,8 +93,8 @@ async def scheduler() -> AsyncIterator[Scheduler]:
 
 
 @pytest.fixture
-def introductions() -> Introductions:
-    return Introductions()
+def introductions(ms: MentorshipService) -> Introductions:
+    return Introductions(ms)
 
 
 @pytest.fixture
