@@ -89,10 +89,11 @@ def ensure_browser() -> None:
 def ensure_postgres() -> None:
     """The tests run on PostgreSQL too (a server they start themselves): find its
     programs, else install them (or say why not)."""
-    run(
-        "-c",
-        "import sys; from bot.testing import postgres; sys.exit(0 if postgres.ensure() else 1)",
-    )
+    if "postgresql" in os.environ.get("STORES", "sqlite,postgresql"):
+        run(
+            "-c",
+            "import sys; from bot.testing import postgres; sys.exit(0 if postgres.ensure() else 1)",
+        )
 
 
 def main(argv: list[str]) -> int:

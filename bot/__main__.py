@@ -104,6 +104,16 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    except discord.ConnectionClosed as exc:
+        if exc.code != 4011:
+            raise
+        print(
+            "error: Discord requires sharding (close code 4011): a connection holds at most "
+            "2,500 servers. Unset SHARD_COUNT to run as many shards as Discord recommends, "
+            "or raise it (docs/scaling.md).",
+            file=sys.stderr,
+        )
+        return 2
     except discord.PrivilegedIntentsRequired:
         print(
             "error: enable the Server Members intent for the bot in the Developer Portal "

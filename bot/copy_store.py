@@ -72,6 +72,7 @@ async def copy_sqlite_to_postgres(sqlite_path: str | Path, url: str) -> CopyRepo
     path = Path(sqlite_path)
     if not await asyncio.to_thread(path.exists):
         raise CopyError(f"no SQLite database at {path} (check DATABASE_PATH)")
+    await asyncio.to_thread(_refuse_unless_empty, url)  # before migrating it: untouched
     for target in (str(path), url):  # the same schema on both sides
         db = await Database.connect(target)
         try:
@@ -80,6 +81,27 @@ async def copy_sqlite_to_postgres(sqlite_path: str | Path, url: str) -> CopyRepo
         finally:
             await db.close()
     return await asyncio.to_thread(_copy_file, path, url, version)
+
+
+def _refuse_unless_empty(url: str) -> None:
+    """CopyError if a table of the PostgreSQL database holds a row (migrations' bookkeeping
+    and the RSVP counter's seed excepted)."""
+    with psycopg.connect(url) as dst:
+        tables = [
+            r[0]
+            for r in dst.execute(
+                "SELECT table_name FROM information_schema.tables"
+                " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+            )
+        ]
+        for table in sorted(tables):
+            if table in ("schema_migrations", "rsvp_seq"):
+                continue
+            if dst.execute(f'SELECT 1 FROM "{table}" LIMIT 1').fetchone():
+                raise CopyError(
+                    f"the PostgreSQL database is not empty ({table} has rows): copy into a "
+                    "new, empty database"
+                )
 
 
 def _copy_file(path: Path, url: str, version: int) -> CopyReport:

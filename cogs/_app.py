@@ -84,6 +84,7 @@ class CommunityBot(commands.AutoShardedBot):
         self.features = Features()  # each feature package adds its own in setup()
         self.forms = Forms()  # every modal's answer goes through here (cogs/_forms.py)
         self.add_listener(self.forms.dispatch, "on_interaction")
+        self._shut_down = False
 
     async def setup_hook(self) -> None:
         self.db = await Database.connect(self.settings.store)
@@ -146,7 +147,12 @@ class CommunityBot(commands.AutoShardedBot):
         self.delivery.kick()
 
     async def close(self) -> None:
-        """Stop the scheduler first so no job starts against a closing database."""
+        """Stop the scheduler first so no job starts against a closing database. Once:
+        discord.py closes the bot itself when Discord ends the session for good (4011),
+        and `python -m bot` closes it again on the way out."""
+        if self._shut_down:
+            return
+        self._shut_down = True
         self.scheduler.shutdown()
         await self.signals.stop()
         await self.delivery.stop()

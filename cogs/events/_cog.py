@@ -81,8 +81,13 @@ class EventsCog(
     async def on_ready(self) -> None:
         """After a crash or time away: announcements and scheduled events half made are
         mended, and members whose event roles drifted get them repaired."""
-        await self.announcements.reconcile()
-        await self.roles.repair()
+        try:
+            await self.announcements.reconcile()
+            await self.roles.repair()
+        except Exception:
+            if not self.bot.is_closed():
+                raise
+            log.info("start-up repairs stopped: the bot is closing")  # the next start redoes them
 
     # --- autocomplete -------------------------------------------------------
     async def city_choices(

@@ -17,12 +17,14 @@ from bot.db import Database
 from bot.events import EventService
 from bot.guilds import GuildSettings
 from bot.resources import ResourceService
-from tests.conftest import PostgresServer
+from tests.conftest import STORES, PostgresServer
 from tests.unit.conftest import START_OF_TESTS, FakeClock
 
 ROOT = Path(__file__).resolve().parents[2]
 G = 1000
 pytestmark = pytest.mark.asyncio
+if "postgresql" not in STORES:
+    pytest.skip("copies into PostgreSQL: STORES leaves it out", allow_module_level=True)
 
 
 async def seed(path: Path) -> int:
@@ -100,3 +102,14 @@ async def test_a_database_with_data_is_refused(tmp_path: Path, postgres: Postgre
     assert "is not empty" in again.stderr and "new, empty database" in again.stderr
     missing = copy_to(tmp_path / "nothing.sqlite3", url)
     assert missing.returncode == 1 and "no SQLite database" in missing.stderr
+    # A database holding anything is refused before it is touched: nothing migrated.
+    other = postgres.new_database()
+    with psycopg.connect(other, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")  # another app's
+        conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)")
+        conn.execute("INSERT INTO notes VALUES (1, 'an app of its own')")
+    refused = copy_to(path, other)
+    assert refused.returncode == 1 and "notes has rows" in refused.stderr
+    with psycopg.connect(other) as conn:
+        tables = conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        assert [r[0] for r in tables] == ["notes"]

@@ -14,6 +14,7 @@ import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -260,3 +261,16 @@ async def test_a_killed_process_finishes_its_reminder_batch(cluster: Cluster) ->
         " WHERE e.title = ?",
         ("Kill One Shard",),
     ) == [("sent",)]
+
+
+async def test_too_many_servers_on_one_connection_is_a_clear_error(tmp_path: Path) -> None:
+    """Discord closes a connection holding more servers than it allows with 4011: the bot
+    stops with one sentence saying what to do, not a traceback."""
+    world, _, _ = two_shard_world()
+    async with FakeDiscord(world, max_guilds_per_shard=1) as fake:
+        env = {**StoreHandle.sqlite(tmp_path / "bot.sqlite3").env(), "SHARD_COUNT": "1"}
+        proc = BotProcess(fake, tmp_path / "bot.sqlite3", extra_env=env, ready=lambda _: True)
+        await proc.start(timeout=60)
+        assert await proc.wait(timeout=30) == 2
+    assert "Discord requires sharding (close code 4011)" in proc.output()
+    assert "Traceback" not in proc.output()
