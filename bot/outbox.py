@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.db import Database, Row
+from bot.db import Database, Row, commit_through
 from bot.kinds import Payload, decode
 from bot.shards import Shards
 
@@ -200,10 +200,15 @@ async def release(db: Database, *, owner: str | None = None, prefix: str | None 
 
 
 async def mark_sent(db: Database, item_id: int) -> None:
-    await db.execute(
-        "UPDATE outbox SET status = 'sent', sent_at = unixepoch(), attempts = attempts + 1,"
-        " claimed_by = NULL, claimed_until = NULL WHERE id = ?",
-        (item_id,),
+    """Discord accepted the message. Marked to the end even when the deliverer is
+    cancelled meanwhile (a clean stop): left pending, the next start would send it again.
+    (SQLite's one connection ran a statement once asked; PostgreSQL's pool may not.)"""
+    await commit_through(
+        db.execute(
+            "UPDATE outbox SET status = 'sent', sent_at = unixepoch(), attempts = attempts + 1,"
+            " claimed_by = NULL, claimed_until = NULL WHERE id = ?",
+            (item_id,),
+        )
     )
 
 

@@ -345,6 +345,22 @@ async def test_a_retried_row_is_let_go_and_claimed_when_due_again(db: Database) 
     assert item.id == row_id and item.attempts == 1
 
 
+async def test_a_message_sent_is_marked_even_when_the_deliverer_is_cancelled(
+    db: Database,
+) -> None:
+    """A clean stop cancels the deliverer: a message Discord accepted is marked sent all
+    the same (left pending, the next start would send it again)."""
+    rows = await owed(db, 20)  # more than PostgreSQL's pool has connections: some wait
+    await outbox.claim(db, "a", now=T)
+    marks = [asyncio.ensure_future(outbox.mark_sent(db, r)) for r in rows]
+    await asyncio.sleep(0)  # each has asked for its statement
+    for mark in marks:
+        mark.cancel()
+    done = await asyncio.gather(*marks, return_exceptions=True)
+    assert all(isinstance(d, asyncio.CancelledError) for d in done)
+    assert await db.fetchval("SELECT COUNT(*) FROM outbox WHERE status = 'sent'") == 20
+
+
 async def test_release_lets_go_of_one_owner_or_of_a_process_earlier_lives(db: Database) -> None:
     ids = await owed(db, 4)
     for owner, row_id in zip(
