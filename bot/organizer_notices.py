@@ -37,23 +37,27 @@ async def notify(
     """Owe the organizers a notice. False when one with this dedupe key already exists."""
     text = text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
     when = int(now if now is not None else time.time())
-    channel_id = await db.fetchval(
-        "SELECT organizer_channel_id FROM guilds WHERE guild_id = ?", (guild_id,)
-    )
-    if channel_id is not None:
-        return await outbox.enqueue(
-            db,
-            OrganizerNotice(text),
-            guild_id=guild_id,
-            channel_id=int(channel_id),
-            due_at=when,
-            dedupe_key=dedupe_key and f"organizers:{dedupe_key}",
+    # The guild's row locked: a channel being set meanwhile (`set_channel`) either comes
+    # first (the notice goes to it) or waits and then takes this one along with the rest.
+    async with db.transaction():
+        channel_id = await db.fetchval(
+            f"SELECT organizer_channel_id FROM guilds WHERE guild_id = ?{db.lock()}",
+            (guild_id,),
         )
-    count = await db.execute_rowcount(
-        "INSERT INTO organizer_notices(guild_id, text, dedupe_key, created_at)"
-        " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        (guild_id, text, dedupe_key and f"organizers:{dedupe_key}", when),
-    )
+        if channel_id is not None:
+            return await outbox.enqueue(
+                db,
+                OrganizerNotice(text),
+                guild_id=guild_id,
+                channel_id=int(channel_id),
+                due_at=when,
+                dedupe_key=dedupe_key and f"organizers:{dedupe_key}",
+            )
+        count = await db.execute_rowcount(
+            "INSERT INTO organizer_notices(guild_id, text, dedupe_key, created_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (guild_id, text, dedupe_key and f"organizers:{dedupe_key}", when),
+        )
     return count > 0
 
 
