@@ -188,9 +188,9 @@ class Catalogue:
         if questions is not None:
             new["questions"] = parse_questions(questions)
         now = self.store.now()
-        # Everything after the first await is in the transaction, so concurrent calls
-        # are applied in the order they arrive.
-        async with self.db.transaction():
+        # The event's turn, then the transaction: concurrent calls are applied in the
+        # order they arrive (store.py).
+        async with self.store.turn(event_id), self.db.transaction():
             tz = (await self.store.guilds.get(guild_id)).tz
             await self.store.lock_event(event_id)
             old = await self.store.load(guild_id, event_id)
@@ -263,7 +263,7 @@ class Catalogue:
         if cleaned is not None and len(cleaned) > MAX_REASON:
             raise InvalidInput(f"The reason can be at most {MAX_REASON} characters.")
         now = self.store.now()
-        async with self.db.transaction():
+        async with self.store.turn(event_id), self.db.transaction():
             await self.store.lock_event(event_id)
             event = await self.store.load(guild_id, event_id)
             if event.cancelled:

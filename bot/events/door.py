@@ -133,7 +133,8 @@ class Door:
                 return None
             return live_ticket(conn, event_id, user_id, now)
 
-        return await self.db.run_in_transaction(work)
+        async with self.store.turn(event_id):
+            return await self.db.run_in_transaction(work)
 
     async def check_in(
         self,
@@ -199,7 +200,8 @@ class Door:
                 seat,
             )
 
-        return await self.db.run_in_transaction(work)
+        async with self.store.turn(event_id):
+            return await self.db.run_in_transaction(work)
 
     async def checkins(self, guild_id: int, event_id: int) -> list[CheckIn]:
         """Everyone checked in (walk-ins included), in check-in order, for organizers."""

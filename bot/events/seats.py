@@ -7,22 +7,14 @@ locking the event's row (store.py), so no interleaving of clicks — in one proc
 several sharing PostgreSQL — can overbook. A seat and its ticket are written together, and
 so are the messages and role syncs it causes (the outbox), with dedupe keys
 `event:{id}:…` so a repeat enqueues nothing. Each result says what it owes Discord after
-the commit as one `SeatChange` (`result.seats`).
-
-Click order. The waitlist is in the order the clicks reached the bot. The event's lock
-alone does not keep it on PostgreSQL: clicks a moment apart run on different connections
-and may reach the lock in either order. So Going and Can't go on one event also take a
-turn in this process first, in arrival order (`Turns`); a guild's clicks all reach the
-one process that owns it (bot/shards.py). On SQLite the one connection's queue already
-kept that order.
+the commit as one `SeatChange` (`result.seats`). Concurrent clicks on one event are
+decided in the order they arrived (`store.turn`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from functools import partial
 
 from bot import outbox
@@ -73,33 +65,10 @@ def release_at(event: Event, now: int) -> int | None:
     return event.seat_release_at if event.seat_release_at > now else None
 
 
-class Turns:
-    """One turn at a time per key, in the order they were asked for (asyncio's Lock is
-    first come, first served); a key's lock lives while someone holds or awaits it."""
-
-    def __init__(self) -> None:
-        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
-
-    @asynccontextmanager
-    async def turn(self, key: int) -> AsyncIterator[None]:
-        lock, users = self._locks.get(key) or (asyncio.Lock(), 0)
-        self._locks[key] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[key]
-            if users == 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
-
-
 class Seats:
     def __init__(self, store: EventStore) -> None:
         self.store = store
         self.db = store.db
-        self.turns = Turns()  # per event: clicks decided in the order they arrived
 
     async def rsvp(
         self,
@@ -204,18 +173,14 @@ class Seats:
             position = event.waitlist - poor_waiting
             return RsvpResult("waitlisted", event, None, event.capacity, position)
 
-        async with self.turns.turn(event_id):
+        async with self.store.turn(event_id):
             return await self.db.run_in_transaction(decide)
 
     async def leave(self, guild_id: int, event_id: int, user_id: int) -> LeaveResult:
         """Can't go: frees the seat (or waitlist place) and voids the ticket; the first
         waiting is promoted at once (with a ticket and an 'event.promoted' DM)."""
-        async with self.turns.turn(event_id):
-            return await self._leave(guild_id, event_id, user_id)
-
-    async def _leave(self, guild_id: int, event_id: int, user_id: int) -> LeaveResult:
         now = self.store.now()
-        async with self.db.transaction():
+        async with self.store.turn(event_id), self.db.transaction():
             await self.store.lock_event(event_id)
             row = await self.db.fetchone(SELECT_WITH_MEMBER, (user_id, event_id, guild_id))
             if row is None:
@@ -321,7 +286,7 @@ class Seats:
         (each gets a ticket and an 'event.promoted' DM, and the role is owed). Safe to
         call any number of times; too early → not_due with the time to try again."""
         now = self.store.now()
-        async with self.db.transaction():
+        async with self.store.turn(event_id), self.db.transaction():
             await self.store.lock_event(event_id)
             event = await self.store.load_any(event_id)
             if event is None:

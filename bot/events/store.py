@@ -12,13 +12,23 @@ processes decide at once, the lock does, and it must be a statement of its own: 
 COMMITTED a statement that waited for a row lock still reads everything else (the counts
 of going and waiting) as it was when the statement began; only the statements after the
 lock see what the previous holder committed.
+
+Arrival order. Called from outside a transaction, each of those decisions first takes
+the event's turn in this process (`turn`), so concurrent ones are decided in the order
+they arrived: a waitlist is in click order. The row lock alone does not keep that order
+on PostgreSQL, whose connections may reach the lock in any order (on SQLite the one
+connection's queue did); a guild's clicks all reach the one process owning it
+(bot/shards.py). A member's data deleted (member_data.py) locks the rows inside a larger
+transaction, already holding a connection, so it takes no turn.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -71,6 +81,28 @@ def timezone_sync(conn: SyncConnection, guild_id: int) -> ZoneInfo:
     return ZoneInfo(row[0] if row else DEFAULT_TIMEZONE)
 
 
+class Turns:
+    """One turn at a time per key, in the order they were asked for (asyncio's Lock is
+    first come, first served); a key's lock lives while someone holds or awaits it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def turn(self, key: int) -> AsyncIterator[None]:
+        lock, users = self._locks.get(key) or (asyncio.Lock(), 0)
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users == 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+
 class EventStore:
     """The store, guild settings and clock. `clock` returns epoch seconds (tests pass theirs)."""
 
@@ -82,9 +114,15 @@ class EventStore:
         self.clock = clock
         # Locks the event's row until the transaction ends (see the module's docstring).
         self.lock_event_sql = f"SELECT e.id FROM events e WHERE e.id = ?{db.lock('e')}"
+        self.turns = Turns()  # each event's decisions, in arrival order
 
     def now(self) -> int:
         return int(self.clock())
+
+    def turn(self, event_id: int) -> AbstractAsyncContextManager[None]:
+        """Outside a transaction, before one that locks the event: decisions on one event
+        go in the order they arrived (see the module's docstring)."""
+        return self.turns.turn(event_id)
 
     async def lock_event(self, event_id: int) -> None:
         """Inside a transaction, before reading what a seat decision depends on."""

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from bot.db import Database
 from bot.errors import NotAllowed, NotFound
 from bot.events import EventService
-from bot.events.seats import Turns
+from bot.events.store import Turns
 from bot.guilds import GuildSettings
 
 if TYPE_CHECKING:  # conftest is pytest's to import; this is for the type only
@@ -323,7 +323,7 @@ async def run_scenario(capacity: int, script: list[tuple[str, int]], batch: int)
                         calls.append(service.seats.leave(G, eid, arg))
                     else:
                         calls.append(service.catalogue.edit(G, eid, capacity=arg))
-                # Each call's first await enters the transaction, and the lock is FIFO, so
+                # Each call first takes the event's turn, first come first served, so
                 # concurrent calls are applied in the order gather starts them.
                 await asyncio.gather(*calls)
                 for op in chunk:
