@@ -16,6 +16,7 @@ at once instead of after the lease); at a clean stop, of what it holds itself.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import secrets
@@ -44,6 +45,7 @@ RETRY_SECONDS = (5, 30, 120, 600)
 # during a burst and never trips the global rate limit.
 MESSAGES_PER_SECOND = 20
 BATCH = 50  # messages claimed at a time
+STOP_SECONDS = 10  # a clean stop waits this long for the message being sent
 
 
 async def render_organizer_notice(item: outbox.OutboxItem) -> dict[str, Any] | None:
@@ -79,6 +81,8 @@ class Deliverer:
         self.failed = 0
         self.instance = ""  # `host:shards/`: this process and its earlier lives (start())
         self.owner = ""  # this process alone: the name its claims are under
+        self._stopping = False
+        self._sending = False  # a message is being sent: a stop lets it finish
 
     def register(self, kind: Kind | str, renderer: Renderer) -> None:
         self._renderers[str(kind)] = renderer
@@ -106,7 +110,15 @@ class Deliverer:
         self._task = asyncio.create_task(self._run(), name="outbox-deliverer")
 
     async def stop(self) -> None:
+        """A clean stop: the message being sent is finished and marked (cancelling it
+        after Discord accepted it would send it again at the next start), up to
+        STOP_SECONDS; nothing else starts."""
         if self._task:
+            self._stopping = True
+            self._wake.set()
+            if self._sending:
+                with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                    await asyncio.wait_for(asyncio.shield(self._task), timeout=STOP_SECONDS)
             self._task.cancel()
             try:
                 await self._task
@@ -126,7 +138,7 @@ class Deliverer:
         await self.bot.wait_until_ready()
         shards = self.bot.settings.shards
         released = False
-        while not self.bot.is_closed():
+        while not self.bot.is_closed() and not self._stopping:
             self._wake.clear()
             try:
                 if not released:  # an earlier life of this process is dead: take its work
@@ -142,7 +154,13 @@ class Deliverer:
                     shard_ids=None if shards.everything else shards.ids,
                 )
                 for item in items:
-                    await self._deliver(item)
+                    if self._stopping:
+                        break
+                    self._sending = True
+                    try:
+                        await self._deliver(item)
+                    finally:
+                        self._sending = False
             except Exception:
                 log.exception("outbox delivery pass failed; trying again shortly")
                 items = []

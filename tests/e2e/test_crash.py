@@ -195,3 +195,47 @@ async def test_reminders_survive_repeated_sigkill(fresh_store: StoreHandle) -> N
 
 def _reminders(fake: FakeDiscord, user: int) -> list:
     return [m for m in fake.dms_to(user) if "Reminder: **Kill Loop**" in m.content]
+
+
+async def test_a_clean_stop_mid_send_repeats_nothing(fresh_store: StoreHandle) -> None:
+    """SIGTERM while Discord is slow to accept a reminder DM: the deliverer finishes that
+    send and marks it before the bot stops, so the next start sends each reminder once."""
+    world = World.default()
+    members = world.add_members(6)
+    store = fresh_store
+    env = {**store.env(), "LOG_LEVEL": "WARNING"}
+    async with FakeDiscord(world) as fake:
+        proc = BotProcess(fake, store.path, extra_env=env)
+        await proc.start(timeout=60)
+        await fake.slash("admin", "settings reminders", offsets="1h")
+        starts = karachi(timedelta(hours=1, seconds=4), "%Y-%m-%d %H:%M:%S")
+        await create_event(fake, "Clean Stop", city="Lahore", starts=starts, channel="general")
+        ann = await fake.wait_for_message(
+            "general", lambda m: bool(m.embeds) and m.embeds[0]["title"] == "Clean Stop"
+        )
+        await asyncio.gather(*(fake.click(u, ann, label="Going") for u in members))
+        await proc.stop()
+        await asyncio.sleep(5)  # the reminder falls due while the bot is down
+        fake.faults.add(method="POST", path=r"^/channels/\d+/messages$", status=None, delay=1.5)
+        again = BotProcess(fake, store.path, extra_env=env, ready="identify")
+        await again.start(timeout=60)
+        before = len(fake.requests_to("POST", r"^/channels/\d+/messages$"))
+        await fake.wait_until(
+            lambda: len(fake.requests_to("POST", r"^/channels/\d+/messages$")) > before,
+            timeout=20,
+            what="a reminder DM on its way",
+        )
+        assert await again.stop() == 0  # SIGTERM while Discord holds the send
+        fake.faults.clear()
+        last = BotProcess(fake, store.path, extra_env=env)
+        await last.start(timeout=60)
+        await fake.wait_until(
+            lambda: all(_clean_stop(fake, u) for u in members), timeout=60, what="every reminder"
+        )
+        await asyncio.sleep(1)
+        await last.stop()
+    assert {u: len(_clean_stop(fake, u)) for u in members} == {u: 1 for u in members}
+
+
+def _clean_stop(fake: FakeDiscord, user: int) -> list:
+    return [m for m in fake.dms_to(user) if "Reminder: **Clean Stop**" in m.content]
