@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable
@@ -186,6 +187,25 @@ def check_channel_access(
             f"You can't post in {channel.mention} yourself, so I won't post there for you. "
             "Pick a channel where you can view and send messages."
         )
+
+
+T = TypeVar("T")
+
+# Discord drops an interaction not answered within 3 s; a decision still queued by then
+# (a burst on PostgreSQL) is answered "thinking…" first and its result follows.
+DEFER_AFTER = 1.5
+
+
+async def in_time(interaction: discord.Interaction, work: Awaitable[T]) -> T:
+    """`work`'s result; when it takes longer than DEFER_AFTER the interaction is deferred
+    meanwhile (ephemeral), so the click is acknowledged in time and `reply` follows up."""
+    task = asyncio.ensure_future(work)
+    try:
+        return await asyncio.wait_for(asyncio.shield(task), DEFER_AFTER)
+    except TimeoutError:
+        if not interaction.response.is_done():
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        return await task
 
 
 async def reply(

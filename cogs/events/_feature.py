@@ -25,7 +25,7 @@ from bot.errors import InvalidInput
 from bot.events import AnswersRequired, EventService, SeatChange, event_ics, ics_filename
 from bot.signals import Signals
 from bot.timeutil import format_offsets
-from cogs._common import guild_of, is_organizer, reply, truncate
+from cogs._common import guild_of, in_time, is_organizer, reply, truncate
 from cogs._delivery import Deliverer
 from cogs._features import SettingsSection
 from cogs._forms import open_form
@@ -86,9 +86,13 @@ class EventsFeature:
         """Going (button, /event rsvp, or the questions form when the event asks some)."""
         guild = guild_of(interaction)
         await self._check_rsvp_changes(interaction, event_id, going=True)
+        decision = self.events.seats.rsvp(guild.id, event_id, interaction.user.id, answers)
         try:
-            result = await self.events.seats.rsvp(guild.id, event_id, interaction.user.id, answers)
+            result = await in_time(interaction, decision)
         except AnswersRequired as asked:
+            if interaction.response.is_done():  # deferred in a burst: no form after that
+                await reply(interaction, f"{asked} Click Going again to open the form.")
+                return
             modal = QuestionsModal(event_id, asked.questions, interaction.user.id)
             await open_form(interaction, modal)
             return
@@ -103,7 +107,9 @@ class EventsFeature:
         """Can't go (button or /event leave)."""
         guild = guild_of(interaction)
         await self._check_rsvp_changes(interaction, event_id, going=False)
-        result = await self.events.seats.leave(guild.id, event_id, interaction.user.id)
+        result = await in_time(
+            interaction, self.events.seats.leave(guild.id, event_id, interaction.user.id)
+        )
         text = {
             "was_going": "You've given up your seat — thanks for letting us know.",
             "was_waitlisted": "You've left the waitlist.",
