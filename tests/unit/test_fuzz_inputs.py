@@ -607,7 +607,7 @@ async def test_create_event_stores_what_it_says(
     assert event.title == event_title(title)
     assert event.city.casefold() == collapsed(city).casefold()
     assert event.venue == (collapsed(venue) or None)
-    assert event.description == ((description or "").strip() or None)
+    assert event.description == ((description or "").replace("\x00", "").strip() or None)
     assert event.questions == parse_questions(questions)
     assert event.capacity == capacity
     assert event.starts_at > START and event.starts_at < event.ends_at
