@@ -137,17 +137,7 @@ async def test_reminders_survive_repeated_sigkill(fresh_store: StoreHandle) -> N
     env = {**store.env(), "LOG_LEVEL": "WARNING"}
     rng = random.Random(7)
     async with FakeDiscord(world) as fake:
-        proc = BotProcess(fake, store.path, extra_env=env)
-        await proc.start(timeout=60)
-        await fake.slash("admin", "settings reminders", offsets="1h")
-        starts = karachi(timedelta(hours=1, seconds=5), "%Y-%m-%d %H:%M:%S")
-        await create_event(fake, "Kill Loop", city="Lahore", starts=starts, channel="general")
-        ann = await fake.wait_for_message(
-            "general", lambda m: bool(m.embeds) and m.embeds[0]["title"] == "Kill Loop"
-        )
-        await asyncio.gather(*(fake.click(u, ann, label="Going") for u in members))
-        await proc.stop()
-        await asyncio.sleep(6)  # the reminder falls due while the bot is down
+        await reminder_due_while_down(fake, store, env, "Kill Loop", members)
         # Slow Discord down a little so every kill lands while DMs are in flight.
         fake.faults.add(
             method="POST", path=r"^/channels/\d+/messages$", status=None, delay=0.02, times=None
@@ -178,13 +168,15 @@ async def test_reminders_survive_repeated_sigkill(fresh_store: StoreHandle) -> N
         final = BotProcess(fake, store.path, extra_env=env)
         await final.start(timeout=60)
         await fake.wait_until(
-            lambda: all(_reminders(fake, u) for u in members), timeout=120, what="every reminder"
+            lambda: all(_reminders(fake, u, "Kill Loop") for u in members),
+            timeout=120,
+            what="every reminder",
         )
         await asyncio.sleep(1)
         await final.stop()
 
     assert in_flight_kills == KILLS, "the loop ran out of reminders to interrupt"
-    per_member = Counter({u: len(_reminders(fake, u)) for u in members})
+    per_member = Counter({u: len(_reminders(fake, u, "Kill Loop")) for u in members})
     assert min(per_member.values()) >= 1, "a reminder was lost"
     duplicates = sum(n - 1 for n in per_member.values())
     assert duplicates <= KILLS, f"{duplicates} duplicates for {KILLS} kills"
@@ -199,8 +191,26 @@ async def test_reminders_survive_repeated_sigkill(fresh_store: StoreHandle) -> N
     )
 
 
-def _reminders(fake: FakeDiscord, user: int) -> list:
-    return [m for m in fake.dms_to(user) if "Reminder: **Kill Loop**" in m.content]
+async def reminder_due_while_down(
+    fake: FakeDiscord, store: StoreHandle, env: dict[str, str], title: str, members: list[int]
+) -> None:
+    """A bot run in which `members` go to `title`, whose 1 h reminder falls due while the
+    bot is down again."""
+    proc = BotProcess(fake, store.path, extra_env=env)
+    await proc.start(timeout=60)
+    await fake.slash("admin", "settings reminders", offsets="1h")
+    starts = karachi(timedelta(hours=1, seconds=4), "%Y-%m-%d %H:%M:%S")
+    await create_event(fake, title, city="Lahore", starts=starts, channel="general")
+    ann = await fake.wait_for_message(
+        "general", lambda m: bool(m.embeds) and m.embeds[0]["title"] == title
+    )
+    await asyncio.gather(*(fake.click(u, ann, label="Going") for u in members))
+    await proc.stop()
+    await asyncio.sleep(5)  # the reminder falls due while the bot is down
+
+
+def _reminders(fake: FakeDiscord, user: int, title: str) -> list:
+    return [m for m in fake.dms_to(user) if f"Reminder: **{title}**" in m.content]
 
 
 async def test_a_clean_stop_mid_send_repeats_nothing(fresh_store: StoreHandle) -> None:
@@ -211,17 +221,7 @@ async def test_a_clean_stop_mid_send_repeats_nothing(fresh_store: StoreHandle) -
     store = fresh_store
     env = {**store.env(), "LOG_LEVEL": "WARNING"}
     async with FakeDiscord(world) as fake:
-        proc = BotProcess(fake, store.path, extra_env=env)
-        await proc.start(timeout=60)
-        await fake.slash("admin", "settings reminders", offsets="1h")
-        starts = karachi(timedelta(hours=1, seconds=4), "%Y-%m-%d %H:%M:%S")
-        await create_event(fake, "Clean Stop", city="Lahore", starts=starts, channel="general")
-        ann = await fake.wait_for_message(
-            "general", lambda m: bool(m.embeds) and m.embeds[0]["title"] == "Clean Stop"
-        )
-        await asyncio.gather(*(fake.click(u, ann, label="Going") for u in members))
-        await proc.stop()
-        await asyncio.sleep(5)  # the reminder falls due while the bot is down
+        await reminder_due_while_down(fake, store, env, "Clean Stop", members)
         fake.faults.add(method="POST", path=r"^/channels/\d+/messages$", status=None, delay=1.5)
         again = BotProcess(fake, store.path, extra_env=env, ready="identify")
         await again.start(timeout=60)
@@ -236,12 +236,10 @@ async def test_a_clean_stop_mid_send_repeats_nothing(fresh_store: StoreHandle) -
         last = BotProcess(fake, store.path, extra_env=env)
         await last.start(timeout=60)
         await fake.wait_until(
-            lambda: all(_clean_stop(fake, u) for u in members), timeout=60, what="every reminder"
+            lambda: all(_reminders(fake, u, "Clean Stop") for u in members),
+            timeout=60,
+            what="every reminder",
         )
         await asyncio.sleep(1)
         await last.stop()
-    assert {u: len(_clean_stop(fake, u)) for u in members} == {u: 1 for u in members}
-
-
-def _clean_stop(fake: FakeDiscord, user: int) -> list:
-    return [m for m in fake.dms_to(user) if "Reminder: **Clean Stop**" in m.content]
+    assert {u: len(_reminders(fake, u, "Clean Stop")) for u in members} == {u: 1 for u in members}
