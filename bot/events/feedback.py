@@ -12,6 +12,7 @@ from __future__ import annotations
 from bot import outbox
 from bot.errors import AlreadyExists, InvalidInput, NotAllowed
 from bot.events.messages import FeedbackRequested
+from bot.events.fields import no_nul
 from bot.events.models import (
     FEEDBACK_DELAY,
     MAX_COMMENT,
@@ -41,7 +42,7 @@ def _clean_rating(rating: int) -> int:
 
 
 def _clean_comment(comment: str | None) -> str | None:
-    cleaned = (comment or "").strip()
+    cleaned = no_nul(comment or "").strip()
     if len(cleaned) > MAX_COMMENT:
         raise InvalidInput(
             f"The comment can be at most {MAX_COMMENT:,} characters (this one has "

@@ -826,7 +826,8 @@ async def test_event_feedback_reads_back(db: Database, rating: int, comment: str
     if given is None:
         assert summary.count == 0
         return
-    assert given.rating == rating and given.comment == ((comment or "").strip() or None)
+    assert given.rating == rating
+    assert given.comment == ((comment or "").replace("\x00", "").strip() or None)
     assert summary.count == 1
     assert [c.comment for c in summary.comments] == ([given.comment] if given.comment else [])
 
