@@ -25,6 +25,7 @@ from bot.events.catalogue import Catalogue
 from bot.events.models import Event
 from bot.events.recurrence import Recurrence, Rule, check_end, local_of, parse_rule
 from bot.events.reminders import Reminders
+from bot.events.results import EditResult
 from bot.events.store import SELECT_EVENT, EventStore, event_from_row
 from bot.timeutil import parse_when
 
@@ -264,6 +265,39 @@ class Series:
             )
         return await self.get(new_id)
 
+    async def edit_later(
+        self, guild_id: int, event: Event, **changes: Any
+    ) -> tuple[list[EditResult], list[Event]]:
+        """Edit `event` as Catalogue.edit does, then split the series there and give every
+        later occurrence made the same change; a new time moves them by the rule from the
+        new start. Returns each edit's result (this one first) and any occurrence the move
+        brought within the lead (to announce). Each occurrence is edited in its own
+        transaction, in its own turn, as a single edit would be."""
+        first = await self.catalogue.edit(guild_id, event.id, **changes)
+        results = [first]
+        info = await self.split(first.event)
+        moved = bool({"starts_at", "ends_at"} & set(first.changed))
+        others = {k: v for k, v in changes.items() if k not in ("starts", "ends")}
+        now = self.store.now()
+        for later in await self.later(await self.store.load(guild_id, event.id)):
+            assert later.series_index is not None
+            given = dict(others)
+            starts_at = info.recurrence.start(later.series_index)
+            if moved and starts_at is not None and starts_at > now:
+                given["at"] = (starts_at, starts_at + info.duration)
+            if given:
+                results.append(await self.catalogue.edit(guild_id, later.id, **given))
+        return results, await self.make_due(info.id)
+
+    async def cancel_later(self, guild_id: int, event: Event, reason: str | None) -> list[Event]:
+        """Cancel `event` and every later occurrence made, and make no more."""
+        await self.end_from(event)
+        later = await self.later(event)
+        cancelled = [await self.catalogue.cancel(guild_id, event.id, reason)]
+        for occurrence in later:
+            cancelled.append(await self.catalogue.cancel(guild_id, occurrence.id, reason))
+        return cancelled
+
     async def end_from(self, event: Event) -> None:
         """No more occurrences after `event` (cancelling this and all later)."""
         if event.series_id is not None:
@@ -282,7 +316,9 @@ def _info(row: Any) -> SeriesInfo:
         until=date.fromisoformat(until) if until else None,
         count=row["max_count"],
     )
-    return SeriesInfo(int(row["id"]), int(row["guild_id"]), rec, int(row["duration"]), row["status"])
+    return SeriesInfo(
+        int(row["id"]), int(row["guild_id"]), rec, int(row["duration"]), row["status"]
+    )
 
 
 def _rule(text: str) -> Rule:
