@@ -54,6 +54,7 @@ class SeriesInfo:
     recurrence: Recurrence
     duration: int
     status: str  # 'active' or 'ended'
+    next_index: int  # the next occurrence to make (or skip, when its time has passed)
 
     @property
     def active(self) -> bool:
@@ -154,23 +155,19 @@ class Series:
         info = _info(row)
         now = self.store.now()
         horizon = now + await self.lead_days(info.guild_id) * DAY
-        last = await self.db.fetchval(
-            "SELECT MAX(series_index) FROM events WHERE series_id = ?", (series_id,)
-        )
-        k = -1 if last is None else int(last)
+        k = info.next_index
         made: list[int] = []
         offsets = await self.reminders.offsets(info.guild_id)
-        while (starts_at := info.recurrence.start(k + 1)) is not None and starts_at <= horizon:
+        while (starts_at := info.recurrence.start(k)) is not None and starts_at <= horizon:
+            if starts_at > now:  # one whose time passed while nobody made it is skipped
+                made.append(await self._insert(info, k, starts_at, now))
+                await self.reminders.plan(made[-1], starts_at, offsets, now)
             k += 1
-            if starts_at <= now:
-                continue  # its time passed while nobody made it: skipped, never made late
-            made.append(await self._insert(info, k, starts_at, now))
-            await self.reminders.plan(made[-1], starts_at, offsets, now)
-        if info.recurrence.start(k + 1) is None:
-            await self.db.execute(
-                "UPDATE event_series SET status = 'ended', updated_at = ? WHERE id = ?",
-                (now, series_id),
-            )
+        status = "active" if info.recurrence.start(k) is not None else "ended"
+        await self.db.execute(
+            "UPDATE event_series SET next_index = ?, status = ?, updated_at = ? WHERE id = ?",
+            (k, status, now, series_id),
+        )
         return [await self.store.load(info.guild_id, event_id) for event_id in made]
 
     async def _insert(self, info: SeriesInfo, index: int, starts_at: int, now: int) -> int:
@@ -185,8 +182,7 @@ class Series:
     async def pending(self, series_id: int | None = None) -> list[SeriesJob]:
         """When each active series' next occurrence is due to be made."""
         rows = await self.db.fetchall(
-            "SELECT s.*, (SELECT MAX(series_index) FROM events e WHERE e.series_id = s.id)"
-            " AS last_index, COALESCE(g.series_lead_days, ?) AS lead FROM event_series s"
+            "SELECT s.*, COALESCE(g.series_lead_days, ?) AS lead FROM event_series s"
             " LEFT JOIN event_guild_settings g ON g.guild_id = s.guild_id"
             " WHERE s.status = 'active' AND (? IS NULL OR s.id = ?) ORDER BY s.id",
             (DEFAULT_LEAD_DAYS, series_id, series_id),
@@ -194,10 +190,10 @@ class Series:
         jobs = []
         for row in rows:
             info = _info(row)
-            last = row["last_index"]
-            starts_at = info.recurrence.start(0 if last is None else int(last) + 1)
+            starts_at = info.recurrence.start(info.next_index)
+            # past its end (ended by the next make): due now
             due = self.store.now() if starts_at is None else starts_at - int(row["lead"]) * DAY
-            jobs.append(SeriesJob(info.id, info.guild_id, due))  # past its end: due now, to end
+            jobs.append(SeriesJob(info.id, info.guild_id, due))
         return jobs
 
     async def guild_series(self, guild_id: int) -> list[int]:
@@ -243,8 +239,9 @@ class Series:
             count = None if rec.count is None else max(1, rec.count - index)
             new_id = await self.db.insert(
                 f"INSERT INTO event_series(guild_id, rule, first_local, tz, duration,"
-                f" until_local, max_count, status, created_at, updated_at, {_COPIED})"
-                f" SELECT guild_id, ?, ?, ?, ?, ?, ?, ?, ?, ?, {_COPIED} FROM events WHERE id = ?",
+                f" until_local, max_count, status, next_index, created_at, updated_at,"
+                f" {_COPIED}) SELECT guild_id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {_COPIED}"
+                " FROM events WHERE id = ?",
                 (
                     rec.rule,
                     local_of(event.starts_at, tz).isoformat(timespec="minutes"),
@@ -253,6 +250,7 @@ class Series:
                     rec.until.isoformat() if rec.until else None,
                     count,
                     old.status,
+                    max(1, old.next_index - index),
                     now,
                     now,
                     event.id,
@@ -317,7 +315,12 @@ def _info(row: Any) -> SeriesInfo:
         count=row["max_count"],
     )
     return SeriesInfo(
-        int(row["id"]), int(row["guild_id"]), rec, int(row["duration"]), row["status"]
+        int(row["id"]),
+        int(row["guild_id"]),
+        rec,
+        int(row["duration"]),
+        row["status"],
+        int(row["next_index"]),
     )
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from bot.events import EventService, SeatChange
+from bot.events import Event, EventService, SeatChange
 from bot.scheduler import Scheduler
 from bot.shards import ALL, Shards
 
@@ -38,9 +38,14 @@ def release_job(event_id: int) -> str:
     return f"{PREFIX}release:{event_id}"
 
 
+def series_job(series_id: int) -> str:
+    return f"{PREFIX}series:{series_id}"
+
+
 class EventTimers:
     """`wake` kicks the deliverer (a fire wrote outbox rows); `apply` applies a seat
-    change (cogs/events/_feature.py, `EventsFeature.apply`)."""
+    change (cogs/events/_feature.py, `EventsFeature.apply`); `announce` announces the
+    occurrences a series job made (`EventsFeature.announce_made`)."""
 
     def __init__(
         self,
@@ -49,6 +54,7 @@ class EventTimers:
         *,
         wake: Callable[[], None],
         apply: Callable[[SeatChange], Awaitable[None]],
+        announce: Callable[[list[Event]], Awaitable[object]],
         shards: Shards = ALL,
     ) -> None:
         self.scheduler = scheduler
@@ -56,6 +62,7 @@ class EventTimers:
         self.events = events
         self.wake = wake
         self.apply = apply
+        self.announce = announce
 
     async def start(self) -> None:
         self.scheduler.add_rebuilder("events", self.rebuild)
@@ -68,7 +75,11 @@ class EventTimers:
 
     async def rebuild(self) -> int:
         """Every job from the tables; returns how many."""
-        return await self.schedule_reminders() + await self._schedule_feedback_and_release(None)
+        return (
+            await self.schedule_reminders()
+            + await self._schedule_feedback_and_release(None)
+            + await self.schedule_series()
+        )
 
     # --- arming --------------------------------------------------------------------------
     async def schedule_event(self, event_id: int) -> int:
@@ -114,6 +125,19 @@ class EventTimers:
         for reminder in await self.events.reminders.of_event(event_id):
             self.scheduler.cancel(reminder_job(reminder.id))
 
+    async def schedule_series(self, series_id: int | None = None) -> int:
+        """Arm the making of each active series' next occurrence (all, or one series)."""
+        jobs = [
+            job
+            for job in await self.events.series.pending(series_id)
+            if self.shards.owns(job.guild_id)
+        ]
+        for job in jobs:
+            self.scheduler.at(
+                series_job(job.series_id), job.due_at, self.fire_series, job.series_id
+            )
+        return len(jobs)
+
     def schedule_release(self, event_id: int, when: int) -> None:
         self.scheduler.at(release_job(event_id), when, self.fire_release, event_id)
 
@@ -153,3 +177,15 @@ class EventTimers:
             self.schedule_release(event_id, result.due_at)
         elif result.outcome == "released":
             await self.apply(result.seats)
+
+    async def fire_series(self, series_id: int) -> None:
+        """Make the occurrences now within the lead, announce them, arm the next."""
+        try:
+            made = await self.events.series.make_due(series_id)
+        except Exception:
+            log.exception("series %s: making the next occurrence failed", series_id)
+            return  # re-armed at the next start-up
+        if made:
+            log.info("series %s: %d occurrence(s) made", series_id, len(made))
+            await self.announce(made)
+        await self.schedule_series(series_id)
