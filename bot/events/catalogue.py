@@ -171,11 +171,8 @@ class Catalogue:
         if unlimited and capacity is not None:
             raise InvalidInput("Give a capacity or make it unlimited, not both.")
         given = (title, starts, ends, venue, capacity, description, questions, at)
-        if all(v is None for v in given) and not unlimited:
-            raise InvalidInput(
-                "Give at least one thing to change: title, starts, ends, venue, capacity, "
-                "description or questions."
-            )
+        if not unlimited:
+            check_something_given(dict(enumerate(given)))
         new: dict[str, Any] = {}
         if title is not None:
             new["title"] = clean_title(title)
@@ -326,6 +323,15 @@ class Catalogue:
                 (guild_id, role_id, self.store.now()),
             )
         ]
+
+
+def check_something_given(changes: dict[Any, Any]) -> None:
+    """An edit must change something (checked before asking anything else)."""
+    if all(v is None for v in changes.values()):
+        raise InvalidInput(
+            "Give at least one thing to change: title, starts, ends, venue, capacity, "
+            "description or questions."
+        )
 
 
 def _check_editable(event: Event, now: int) -> None:

@@ -289,9 +289,9 @@ class Series:
 
     async def cancel_later(self, guild_id: int, event: Event, reason: str | None) -> list[Event]:
         """Cancel `event` and every later occurrence made, and make no more."""
-        await self.end_from(event)
+        cancelled = [await self.catalogue.cancel(guild_id, event.id, reason)]  # checks first
+        await self.end_from(event)  # then none is made meanwhile
         later = await self.later(event)
-        cancelled = [await self.catalogue.cancel(guild_id, event.id, reason)]
         for occurrence in later:
             cancelled.append(await self.catalogue.cancel(guild_id, occurrence.id, reason))
         return cancelled

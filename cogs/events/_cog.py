@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import logging
-from typing import Literal
+from typing import Any, Literal
 
 import discord
 from discord import app_commands
@@ -13,7 +13,9 @@ from discord.ext import commands
 from discord.utils import format_dt
 
 from bot import outbox
-from bot.events import Event, EventService, MemberStatus, MyEvent, SeatChange, attendees_csv
+from bot.errors import InvalidInput
+from bot.events import Event, EventService, MemberStatus, MyEvent, attendees_csv
+from bot.events.recurrence import MAX_OCCURRENCES, RULES
 from cogs._app import CommunityBot
 from cogs._common import (
     check_channel_access,
@@ -25,18 +27,21 @@ from cogs._common import (
     truncate,
 )
 from cogs.events._announce import Announcements
+from cogs.events._changes import ChangeCommands
 from cogs.events._choices import EVENT_HELP, event_choices, organizer_event_choices
 from cogs.events._door import DoorCommands
 from cogs.events._embeds import event_embed, jump_url, list_line, status_text
 from cogs.events._feature import TOPIC as EVENTS_TOPIC
 from cogs.events._feature import EventsFeature
 from cogs.events._roles import EventRoles
+from cogs.events._series import occurrence_lines
 from cogs.events._timers import EventTimers
 
 log = logging.getLogger(__name__)
 
 
 class EventsCog(
+    ChangeCommands,
     DoorCommands,
     commands.GroupCog,
     name="Events",
@@ -114,6 +119,12 @@ class EventsCog(
         channel="Where to announce it (default: the city's channel, else announcements)",
         role="A role given to everyone going (and taken back when they leave)",
         questions="Up to 4 questions asked at RSVP, separated by ; (each up to 45 characters)",
+        repeat="Make it a recurring series; each occurrence is its own event",
+        until="With repeat: the last day it may meet, e.g. 2027-06-30",
+        count="With repeat: how many times it meets in all",
+    )
+    @app_commands.choices(
+        repeat=[app_commands.Choice(name=words, value=rule) for rule, words in RULES.items()]
     )
     @app_commands.autocomplete(city=city_choices)
     @app_commands.guild_only()
@@ -131,42 +142,69 @@ class EventsCog(
         channel: discord.TextChannel | None = None,
         role: discord.Role | None = None,
         questions: str | None = None,
+        repeat: app_commands.Choice[str] | None = None,
+        until: str | None = None,
+        count: app_commands.Range[int, 1, MAX_OCCURRENCES] | None = None,
     ) -> None:
         guild = guild_of(interaction)
+        if repeat is None and (until is not None or count is not None):
+            raise InvalidInput("`until` and `count` are for a recurring event: pick `repeat` too.")
         if role is not None:
             check_grantable_role(interaction, role)
         if channel is not None:
             check_channel_access(interaction, channel)
         target = channel or await self._default_channel(interaction, city)
-        event = await self.events.catalogue.create(
-            guild.id,
-            interaction.user.id,
-            title=title,
-            city=city,
-            starts=starts,
-            ends=ends,
-            venue=venue,
-            capacity=capacity,
-            description=description,
-            channel_id=target.id if target else None,
-            role_id=role.id if role else None,
-            questions=questions,
-        )
+        fields: dict[str, Any] = {
+            "title": title,
+            "city": city,
+            "starts": starts,
+            "ends": ends,
+            "venue": venue,
+            "capacity": capacity,
+            "description": description,
+            "channel_id": target.id if target else None,
+            "role_id": role.id if role else None,
+            "questions": questions,
+        }
+        series = None
+        if repeat is None:
+            made = [await self.events.catalogue.create(guild.id, interaction.user.id, **fields)]
+        else:
+            series, made = await self.events.series.create(
+                guild.id,
+                interaction.user.id,
+                repeat=repeat.value,
+                until=until,
+                count=count,
+                **fields,
+            )
+        event = made[0]
         await interaction.response.defer(ephemeral=True, thinking=True)
         notes = [await self.announcements.announce(event, target)]
         note = await self.announcements.create_scheduled(guild, event)
         if note:
             notes.append(note)
         scheduled = await self.timers.schedule_event(event.id)
-        await reply(
-            interaction,
+        notes += await self.events_feature.announce_made(made[1:])
+        text = (
             f"Created **{truncate(event.title, 200)}** (event #{event.id}) in {event.city}: "
             f"starts {format_dt(event.starts, 'F')} ({format_dt(event.starts, 'R')}), "
             f"ends {format_dt(event.ends, 'F')}; "
             + (f"{event.capacity} seats" if event.capacity else "no seat limit")
             + f"; {scheduled} reminder(s) planned.\n"
-            + "\n".join(notes),
         )
+        if series is not None:
+            lead = await self.events.series.lead_days(guild.id)
+            text += (
+                f"It repeats {series.recurrence.describe()}. Each occurrence is its own event "
+                f"with its own RSVPs; each is announced {lead} days ahead "
+                f"(`/settings series-lead`). Announced now:\n"
+                + "\n".join(occurrence_lines(made))
+                + "\n"
+            )
+            if not series.active:
+                text += "That is every occurrence of the series.\n"
+        await reply(interaction, text + "\n".join(dict.fromkeys(notes)))
 
     async def _default_channel(
         self, interaction: discord.Interaction, city: str
@@ -179,95 +217,6 @@ class EventsCog(
             if channel_id and (found := guild.get_channel(channel_id)):
                 return found
         return interaction.channel if isinstance(interaction.channel, discord.TextChannel) else None
-
-    @app_commands.command(name="edit", description="Change an event (only what you give)")
-    @app_commands.describe(
-        event=EVENT_HELP,
-        capacity="Seats; more seats promote the waitlist",
-        questions="Questions asked at RSVP, separated by ; (empty text removes them)",
-    )
-    @app_commands.autocomplete(event=organizer_event_choices)
-    @app_commands.guild_only()
-    @organizer_only()
-    async def edit(
-        self,
-        interaction: discord.Interaction,
-        event: str,
-        title: str | None = None,
-        starts: str | None = None,
-        ends: str | None = None,
-        venue: str | None = None,
-        capacity: app_commands.Range[int, 1, 100_000] | None = None,
-        description: str | None = None,
-        questions: str | None = None,
-    ) -> None:
-        guild = guild_of(interaction)
-        current = await self._event(interaction, event)
-        result = await self.events.catalogue.edit(
-            guild.id,
-            current.id,
-            title=title,
-            starts=starts,
-            ends=ends,
-            venue=venue,
-            capacity=capacity,
-            description=description,
-            questions=questions,
-        )
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        updated = result.event
-        lines = [f"Updated **{truncate(updated.title, 200)}** (event #{updated.id})."]
-        if result.time_changed:
-            await self.timers.cancel_reminders(updated.id)
-            await self.timers.schedule_event(updated.id)
-            lines.append(
-                f"It now starts {format_dt(updated.starts, 'F')} and ends "
-                f"{format_dt(updated.ends, 'F')}; "
-                f"reminders moved and {result.notified} member(s) going will get a DM."
-            )
-        if result.promoted:
-            lines.append(f"{len(result.promoted)} member(s) moved up from the waitlist.")
-        if result.over_capacity:
-            lines.append(
-                f"{result.over_capacity} more member(s) are going than the new capacity: "
-                "nobody was bumped; new RSVPs go to the waitlist."
-            )
-        if not updated.message_id and updated.channel_id:
-            # The first post failed (e.g. a missing permission): try again now.
-            lines.append(
-                await self.announcements.announce(updated, guild.get_channel(updated.channel_id))
-            )
-        elif not result.changed:
-            lines = ["Nothing changed: the values you gave are the ones it already has."]
-        if result.changed:
-            await self.events_feature.apply(result.seats, at_once=True)
-            await self.announcements.sync_scheduled(guild, updated)
-        await reply(interaction, "\n".join(lines))
-
-    @app_commands.command(name="cancel", description="Cancel an event and tell everyone")
-    @app_commands.describe(event=EVENT_HELP, reason="Told to everyone going or waitlisted")
-    @app_commands.autocomplete(event=organizer_event_choices)
-    @app_commands.guild_only()
-    @organizer_only()
-    async def cancel(
-        self, interaction: discord.Interaction, event: str, reason: str | None = None
-    ) -> None:
-        guild = guild_of(interaction)
-        current = await self._event(interaction, event)
-        cancelled = await self.events.catalogue.cancel(guild.id, current.id, reason)
-        told = cancelled.going + cancelled.waitlist  # counted in the cancelling transaction
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        await self.timers.cancel_reminders(cancelled.id)
-        # Every seat is gone: the card shows it, the DMs and role syncs are owed.
-        await self.events_feature.apply(
-            SeatChange(cancelled.id, recount=True, owed=True), at_once=True
-        )
-        await self.announcements.sync_scheduled(guild, cancelled)
-        await reply(
-            interaction,
-            f"Cancelled **{truncate(cancelled.title, 200)}**. {told} member(s) going or "
-            "waitlisted will get a DM; pending reminders are dropped.",
-        )
 
     @app_commands.command(name="attendees", description="Who is going and who is waiting")
     @app_commands.describe(event=EVENT_HELP, format="A list here, or a CSV file")

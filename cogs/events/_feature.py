@@ -95,6 +95,16 @@ class EventsFeature:
             await self.timers.schedule_event(event.id)
         return notes
 
+    async def make_series_due(self, guild_id: int) -> int:
+        """After the lead changed: the guild's series make what is now within it (announced),
+        and their next jobs are re-armed; returns how many occurrences were made."""
+        made: list[Event] = []
+        for series_id in await self.events.series.guild_series(guild_id):
+            made += await self.events.series.make_due(series_id)
+            await self.timers.schedule_series(series_id)
+        await self.announce_made(made)
+        return len(made)
+
     # --- Going, Can't go, the registration form, the calendar file --------------------------
     async def rsvp(
         self, interaction: discord.Interaction, event_id: int, answers: list[str] | None = None
@@ -260,11 +270,13 @@ class EventsFeature:
         volunteers = await events.door.volunteer_role(guild.id)
         policy = await events.standing.policy(guild.id)
         release = await events.seats.release_on_leave(guild.id)
+        lead = await events.series.lead_days(guild.id)
         return "Events", [
             ("Reminders before start", format_offsets(offsets)),
             ("Volunteers (check-in)", f"<@&{volunteers}>" if volunteers else "not set"),
             ("No-show policy", policy_text(policy)),
             ("Seats of members who leave", "released" if release else "kept"),
+            ("Recurring events announced", f"{lead} days ahead"),
         ]
 
 

@@ -81,3 +81,21 @@ class EventSettings:
             if enabled
             else "Members who leave keep their seats.",
         )
+
+    @app_commands.command(
+        name="series-lead", description="How many days ahead a recurring event is announced"
+    )
+    @app_commands.describe(days="1 to 90 (default 14)")
+    @app_commands.guild_only()
+    @organizer_only()
+    async def series_lead(
+        self, interaction: discord.Interaction, days: app_commands.Range[int, 1, 90]
+    ) -> None:
+        feature = _feature(interaction)
+        guild_id = guild_of(interaction).id
+        await feature.events.series.set_lead_days(guild_id, days)
+        made = await feature.make_series_due(guild_id)
+        text = f"Each occurrence of a recurring event is now announced {days} days ahead."
+        if made:
+            text += f" {made} more occurrence(s) came within that: announced."
+        await reply(interaction, text)
