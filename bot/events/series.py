@@ -116,7 +116,7 @@ class Series:
                 f" SELECT guild_id, ?, ?, ?, ?, ?, ?, ?, ?, {_COPIED} FROM events WHERE id = ?",
                 (
                     rule,
-                    first_local.isoformat(timespec="minutes"),
+                    first_local.isoformat(timespec="seconds"),
                     tz.key,
                     first.ends_at - first.starts_at,
                     last_day.isoformat() if last_day else None,
@@ -244,7 +244,7 @@ class Series:
                 " FROM events WHERE id = ?",
                 (
                     rec.rule,
-                    local_of(event.starts_at, tz).isoformat(timespec="minutes"),
+                    local_of(event.starts_at, tz).isoformat(timespec="seconds"),
                     tz.key,
                     event.ends_at - event.starts_at,
                     rec.until.isoformat() if rec.until else None,

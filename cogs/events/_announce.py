@@ -74,7 +74,8 @@ class Announcements:
 
     async def announce_new(self, event: Event) -> list[str]:
         """A series' occurrence made by a job: its announcement and scheduled event, where
-        its series announces (if this process can't see the server, reconcile posts it)."""
+        its series announces. A job may fire at start-up before the servers are known."""
+        await self.bot.wait_until_ready()
         guild = self.bot.get_guild(event.guild_id)
         if guild is None:
             return []

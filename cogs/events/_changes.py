@@ -101,6 +101,7 @@ class ChangeCommands:
         if later_changed := sum(1 for r in results[1:] if r.changed):
             lines.append(f"{later_changed} later occurrence(s) of the series changed too.")
         if later:
+            await self.timers.schedule_series()  # the new series' next occurrence
             lines.append("Occurrences made from now on follow the new details.")
         if brought:
             await self.events_feature.announce_made(brought)

@@ -194,6 +194,7 @@ class EventsCog(
             + f"; {scheduled} reminder(s) planned.\n"
         )
         if series is not None:
+            await self.timers.schedule_series(series.id)
             lead = await self.events.series.lead_days(guild.id)
             text += (
                 f"It repeats {series.recurrence.describe()}. Each occurrence is its own event "
