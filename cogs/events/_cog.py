@@ -34,6 +34,7 @@ from cogs.events._roles import EventRoles
 from cogs.events._timers import EventTimers
 
 log = logging.getLogger(__name__)
+ONLINE_URL_HELP = "https link to join online; shown only to members going"
 
 
 class EventsCog(
@@ -114,6 +115,7 @@ class EventsCog(
         channel="Where to announce it (default: the city's channel, else announcements)",
         role="A role given to everyone going (and taken back when they leave)",
         questions="Up to 4 questions asked at RSVP, separated by ; (each up to 45 characters)",
+        online_url=ONLINE_URL_HELP,
     )
     @app_commands.autocomplete(city=city_choices)
     @app_commands.guild_only()
@@ -131,6 +133,7 @@ class EventsCog(
         channel: discord.TextChannel | None = None,
         role: discord.Role | None = None,
         questions: str | None = None,
+        online_url: str | None = None,
     ) -> None:
         guild = guild_of(interaction)
         if role is not None:
@@ -151,6 +154,7 @@ class EventsCog(
             channel_id=target.id if target else None,
             role_id=role.id if role else None,
             questions=questions,
+            online_url=online_url,
         )
         await interaction.response.defer(ephemeral=True, thinking=True)
         notes = [await self.announcements.announce(event, target)]
@@ -185,6 +189,7 @@ class EventsCog(
         event=EVENT_HELP,
         capacity="Seats; more seats promote the waitlist",
         questions="Questions asked at RSVP, separated by ; (empty text removes them)",
+        online_url=ONLINE_URL_HELP + " (empty text removes it)",
     )
     @app_commands.autocomplete(event=organizer_event_choices)
     @app_commands.guild_only()
@@ -200,6 +205,7 @@ class EventsCog(
         capacity: app_commands.Range[int, 1, 100_000] | None = None,
         description: str | None = None,
         questions: str | None = None,
+        online_url: str | None = None,
     ) -> None:
         guild = guild_of(interaction)
         current = await self._event(interaction, event)
@@ -213,6 +219,7 @@ class EventsCog(
             capacity=capacity,
             description=description,
             questions=questions,
+            online_url=online_url,
         )
         await interaction.response.defer(ephemeral=True, thinking=True)
         updated = result.event
@@ -224,6 +231,11 @@ class EventsCog(
                 f"It now starts {format_dt(updated.starts, 'F')} and ends "
                 f"{format_dt(updated.ends, 'F')}; "
                 f"reminders moved and {result.notified} member(s) going will get a DM."
+            )
+        if "online_url" in result.changed:
+            lines.append(
+                f"The online link changed; {result.notified} member(s) going will get a DM "
+                "(the waitlisted get it if a seat opens up)."
             )
         if result.promoted:
             lines.append(f"{len(result.promoted)} member(s) moved up from the waitlist.")
@@ -362,6 +374,7 @@ class EventsCog(
         lines = [
             f"`#{m.event.id}` **{m.event.title}** · {format_dt(m.event.starts, 'F')} — "
             + status_text(m.event, _status(m))
+            + (f"\nJoin online: {link}" if (link := m.online_link) else "")
             for m in mine
         ]
         await reply(
