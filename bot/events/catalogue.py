@@ -16,6 +16,7 @@ from bot.events import roles
 from bot.events.fields import (
     check_capacity,
     clean_description,
+    clean_online_url,
     clean_title,
     clean_venue,
     no_nul,
@@ -35,6 +36,9 @@ from bot.events.results import (
 from bot.events.roles import RoleLedger
 from bot.events.seats import Seats
 from bot.events.store import SELECT_EVENT, EventStore, event_from_row, outbox_key
+
+# What members going are told about by DM when an organizer changes it.
+_TOLD_GOING = ("starts_at", "ends_at", "venue", "online_url")
 
 
 class Catalogue:
@@ -102,6 +106,7 @@ class Catalogue:
         channel_id: int | None = None,
         role_id: int | None = None,
         questions: str | None = None,
+        online_url: str | None = None,
     ) -> Event:
         """Validate, store, and plan reminders (offsets already past are skipped).
         `questions`: up to 4 separated by `;` (see questions.parse_questions)."""
@@ -109,6 +114,7 @@ class Catalogue:
         asked = parse_questions(questions)
         venue = clean_venue(venue)
         description = clean_description(description)
+        online_url = clean_online_url(online_url)
         if capacity is not None:
             check_capacity(capacity)
         guilds = self.store.guilds
@@ -121,8 +127,8 @@ class Catalogue:
             event_id = await self.db.insert(
                 "INSERT INTO events(guild_id, title, city, venue, description, starts_at,"
                 " ends_at, capacity, channel_id, role_id, organizer_id, created_at, updated_at,"
-                " questions, announce_intent_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " questions, announce_intent_at, online_url)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     guild_id,
                     title,
@@ -140,6 +146,7 @@ class Catalogue:
                     dump_questions(asked),
                     # the announcement is owed from this commit on (posting.py)
                     now if channel_id is not None else None,
+                    online_url,
                 ),
             )
             await self.reminders.plan(event_id, starts_at, offsets, now)
@@ -158,9 +165,11 @@ class Catalogue:
         description: str | None = None,
         unlimited: bool = False,
         questions: str | None = None,
+        online_url: str | None = None,
         at: tuple[int, int] | None = None,
     ) -> EditResult:
-        """Change what is given (None = keep; venue/description/questions "" = clear;
+        """Change what is given (None = keep; venue/description/questions/online_url
+        "" = clear;
         `unlimited=True` removes the capacity). See EditResult for what the cog reports.
 
         New questions are asked of members who register from now on; answers already given
@@ -170,7 +179,7 @@ class Catalogue:
         for a series moving its later occurrences."""
         if unlimited and capacity is not None:
             raise InvalidInput("Give a capacity or make it unlimited, not both.")
-        given = (title, starts, ends, venue, capacity, description, questions, at)
+        given = (title, starts, ends, venue, capacity, description, questions, online_url, at)
         if not unlimited:
             check_something_given(dict(enumerate(given)))
         new: dict[str, Any] = {}
@@ -186,6 +195,8 @@ class Catalogue:
             new["capacity"] = None
         if questions is not None:
             new["questions"] = parse_questions(questions)
+        if online_url is not None:
+            new["online_url"] = clean_online_url(online_url)
         now = self.store.now()
         # The event's turn, then the transaction: concurrent calls are applied in the
         # order they arrive (store.py).
@@ -215,7 +226,7 @@ class Catalogue:
             if "capacity" in changed or "starts_at" in changed:
                 promoted = await self.seats.fill(await self.store.load(guild_id, event_id), now)
             notified = 0
-            if {"starts_at", "ends_at", "venue"} & changed.keys():
+            if changed.keys() & set(_TOLD_GOING):
                 notified = await self._notify_changed(old, changed, promoted, now)
             event = await self.store.load(guild_id, event_id)
         over = 0 if event.capacity is None else max(0, event.going - event.capacity)
@@ -224,11 +235,12 @@ class Catalogue:
     async def _notify_changed(
         self, old: Event, changed: dict[str, Any], promoted: list[int], now: int
     ) -> int:
-        """'event.changed' DMs to everyone going (the newly promoted get their own DM)."""
+        """'event.changed' DMs to everyone going (the newly promoted get their own DM);
+        never to the waitlisted, who must not get a new online link."""
         sequence = old.sequence + 1
         message = EventChanged(
             event_id=old.id,
-            changes=tuple(k for k in ("starts_at", "ends_at", "venue") if k in changed),
+            changes=tuple(k for k in _TOLD_GOING if k in changed),
             old_starts_at=old.starts_at,
             new_starts_at=changed.get("starts_at", old.starts_at),
             old_ends_at=old.ends_at,
@@ -330,7 +342,7 @@ def check_something_given(changes: dict[Any, Any]) -> None:
     if all(v is None for v in changes.values()):
         raise InvalidInput(
             "Give at least one thing to change: title, starts, ends, venue, capacity, "
-            "description or questions."
+            "description, questions or online_url."
         )
 
 

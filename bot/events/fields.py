@@ -1,9 +1,11 @@
 """What organizers type for an event, checked and cleaned: title, venue, description,
-capacity, and the start and end read in the guild's time zone. Pure."""
+capacity, the online link, and the start and end read in the guild's time zone. Pure."""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from bot.errors import InvalidInput
@@ -12,6 +14,7 @@ from bot.events.models import (
     MAX_CAPACITY,
     MAX_DESCRIPTION,
     MAX_DURATION,
+    MAX_ONLINE_URL,
     MAX_TITLE,
     MAX_VENUE,
     Event,
@@ -53,6 +56,57 @@ def clean_description(description: str | None) -> str | None:
             f"(this one has {len(cleaned):,})."
         )
     return cleaned or None
+
+
+# Never in a link: they break `<link>` in Discord text or markdown, or hide what it opens.
+_NOT_IN_LINK = frozenset('<>"`\\{}|^')
+
+
+def clean_online_url(url: str | None) -> str | None:
+    """An https link to the online meeting (None = none; "" clears it on edit). Refused
+    unless it is https with a host, with no spaces, control characters or credentials."""
+    cleaned = (url or "").strip()
+    if not cleaned:
+        return None
+    if len(cleaned) > MAX_ONLINE_URL:
+        raise InvalidInput(
+            f"The online link can be at most {MAX_ONLINE_URL} characters "
+            f"(this one has {len(cleaned)}); use the meeting's short link."
+        )
+    if any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in cleaned):
+        raise InvalidInput(
+            "The online link can't contain spaces or invisible characters; "
+            "copy it again from the meeting's invite."
+        )
+    if any(ch in _NOT_IN_LINK for ch in cleaned):
+        raise InvalidInput(
+            "The online link can't contain < > \" ` \\ { } | or ^; "
+            "copy it again from the meeting's invite."
+        )
+    try:
+        parts = urlsplit(cleaned)
+        parts.port  # noqa: B018  (raises ValueError for a port that isn't one)
+    except ValueError:
+        raise InvalidInput(
+            "The online link is not a valid web address; give one like https://meet.google.com/abc-defg-hij."
+        ) from None
+    if parts.scheme.lower() != "https":
+        raise InvalidInput(
+            "The online link must start with https:// "
+            "(like https://meet.google.com/abc-defg-hij): other links are refused."
+        )
+    if "@" in parts.netloc:
+        raise InvalidInput(
+            "The online link can't carry a user name or password (the part before @); "
+            "give the meeting's plain link."
+        )
+    host = parts.hostname or ""
+    if not any(ch.isalnum() for ch in host) or not all(ch.isalnum() or ch in "-.:" for ch in host):
+        raise InvalidInput(
+            "The online link needs a host name after https://, "
+            "like https://meet.google.com/abc-defg-hij."
+        )
+    return cleaned
 
 
 def check_capacity(capacity: int) -> int:

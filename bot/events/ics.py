@@ -21,8 +21,12 @@ def ics_filename(event: Event) -> str:
     return f"event-{event.id}.ics"
 
 
-def event_ics(event: Event, url: str | None, now: datetime | float) -> bytes:
-    """One VEVENT in a PUBLISH calendar; times in UTC; SEQUENCE follows the event's edits."""
+def event_ics(
+    event: Event, url: str | None, now: datetime | float, online_link: str | None = None
+) -> bytes:
+    """One VEVENT in a PUBLISH calendar; times in UTC; SEQUENCE follows the event's edits.
+    `online_link`: only for a member going (Listings.online_link); it goes in the
+    description, and is the location of an event with no venue."""
     stamp = now if isinstance(now, datetime) else datetime.fromtimestamp(now, UTC)
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
@@ -36,11 +40,14 @@ def event_ics(event: Event, url: str | None, now: datetime | float) -> bytes:
     vevent.add("dtstart", event.starts)
     vevent.add("dtend", event.ends)
     vevent.add("summary", event.title)
-    vevent.add("location", event.location)
+    online_only = online_link and not event.venue
+    vevent.add("location", online_link if online_only else event.location)
     description = event.description or ""
     if event.cancelled:
         note = "Cancelled" + (f": {event.cancel_reason}" if event.cancel_reason else ".")
         description = f"{note}\n\n{description}".strip()
+    if online_link:
+        description = f"Join online: {online_link}\n\n{description}".strip()
     if url:
         # Some calendars hide URL, so the link is in the description too.
         description = f"{description}\n\n{url}".strip()

@@ -83,6 +83,13 @@ class Listings:
             return MemberStatus("going", row["rank"], None)
         return MemberStatus("waitlist", None, row["rank"])
 
+    async def online_link(self, event: Event, user_id: int) -> str | None:
+        """The event's online link if this member is going now, else None: what every DM,
+        card and calendar file for one member goes through (Event.link_for)."""
+        if event.online_url is None:
+            return None  # no need to ask
+        return event.link_for((await self.status_of(event.id, user_id)).status)
+
     async def mine(self, guild_id: int, user_id: int) -> list[MyEvent]:
         """The member's upcoming events (not cancelled, not over), soonest first."""
         rows = await self.db.fetchall(

@@ -26,10 +26,11 @@ class EventPromoted(Payload):
 @payload(Kind.EVENT_CHANGED)
 @dataclass(frozen=True)
 class EventChanged(Payload):
-    """The time or place changed (DM to everyone going; old and new values)."""
+    """The time or place changed (DM to everyone going; old and new values). The online
+    link is never written here: the renderer reads it for a member still going."""
 
     event_id: int
-    changes: tuple[str, ...] = ()  # of starts_at, ends_at, venue
+    changes: tuple[str, ...] = ()  # of starts_at, ends_at, venue, online_url
     old_starts_at: int | None = None
     new_starts_at: int | None = None
     old_ends_at: int | None = None

@@ -4,7 +4,7 @@ action returns is in results.py."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal, NamedTuple
 
@@ -13,6 +13,7 @@ MAX_VENUE = 200
 MAX_DESCRIPTION = 2000
 MAX_CAPACITY = 100_000
 MAX_REASON = 500
+MAX_ONLINE_URL = 500  # as the column's CHECK (migration 0016)
 DEFAULT_DURATION = 3 * 3600
 MAX_DURATION = 30 * 86400
 DEFAULT_REMINDER_OFFSETS = (86400, 3600)
@@ -70,6 +71,8 @@ class Event:
     questions: tuple[str, ...] = ()  # asked when registering (answers go with the RSVP)
     series_id: int | None = None  # a recurring series' occurrence (series.py)
     series_index: int | None = None  # 0 = the series' first
+    # https link for members going only (link_for); kept out of repr, so out of logs too.
+    online_url: str | None = field(default=None, repr=False)
 
     @property
     def cancelled(self) -> bool:
@@ -94,8 +97,17 @@ class Event:
 
     @property
     def location(self) -> str:
-        """`venue, city`, or just the city."""
-        return f"{self.venue}, {self.city}" if self.venue else self.city
+        """Where, as everyone may see it: `venue, city`, `Online · city` (a link and no
+        venue), `venue, city · also online`, or just the city. Never the link itself."""
+        if self.venue:
+            place = f"{self.venue}, {self.city}"
+            return f"{place} · also online" if self.online_url else place
+        return f"Online · {self.city}" if self.online_url else self.city
+
+    def link_for(self, status: RsvpStatus | None) -> str | None:
+        """The online link as the member with this RSVP status may see it: only going
+        members get it (not the waitlisted, nor anyone once the event is cancelled)."""
+        return self.online_url if status == "going" and not self.cancelled else None
 
     def has_started(self, now: float) -> bool:
         return now >= self.starts_at
@@ -184,6 +196,11 @@ class MyEvent:
     status: RsvpStatus
     seat: int | None
     position: int | None
+
+    @property
+    def online_link(self) -> str | None:
+        """The link, for an event the member is going to."""
+        return self.event.link_for(self.status)
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ _TEMPLATE = (
     "role_id",
     "questions",
     "organizer_id",
+    "online_url",
 )
 _COPIED = ", ".join(_TEMPLATE)
 

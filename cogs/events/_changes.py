@@ -17,7 +17,7 @@ from discord.utils import format_dt
 from bot.events import EditResult, Event, SeatChange
 from bot.events.catalogue import check_something_given
 from cogs._common import guild_of, organizer_only, reply, truncate
-from cogs.events._choices import EVENT_HELP, organizer_event_choices
+from cogs.events._choices import EVENT_HELP, ONLINE_URL_HELP, organizer_event_choices
 from cogs.events._series import ask_scope
 
 if TYPE_CHECKING:
@@ -43,6 +43,7 @@ class ChangeCommands:
         event=EVENT_HELP,
         capacity="Seats; more seats promote the waitlist",
         questions="Questions asked at RSVP, separated by ; (empty text removes them)",
+        online_url=ONLINE_URL_HELP + " (empty text removes it)",
     )
     @app_commands.autocomplete(event=organizer_event_choices)
     @app_commands.guild_only()
@@ -58,6 +59,7 @@ class ChangeCommands:
         capacity: app_commands.Range[int, 1, 100_000] | None = None,
         description: str | None = None,
         questions: str | None = None,
+        online_url: str | None = None,
     ) -> None:
         current = await self._event(interaction, event)
         changes: dict[str, Any] = {
@@ -68,6 +70,7 @@ class ChangeCommands:
             "capacity": capacity,
             "description": description,
             "questions": questions,
+            "online_url": online_url,
         }
         check_something_given(changes)
 
@@ -119,6 +122,11 @@ class ChangeCommands:
                 f"It now starts {format_dt(updated.starts, 'F')} and ends "
                 f"{format_dt(updated.ends, 'F')}; "
                 f"reminders moved and {result.notified} member(s) going will get a DM."
+            )
+        if "online_url" in result.changed:
+            lines.append(
+                f"The online link changed; {result.notified} member(s) going will get a DM "
+                "(the waitlisted get it if a seat opens up)."
             )
         if result.promoted:
             lines.append(f"{len(result.promoted)} member(s) moved up from the waitlist.")

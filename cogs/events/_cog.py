@@ -28,7 +28,7 @@ from cogs._common import (
 )
 from cogs.events._announce import Announcements
 from cogs.events._changes import ChangeCommands
-from cogs.events._choices import EVENT_HELP, event_choices, organizer_event_choices
+from cogs.events._choices import EVENT_HELP, ONLINE_URL_HELP, event_choices, organizer_event_choices
 from cogs.events._door import DoorCommands
 from cogs.events._embeds import event_embed, jump_url, list_line, status_text
 from cogs.events._feature import TOPIC as EVENTS_TOPIC
@@ -119,6 +119,7 @@ class EventsCog(
         channel="Where to announce it (default: the city's channel, else announcements)",
         role="A role given to everyone going (and taken back when they leave)",
         questions="Up to 4 questions asked at RSVP, separated by ; (each up to 45 characters)",
+        online_url=ONLINE_URL_HELP,
         repeat="Make it a recurring series; each occurrence is its own event",
         until="With repeat: the last day it may meet, e.g. 2027-06-30",
         count="With repeat: how many times it meets in all",
@@ -142,6 +143,7 @@ class EventsCog(
         channel: discord.TextChannel | None = None,
         role: discord.Role | None = None,
         questions: str | None = None,
+        online_url: str | None = None,
         repeat: app_commands.Choice[str] | None = None,
         until: str | None = None,
         count: app_commands.Range[int, 1, MAX_OCCURRENCES] | None = None,
@@ -165,6 +167,7 @@ class EventsCog(
             "channel_id": target.id if target else None,
             "role_id": role.id if role else None,
             "questions": questions,
+            "online_url": online_url,
         }
         series = None
         if repeat is None:
@@ -312,6 +315,7 @@ class EventsCog(
         lines = [
             f"`#{m.event.id}` **{m.event.title}** · {format_dt(m.event.starts, 'F')} — "
             + status_text(m.event, _status(m))
+            + (f"\nJoin online: {link}" if (link := m.online_link) else "")
             for m in mine
         ]
         await reply(

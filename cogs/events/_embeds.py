@@ -34,7 +34,8 @@ def seats_text(event: Event) -> str:
 
 
 def event_embed(event: Event, *, status: MemberStatus | None = None) -> discord.Embed:
-    """The event's card; with `status`, the member's own place is added (ephemeral uses)."""
+    """The event's card; with `status`, the member's own place is added (ephemeral uses),
+    and the online link when that member is going. The public card never has the link."""
     title = event.title if not event.cancelled else f"[Cancelled] {event.title}"
     embed = discord.Embed(
         title=truncate(title, 256),
@@ -52,6 +53,8 @@ def event_embed(event: Event, *, status: MemberStatus | None = None) -> discord.
         embed.add_field(name="Cancelled", value=truncate(reason, 1024), inline=False)
     if status is not None:
         embed.add_field(name="You", value=status_text(event, status), inline=False)
+        if link := event.link_for(status.status):
+            embed.add_field(name="Join online", value=link, inline=False)
     embed.set_footer(text=f"Event #{event.id}")
     return embed
 
@@ -62,6 +65,11 @@ def status_text(event: Event, status: MemberStatus) -> str:
     if status.status == "waitlist":
         return f"#{status.position} on the waitlist"
     return "Not registered"
+
+
+def online_line(link: str | None) -> str:
+    """The online link as a line of one member's own message (<…>: no preview card)."""
+    return f"\nJoin online: <{link}>" if link else ""
 
 
 def list_line(event: Event) -> str:

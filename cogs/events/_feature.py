@@ -171,7 +171,8 @@ class EventsFeature:
 
     async def send_ics(self, interaction: discord.Interaction, event_id: int) -> None:
         event = await self.events.catalogue.get(guild_of(interaction).id, event_id)
-        data = event_ics(event, jump_url(event), discord.utils.utcnow())
+        link = await self.events.listings.online_link(event, interaction.user.id)
+        data = event_ics(event, jump_url(event), discord.utils.utcnow(), link)
         file = discord.File(io.BytesIO(data), filename=ics_filename(event))
         await reply(
             interaction,

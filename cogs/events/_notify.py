@@ -1,6 +1,9 @@
 """What events owe members and channels, rendered from the outbox: promotion, change,
 cancellation, reminder DMs, the reminder post and the feedback request. Each renderer
-reads its kind's typed payload (bot/events/messages.py) with `item.expect(...)`."""
+reads its kind's typed payload (bot/events/messages.py) with `item.expect(...)`.
+
+The online link is read when a DM is rendered, for its member, and only if they are going
+then (Listings.online_link): a member who left since gets none; the channel post never."""
 
 from __future__ import annotations
 
@@ -28,7 +31,7 @@ from bot.kinds import Kind
 from bot.timeutil import format_offset
 from cogs._common import truncate
 from cogs._delivery import Deliverer
-from cogs.events._embeds import event_embed, jump_url, utc
+from cogs.events._embeds import event_embed, jump_url, online_line, utc
 from cogs.events._views import feedback_view
 
 Message = dict[str, Any]
@@ -61,6 +64,12 @@ class EventNotices:
         except NotFound:
             return None
 
+    async def _link(self, item: outbox.OutboxItem, event: Event) -> str | None:
+        """The link for this DM's member, if they are going now."""
+        if item.user_id is None:
+            return None  # a channel post: never the link
+        return await self.events.listings.online_link(event, item.user_id)
+
     async def _promoted(self, item: outbox.OutboxItem) -> Message | None:
         p = item.expect(EventPromoted)
         event = await self._event(item, p.event_id)
@@ -71,7 +80,8 @@ class EventNotices:
             "content": f"Good news: a seat opened up and you're in for **{title}**"
             + (f" — seat {p.seat}." if p.seat else ".")
             + (f" Your ticket: **{p.code}** (QR attached)." if p.code else "")
-            + " Can't make it after all? Press **Can't go** so the next person gets it.",
+            + " Can't make it after all? Press **Can't go** so the next person gets it."
+            + online_line(await self._link(item, event)),
             "embed": event_embed(event),
             "view": link_view(event),
         }
@@ -105,6 +115,11 @@ class EventNotices:
             lines.append(f"• now ends {new} (was {old})")
         if p.old_venue != p.new_venue:
             lines.append(f"• venue: {truncate(p.new_venue or event.city, 200)}")
+        if "online_url" in p.changes:
+            if event.online_url is None:
+                lines.append("• there is no online link any more")
+            elif link := await self._link(item, event):
+                lines.append(f"• new online link: <{link}>")
         lines.append("You're still going. Can't make the new time? Press **Can't go**.")
         return {"content": "\n".join(lines), "embed": event_embed(event), "view": link_view(event)}
 
@@ -126,7 +141,8 @@ class EventNotices:
         return {
             "content": f"Reminder: **{truncate(event.title, 200)}** starts "
             f"{format_dt(event.starts, 'R')} ({format_dt(event.starts, 'F')}). "
-            "Turn these DMs off with `/event reminders enabled:False`.",
+            "Turn these DMs off with `/event reminders enabled:False`."
+            + online_line(await self._link(item, event)),
             "embed": event_embed(event),
             "view": link_view(event),
         }

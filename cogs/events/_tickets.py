@@ -12,6 +12,7 @@ import discord
 from bot.events import Event, Ticket, ticket_filename, ticket_qr_png
 from cogs._common import NO_PINGS, truncate
 from cogs._delivery import Pacer
+from cogs.events._embeds import online_line
 
 log = logging.getLogger(__name__)
 
@@ -24,11 +25,13 @@ def ticket_file(ticket: Ticket) -> discord.File:
 
 
 def ticket_text(event: Event, ticket: Ticket) -> str:
-    return (
+    text = (
         f"Your ticket for **{truncate(event.title, 200)}** "
         f"({discord.utils.format_dt(event.starts)}): "
         f"**{ticket.code}**. Show the QR code or say the code at the door."
     )
+    # A live ticket is a seat: its holder is going, so they get the link.
+    return text + online_line(event.link_for("going") if ticket.live else None)
 
 
 class TicketMailer:

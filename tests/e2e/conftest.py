@@ -121,13 +121,15 @@ async def bot(fake: FakeDiscord, store: StoreHandle) -> AsyncIterator[BotProcess
 
 def personal_data(store: StoreHandle) -> set[str]:
     """What members told the bot in confidence: ticket codes, registration answers,
-    mentee goals, feedback comments (values short enough to be ambiguous are skipped)."""
+    mentee goals, feedback comments, and events' online links, which only members going
+    may see (values short enough to be ambiguous are skipped)."""
     found: set[str] = set()
     queries = [
         "SELECT code FROM event_tickets",
         "SELECT goal FROM mentee_requests WHERE goal IS NOT NULL",
         "SELECT comment FROM event_feedback WHERE comment IS NOT NULL",
         "SELECT comment FROM mentorship_feedback WHERE comment IS NOT NULL",
+        "SELECT online_url FROM events WHERE online_url IS NOT NULL",
     ]
     for sql in queries:
         found.update(row[0] for row in store.fetchall(sql))

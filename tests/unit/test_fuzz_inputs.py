@@ -524,6 +524,32 @@ good_times = st.sampled_from(
     ("2026-07-10 18:00", "10 Jul 2026 10am", "tomorrow 18:00", "friday 6pm", "2026-07-10T18:00")
 )
 question_texts = st.one_of(texts, st.lists(texts, max_size=5).map("; ".join))
+# Online links: meeting links with any text after the host, else near misses and anything.
+online_urls = st.none() | mostly(
+    st.builds(
+        "{}{}/{}".format,
+        st.sampled_from(("https://", "HTTPS://", " https://")),
+        st.sampled_from(("meet.google.com", "zoom.us", "[::1]:8443", "x.co")),
+        texts,
+    ),
+    texts
+    | st.builds(
+        "{}{}{}".format,
+        st.sampled_from(("http://", "javascript:", "ftp://", "https://u:p@", "https://", "")),
+        st.sampled_from(("meet.google.com/", "", ":99999/", "a b/")),
+        texts,
+    ),
+)
+
+
+def assert_online_url(stored: str | None, given: str | None) -> None:
+    """Kept as given (trimmed), and only an https link fit for `<…>` in a DM."""
+    assert stored == ((given or "").strip() or None)
+    if stored is not None:
+        assert stored.lower().startswith("https://") and len(stored) <= 500
+        assert not any(c.isspace() or c in "<>\x00" for c in stored)
+
+
 ZONES = ("Asia/Karachi", "America/New_York", "Pacific/Kiritimati", "Pacific/Pago_Pago", "UTC")
 
 
@@ -572,6 +598,7 @@ async def _event_card_fits(w: World, event_id: int) -> None:
     capacity=st.none() | number(1, 100_000),
     description=maybe,
     questions=st.none() | question_texts,
+    online_url=online_urls,
 )
 async def test_create_event_stores_what_it_says(
     db: Database,
@@ -584,6 +611,7 @@ async def test_create_event_stores_what_it_says(
     capacity: int | None,
     description: str | None,
     questions: str | None,
+    online_url: str | None,
 ) -> None:
     w = world(db)
     await w.guilds.set_timezone(w.guild, zone)
@@ -599,11 +627,13 @@ async def test_create_event_stores_what_it_says(
             capacity=capacity,
             description=description,
             questions=questions,
+            online_url=online_url,
         )
     )
     if event is None:
         return
     assert event == await w.events.catalogue.get(w.guild, event.id)
+    assert_online_url(event.online_url, online_url)
     assert event.title == event_title(title)
     assert event.city.casefold() == collapsed(city).casefold()
     assert event.venue == (collapsed(venue) or None)
@@ -612,6 +642,7 @@ async def test_create_event_stores_what_it_says(
     assert event.capacity == capacity
     assert event.starts_at > START and event.starts_at < event.ends_at
     assert event_ics(event, None, START)  # /event ics: the calendar file
+    assert event_ics(event, None, START, event.online_url)  # a member going's
     await _event_card_fits(w, event.id)
 
 
@@ -653,6 +684,7 @@ async def _base_event(w: World, **kwargs: Any) -> int:
     description=maybe,
     unlimited=mostly(st.just(False), st.booleans()),
     questions=st.none() | question_texts,
+    online_url=online_urls,
     reason=maybe,
 )
 async def test_edit_and_cancel_store_what_they_say(
@@ -665,6 +697,7 @@ async def test_edit_and_cancel_store_what_they_say(
     description: str | None,
     unlimited: bool,
     questions: str | None,
+    online_url: str | None,
     reason: str | None,
 ) -> None:
     w = world(db)
@@ -684,6 +717,7 @@ async def test_edit_and_cancel_store_what_they_say(
             description=description,
             unlimited=unlimited,
             questions=questions,
+            online_url=online_url,
         )
     )
     after = await w.events.catalogue.get(w.guild, event_id)
@@ -703,6 +737,8 @@ async def test_edit_and_cancel_store_what_they_say(
             assert after.capacity == capacity
         if unlimited:
             assert after.capacity is None
+        if online_url is not None:
+            assert_online_url(after.online_url, online_url)
     cancelled = await attempt(w.events.catalogue.cancel(w.guild, event_id, reason))
     if cancelled is not None:
         assert cancelled == await w.events.catalogue.get(w.guild, event_id)
