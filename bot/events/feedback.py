@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from bot import outbox
 from bot.errors import AlreadyExists, InvalidInput, NotAllowed
-from bot.events.messages import FeedbackRequested
 from bot.events.fields import no_nul
+from bot.events.messages import FeedbackRequested
 from bot.events.models import (
     FEEDBACK_DELAY,
     MAX_COMMENT,

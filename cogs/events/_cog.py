@@ -83,6 +83,7 @@ class EventsCog(
         mended, and members whose event roles drifted get them repaired."""
         try:
             await self.announcements.reconcile()
+            await self.timers.schedule_archives()  # threads the reconcile opened
             await self.roles.repair()
         except Exception:
             if not self.bot.is_closed():
@@ -263,6 +264,7 @@ class EventsCog(
             SeatChange(cancelled.id, recount=True, owed=True), at_once=True
         )
         await self.announcements.sync_scheduled(guild, cancelled)
+        await self.timers.schedule_archives(cancelled.id)  # its thread: closed now
         await reply(
             interaction,
             f"Cancelled **{truncate(cancelled.title, 200)}**. {told} member(s) going or "

@@ -244,11 +244,13 @@ class EventsFeature:
         volunteers = await events.door.volunteer_role(guild.id)
         policy = await events.standing.policy(guild.id)
         release = await events.seats.release_on_leave(guild.id)
+        threads = await events.threads.enabled(guild.id)
         return "Events", [
             ("Reminders before start", format_offsets(offsets)),
             ("Volunteers (check-in)", f"<@&{volunteers}>" if volunteers else "not set"),
             ("No-show policy", policy_text(policy)),
             ("Seats of members who leave", "released" if release else "kept"),
+            ("Thread under each announcement", "on" if threads else "off"),
         ]
 
 

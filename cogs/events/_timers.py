@@ -1,11 +1,12 @@
 """The events feature's timers: one APScheduler job per due row, all wired here.
 
 The rows are the truth (bot/scheduler.py): a reminder row, an event's feedback request
-(due an hour after the end) and an event's seat release (24 h before the start, for
-members waiting behind). Each gets one job at its due time, id `events:<what>:<id>`, so
-re-adding replaces it. No polling and no dispatcher: the rebuilder re-adds every job from
-the tables at start-up (and at once on a reload), every fire is idempotent in the domain,
-and a fire that finds its row "not due yet" (the event moved) re-arms itself.
+(due an hour after the end), an event's seat release (24 h before the start, for
+members waiting behind) and the archive of its thread (a day after the end). Each gets
+one job at its due time, id `events:<what>:<id>`, so re-adding replaces it. No polling
+and no dispatcher: the rebuilder re-adds every job from the tables at start-up (and at
+once on a reload), every fire is idempotent in the domain, and a fire that finds its row
+"not due yet" (the event moved) re-arms itself.
 
 With several processes (bot/shards.py) each arms the jobs of its own guilds only.
 
@@ -15,15 +16,18 @@ Registered on load (`start`), removed on unload (`stop`).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 
 from bot.events import EventService, SeatChange
+from bot.events.threads import ArchiveCheck
 from bot.scheduler import Scheduler
 from bot.shards import ALL, Shards
 
 log = logging.getLogger(__name__)
 
 PREFIX = "events:"
+ARCHIVE_RETRY = 600  # seconds: Discord failed to archive a thread; try again after this
 
 
 def reminder_job(reminder_id: int) -> str:
@@ -38,9 +42,19 @@ def release_job(event_id: int) -> str:
     return f"{PREFIX}release:{event_id}"
 
 
+def archive_job(event_id: int) -> str:
+    return f"{PREFIX}thread:{event_id}"
+
+
+async def _no_discord(check: ArchiveCheck) -> bool:
+    """Without a Discord side (unit tests) there is nothing to archive."""
+    return True
+
+
 class EventTimers:
     """`wake` kicks the deliverer (a fire wrote outbox rows); `apply` applies a seat
-    change (cogs/events/_feature.py, `EventsFeature.apply`)."""
+    change (cogs/events/_feature.py, `EventsFeature.apply`); `archive` archives a
+    thread on Discord and says whether it's done (cogs/events/_threads.py)."""
 
     def __init__(
         self,
@@ -50,12 +64,14 @@ class EventTimers:
         wake: Callable[[], None],
         apply: Callable[[SeatChange], Awaitable[None]],
         shards: Shards = ALL,
+        archive: Callable[[ArchiveCheck], Awaitable[bool]] = _no_discord,
     ) -> None:
         self.scheduler = scheduler
         self.shards = shards  # whose jobs are this process's
         self.events = events
         self.wake = wake
         self.apply = apply
+        self.archive = archive
 
     async def start(self) -> None:
         self.scheduler.add_rebuilder("events", self.rebuild)
@@ -68,7 +84,8 @@ class EventTimers:
 
     async def rebuild(self) -> int:
         """Every job from the tables; returns how many."""
-        return await self.schedule_reminders() + await self._schedule_feedback_and_release(None)
+        count = await self.schedule_reminders() + await self._schedule_feedback_and_release(None)
+        return count + await self.schedule_archives()
 
     # --- arming --------------------------------------------------------------------------
     async def schedule_event(self, event_id: int) -> int:
@@ -76,6 +93,7 @@ class EventTimers:
         or an edit; returns how many reminders are armed."""
         reminders = await self.schedule_reminders(event_id=event_id)
         await self._schedule_feedback_and_release(event_id)
+        await self.schedule_archives(event_id)
         return reminders
 
     async def _schedule_feedback_and_release(self, event_id: int | None) -> int:
@@ -113,6 +131,17 @@ class EventTimers:
         A stale job would only find its row not due, but there is no need to wake for it."""
         for reminder in await self.events.reminders.of_event(event_id):
             self.scheduler.cancel(reminder_job(reminder.id))
+
+    async def schedule_archives(self, event_id: int | None = None) -> int:
+        """(Re)arm the archive of threads (an event's, or all); returns how many."""
+        count = 0
+        for job in await self.events.threads.archives(event_id=event_id):
+            if self.shards.owns(job.guild_id):
+                self.scheduler.at(
+                    archive_job(job.event_id), job.due_at, self.fire_archive, job.event_id
+                )
+                count += 1
+        return count
 
     def schedule_release(self, event_id: int, when: int) -> None:
         self.scheduler.at(release_job(event_id), when, self.fire_release, event_id)
@@ -153,3 +182,14 @@ class EventTimers:
             self.schedule_release(event_id, result.due_at)
         elif result.outcome == "released":
             await self.apply(result.seats)
+
+    async def fire_archive(self, event_id: int) -> None:
+        try:
+            check = await self.events.threads.check(event_id)
+            if check.outcome == "not_due" and check.due_at:
+                self.scheduler.at(archive_job(event_id), check.due_at, self.fire_archive, event_id)
+            elif check.outcome == "due" and not await self.archive(check):
+                retry = int(time.time()) + ARCHIVE_RETRY
+                self.scheduler.at(archive_job(event_id), retry, self.fire_archive, event_id)
+        except Exception:
+            log.exception("archiving the thread of event %s failed", event_id)
