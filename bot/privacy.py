@@ -37,6 +37,7 @@ NOT_MEMBER_IDS = frozenset(
         "request_id",
         "proposal_id",
         "match_id",
+        "series_id",
         "thread_id",
         "checked_outbox_id",
     }

@@ -158,6 +158,7 @@ class Catalogue:
         description: str | None = None,
         unlimited: bool = False,
         questions: str | None = None,
+        at: tuple[int, int] | None = None,
     ) -> EditResult:
         """Change what is given (None = keep; venue/description/questions "" = clear;
         `unlimited=True` removes the capacity). See EditResult for what the cog reports.
@@ -165,10 +166,11 @@ class Catalogue:
         New questions are asked of members who register from now on; answers already given
         are kept (each stored with the question it answered, and still exported) and nobody
         registered is asked again. A time change also moves the seat release and the
-        feedback request: schedule the event's jobs again."""
+        feedback request: schedule the event's jobs again. `at`: exact (starts_at, ends_at),
+        for a series moving its later occurrences."""
         if unlimited and capacity is not None:
             raise InvalidInput("Give a capacity or make it unlimited, not both.")
-        given = (title, starts, ends, venue, capacity, description, questions)
+        given = (title, starts, ends, venue, capacity, description, questions, at)
         if all(v is None for v in given) and not unlimited:
             raise InvalidInput(
                 "Give at least one thing to change: title, starts, ends, venue, capacity, "
@@ -197,6 +199,8 @@ class Catalogue:
             _check_editable(old, now)
             if starts is not None or ends is not None:
                 new["starts_at"], new["ends_at"] = parse_times(tz, now, starts, ends, old)
+            elif at is not None:
+                new["starts_at"], new["ends_at"] = at
             changed = {k: v for k, v in new.items() if getattr(old, k) != v}
             if changed:
                 # Column names come from our own dict keys; values go in as parameters.

@@ -62,6 +62,11 @@ class MemberData:
                 " WHERE guild_id = ? AND organizer_id = ?",
                 args,
             ),
+            "event_series": await q(
+                "SELECT id, rule, title, created_at FROM event_series"
+                " WHERE guild_id = ? AND organizer_id = ?",
+                args,
+            ),
             "event_member_prefs": await q(
                 "SELECT guild_id, user_id, reminder_dms FROM event_member_prefs"
                 " WHERE guild_id = ? AND user_id = ?",
@@ -130,6 +135,10 @@ class MemberData:
             )
             await self.db.execute(  # organizer_id is NOT NULL: 0 stands for nobody
                 "UPDATE events SET organizer_id = 0 WHERE guild_id = ? AND organizer_id = ?",
+                (guild_id, user_id),
+            )
+            await self.db.execute(  # the series' template too: its occurrences copy it
+                "UPDATE event_series SET organizer_id = 0 WHERE guild_id = ? AND organizer_id = ?",
                 (guild_id, user_id),
             )
             await self._forget_role_grants(guild_id, user_id, now)

@@ -68,6 +68,8 @@ class Event:
     going: int = 0
     waitlist: int = 0
     questions: tuple[str, ...] = ()  # asked when registering (answers go with the RSVP)
+    series_id: int | None = None  # a recurring series' occurrence (series.py)
+    series_index: int | None = None  # 0 = the series' first
 
     @property
     def cancelled(self) -> bool:

@@ -3,6 +3,7 @@
 Each part owns one area and says so in its module's docstring:
 
     catalogue   create, edit, cancel, find an event              catalogue.py
+    series      recurring events: occurrences made ahead, splits  series.py
     listings    upcoming, search, autocomplete, my place, attendees  listings.py
     seats       Going, Can't go, the waitlist, the seat release  seats.py
     reminders   offsets, planning, firing, reminder-DM preference  reminders.py
@@ -38,6 +39,7 @@ from bot.events.results import (
 )
 from bot.events.roles import RoleLedger
 from bot.events.seats import Seats
+from bot.events.series import Series
 from bot.events.standing import Standings
 from bot.events.store import EventStore
 from bot.events.threads import EventThreads
@@ -58,6 +60,7 @@ class EventService:
         self.seats = Seats(self.store)
         self.reminders = Reminders(self.store)
         self.catalogue = Catalogue(self.store, self.seats, self.reminders, self.role_ledger)
+        self.series = Series(self.store, self.catalogue, self.reminders)
         self.listings = Listings(self.store, self.standing)
         self.door = Door(self.store)
         self.feedback = FeedbackBox(self.store)

@@ -58,7 +58,9 @@ RANK_OF_R = (
     " AND (x.behind, x.seq) <= (r.behind, r.seq))"
 )
 # The event_guild_settings columns set one at a time (set_setting).
-_SETTINGS = frozenset({"reminder_offsets", "release_on_leave", "volunteer_role_id"})
+_SETTINGS = frozenset(
+    {"reminder_offsets", "release_on_leave", "volunteer_role_id", "series_lead_days"}
+)
 
 
 def event_from_row(row: Row) -> Event:

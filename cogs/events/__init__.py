@@ -30,6 +30,7 @@ async def setup(bot: CommunityBot) -> None:
         events,
         wake=bot.delivery.kick,
         apply=lambda change: feature.apply(change),  # the feature is built just below
+        announce=lambda made: feature.announce_made(made),
         shards=bot.scope,
         archive=threads.archive,
     )

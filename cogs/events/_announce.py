@@ -84,6 +84,18 @@ class Announcements:
         announced = f"Announced in {target.mention}."
         return f"{announced}\n{thread_note}" if thread_note else announced
 
+    async def announce_new(self, event: Event) -> list[str]:
+        """A series' occurrence made by a job: its announcement and scheduled event, where
+        its series announces (if this process can't see the server, reconcile posts it)."""
+        guild = self.bot.get_guild(event.guild_id)
+        if guild is None:
+            return []
+        target = guild.get_channel(event.channel_id) if event.channel_id else None
+        notes = [await self.announce(event, target)]
+        if note := await self.create_scheduled(guild, event):
+            notes.append(note)
+        return notes
+
     def refresh_soon(self, event_id: int) -> None:
         """Counts changed: edit the announcement, at most once per EDIT_INTERVAL."""
         if event_id in self._pending:

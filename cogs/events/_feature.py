@@ -22,7 +22,14 @@ import discord
 
 from bot.cooldowns import Cooldowns, Limit, TooSoon
 from bot.errors import InvalidInput
-from bot.events import AnswersRequired, EventService, SeatChange, event_ics, ics_filename
+from bot.events import (
+    AnswersRequired,
+    Event,
+    EventService,
+    SeatChange,
+    event_ics,
+    ics_filename,
+)
 from bot.signals import Signals
 from bot.timeutil import format_offsets
 from cogs._common import guild_of, in_time, is_organizer, reply, truncate
@@ -78,6 +85,15 @@ class EventsFeature:
             self.deliverer.kick()
         if change.release_at:
             self.timers.schedule_release(change.event_id, change.release_at)
+
+    async def announce_made(self, made: list[Event]) -> list[str]:
+        """Occurrences a series made: announced, their reminders and jobs armed; returns
+        what to tell an organizer."""
+        notes: list[str] = []
+        for event in made:
+            notes += await self.announcements.announce_new(event)
+            await self.timers.schedule_event(event.id)
+        return notes
 
     # --- Going, Can't go, the registration form, the calendar file --------------------------
     async def rsvp(

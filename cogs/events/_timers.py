@@ -19,7 +19,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
-from bot.events import EventService, SeatChange
+from bot.events import Event, EventService, SeatChange
 from bot.events.threads import ArchiveCheck
 from bot.scheduler import Scheduler
 from bot.shards import ALL, Shards
@@ -42,6 +42,10 @@ def release_job(event_id: int) -> str:
     return f"{PREFIX}release:{event_id}"
 
 
+def series_job(series_id: int) -> str:
+    return f"{PREFIX}series:{series_id}"
+
+
 def archive_job(event_id: int) -> str:
     return f"{PREFIX}thread:{event_id}"
 
@@ -53,7 +57,8 @@ async def _no_discord(check: ArchiveCheck) -> bool:
 
 class EventTimers:
     """`wake` kicks the deliverer (a fire wrote outbox rows); `apply` applies a seat
-    change (cogs/events/_feature.py, `EventsFeature.apply`); `archive` archives a
+    change (cogs/events/_feature.py, `EventsFeature.apply`); `announce` announces the
+    occurrences a series job made (`EventsFeature.announce_made`); `archive` archives a
     thread on Discord and says whether it's done (cogs/events/_threads.py)."""
 
     def __init__(
@@ -63,6 +68,7 @@ class EventTimers:
         *,
         wake: Callable[[], None],
         apply: Callable[[SeatChange], Awaitable[None]],
+        announce: Callable[[list[Event]], Awaitable[object]],
         shards: Shards = ALL,
         archive: Callable[[ArchiveCheck], Awaitable[bool]] = _no_discord,
     ) -> None:
@@ -71,6 +77,7 @@ class EventTimers:
         self.events = events
         self.wake = wake
         self.apply = apply
+        self.announce = announce
         self.archive = archive
 
     async def start(self) -> None:
@@ -84,8 +91,12 @@ class EventTimers:
 
     async def rebuild(self) -> int:
         """Every job from the tables; returns how many."""
-        count = await self.schedule_reminders() + await self._schedule_feedback_and_release(None)
-        return count + await self.schedule_archives()
+        return (
+            await self.schedule_reminders()
+            + await self._schedule_feedback_and_release(None)
+            + await self.schedule_series()
+            + await self.schedule_archives()
+        )
 
     # --- arming --------------------------------------------------------------------------
     async def schedule_event(self, event_id: int) -> int:
@@ -131,6 +142,19 @@ class EventTimers:
         A stale job would only find its row not due, but there is no need to wake for it."""
         for reminder in await self.events.reminders.of_event(event_id):
             self.scheduler.cancel(reminder_job(reminder.id))
+
+    async def schedule_series(self, series_id: int | None = None) -> int:
+        """Arm the making of each active series' next occurrence (all, or one series)."""
+        jobs = [
+            job
+            for job in await self.events.series.pending(series_id)
+            if self.shards.owns(job.guild_id)
+        ]
+        for job in jobs:
+            self.scheduler.at(
+                series_job(job.series_id), job.due_at, self.fire_series, job.series_id
+            )
+        return len(jobs)
 
     async def schedule_archives(self, event_id: int | None = None) -> int:
         """(Re)arm the archive of threads (an event's, or all); returns how many."""
@@ -182,6 +206,18 @@ class EventTimers:
             self.schedule_release(event_id, result.due_at)
         elif result.outcome == "released":
             await self.apply(result.seats)
+
+    async def fire_series(self, series_id: int) -> None:
+        """Make the occurrences now within the lead, announce them, arm the next."""
+        try:
+            made = await self.events.series.make_due(series_id)
+        except Exception:
+            log.exception("series %s: making the next occurrence failed", series_id)
+            return  # re-armed at the next start-up
+        if made:
+            log.info("series %s: %d occurrence(s) made", series_id, len(made))
+            await self.announce(made)
+        await self.schedule_series(series_id)
 
     async def fire_archive(self, event_id: int) -> None:
         try:

@@ -121,6 +121,20 @@ async def test_ephemeral_reply_and_autocomplete(fake: FakeDiscord) -> None:
     assert [c["value"] for c in choices] == ["Asia/Karachi", "Asia/Kolkata"]
 
 
+async def test_context_menus_on_a_member_and_a_message(fake: FakeDiscord) -> None:
+    r = await fake.user_menu("bob", "Whois", target="alice", channel="general")
+    assert r.ephemeral and r.content == "Alice in general: []"
+    posted = await fake.post_message("alice", "general", "hello there")
+    r = await fake.message_menu("owner", "Quote", message=posted.id)
+    assert r.ephemeral and r.content == "alice said: hello there"
+    with pytest.raises(FakeDiscordError, match="cannot see /Quote"):
+        await fake.message_menu("alice", "Quote", message=posted.id)
+    with pytest.raises(FakeDiscordError, match="no synced member context menu 'Quote'"):
+        await fake.user_menu("bob", "Quote", target="alice")
+    with pytest.raises(FakeDiscordError, match="no message 1"):
+        await fake.message_menu("owner", "Quote", message=1)
+
+
 async def test_default_member_permissions_hide_commands(fake: FakeDiscord) -> None:
     with pytest.raises(FakeDiscordError, match="cannot see /admin"):
         await fake.slash("alice", "admin")

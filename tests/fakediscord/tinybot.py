@@ -214,6 +214,20 @@ async def notify_on(interaction: discord.Interaction, channel: discord.TextChann
 def register(tree: app_commands.CommandTree) -> None:
     tree.add_command(settings)
 
+    @tree.context_menu(name="Whois")
+    async def whois(interaction: discord.Interaction, member: discord.Member) -> None:
+        roles = ",".join(r.name for r in member.roles[1:])
+        await interaction.response.send_message(
+            f"{member.display_name} in {interaction.channel}: [{roles}]", ephemeral=True
+        )
+
+    @tree.context_menu(name="Quote")
+    @app_commands.default_permissions(manage_messages=True)
+    async def quote(interaction: discord.Interaction, message: discord.Message) -> None:
+        await interaction.response.send_message(
+            f"{message.author.name} said: {message.content}", ephemeral=True
+        )
+
     @tree.command(name="ping", description="Replies pong")
     async def ping(interaction: discord.Interaction) -> None:
         await interaction.response.send_message("pong")

@@ -6,10 +6,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bot.cooldowns import Cooldowns
-from bot.events import EventService, SeatChange
+from bot.events import Event, EventService, SeatChange
 from bot.scheduler import Scheduler
 from cogs.events._feature import EventsFeature
-from cogs.events._timers import EventTimers, feedback_job, release_job, reminder_job
+from cogs.events._timers import (
+    EventTimers,
+    feedback_job,
+    release_job,
+    reminder_job,
+    series_job,
+)
 
 if TYPE_CHECKING:  # conftest is pytest's to import; this is for the type only
     from conftest import FakeClock
@@ -53,7 +59,9 @@ async def test_one_job_per_due_row_from_load_to_unload(
     async def apply(change: SeatChange) -> None:
         applied.append(change)
 
-    timers = EventTimers(scheduler, event_service, wake=lambda: woke.append(1), apply=apply)
+    timers = EventTimers(
+        scheduler, event_service, wake=lambda: woke.append(1), apply=apply, announce=_none
+    )
     event = await event_service.catalogue.create(
         G, ORG, title="I/O Extended", city="Lahore", starts="2026-07-26 10:00", capacity=2
     )
@@ -96,7 +104,7 @@ async def test_a_reload_rebuilds_at_once(event_service: EventService) -> None:
     await event_service.catalogue.create(
         G, ORG, title="Flutter Day", city="Lahore", starts="2026-07-26 10:00"
     )
-    timers = EventTimers(scheduler, event_service, wake=lambda: None, apply=_ignore)
+    timers = EventTimers(scheduler, event_service, wake=lambda: None, apply=_ignore, announce=_none)
     await timers.start()  # the scheduler already runs: nothing else would rebuild
     assert len(scheduler.job_ids("events:")) == 3
     timers.stop()
@@ -105,6 +113,34 @@ async def test_a_reload_rebuilds_at_once(event_service: EventService) -> None:
 
 async def _ignore(change: SeatChange) -> None:
     pass
+
+
+async def _none(made: list[Event]) -> None:
+    pass
+
+
+async def test_a_series_job_makes_announces_and_arms_the_next(
+    event_service: EventService, clock: FakeClock
+) -> None:
+    scheduler = Scheduler()
+    announced: list[list[int]] = []
+
+    async def announce(made: list[Event]) -> None:
+        announced.append([e.series_index or 0 for e in made])
+
+    timers = EventTimers(
+        scheduler, event_service, wake=lambda: None, apply=_ignore, announce=announce
+    )
+    info, made = await event_service.series.create(
+        G, ORG, repeat="weekly", title="Study Jam", city="Lahore", starts="2026-07-04 10:00"
+    )
+    assert await timers.rebuild() == 2 * 3 + 1  # each occurrence's jobs, and the series'
+    assert scheduler.has(series_job(info.id))
+    clock.set(made[-1].starts_at + 7 * 86400 - 14 * 86400)  # the third is due to be made
+    await timers.fire_series(info.id)
+    assert announced == [[2]] and scheduler.has(series_job(info.id))
+    await timers.fire_series(info.id)  # a repeated fire makes nothing more
+    assert announced == [[2]]
 
 
 async def test_apply_does_what_each_seat_change_owes(event_service: EventService) -> None:

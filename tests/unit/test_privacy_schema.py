@@ -68,6 +68,13 @@ async def seed(db: Database, g: int) -> None:
     ev = "INSERT INTO events(guild_id, title, city, starts_at, ends_at, organizer_id, created_at, updated_at) VALUES (?, ?, 'Lahore', ?, ?, ?, ?, ?)"  # noqa: E501
     mine = await db.insert(ev, (g, "Organized by the member", T, T + 3600, MEMBER, T, T))
     theirs = await db.insert(ev, (g, "Attended by the member", T, T + 3600, OTHER, T, T))
+    series = (
+        "INSERT INTO event_series(guild_id, rule, first_local, tz, duration, title, city,"
+        " organizer_id, created_at, updated_at)"
+        " VALUES (?, 'weekly', '2027-01-09T10:00', 'Asia/Karachi', 3600, ?, 'Lahore', ?, ?, ?)"
+    )
+    await ex(series, (g, "Series by the member", MEMBER, T, T))
+    await ex(series, (g, "Series by another", OTHER, T, T))
     seq = await db.fetchval("SELECT value FROM rsvp_seq")
     await ex(
         "INSERT INTO rsvps(event_id, user_id, status, seq, created_at, answers)"
@@ -237,6 +244,7 @@ def test_the_rule_finds_the_member_columns_known_today() -> None:
     expected = {
         ("rsvps", "user_id"),
         ("events", "organizer_id"),
+        ("event_series", "organizer_id"),
         ("event_checkins", "by_user_id"),
         ("resources", "reviewed_by"),
         ("resource_feeds", "created_by"),

@@ -24,6 +24,7 @@ CREATE TABLE event_series (
     questions     TEXT,
     online_url    TEXT,
     organizer_id  INTEGER NOT NULL,
+    next_index    INTEGER NOT NULL DEFAULT 1,     -- the next occurrence to make (or skip)
     status        TEXT    NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'ended')),
     created_at    INTEGER NOT NULL,
     updated_at    INTEGER NOT NULL

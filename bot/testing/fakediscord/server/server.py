@@ -23,14 +23,14 @@ from ..interactions import FakeDiscordError
 from ..rest import Faults, Rest
 from ..world import FakeMessage, World
 from .changes import WorldChanges
-from .commands import CommandHelpers
 from .components import ComponentHelpers
 from .core import ChannelRef, UserRef
+from .menus import MenuHelpers
 from .modals import ModalHelpers
 from .reading import StateReading
 
 
-class FakeDiscord(StateReading, CommandHelpers, ComponentHelpers, ModalHelpers, WorldChanges):
+class FakeDiscord(StateReading, MenuHelpers, ComponentHelpers, ModalHelpers, WorldChanges):
     """A fake Discord on 127.0.0.1 for the real bot process to talk to.
 
     ``async with FakeDiscord(World.default()) as fake: ...`` — state (``fake.world``,
