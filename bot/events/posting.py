@@ -36,9 +36,13 @@ class PostingLedger:
             "UPDATE events SET announce_intent_at = ? WHERE id = ?", (int(self.clock()), event_id)
         )
 
-    async def announcement_posted(self, event_id: int, channel_id: int, message_id: int) -> None:
+    async def announcement_posted(
+        self, event_id: int, channel_id: int, message_id: int, *, thread_next: bool = False
+    ) -> None:
+        """`thread_next`: a thread is still to be made, so the mark stays (threads.py)."""
+        intent = "announce_intent_at" if thread_next else "NULL"  # one of two constants
         await self.db.execute(
-            "UPDATE events SET channel_id = ?, message_id = ?, announce_intent_at = NULL"
+            f"UPDATE events SET channel_id = ?, message_id = ?, announce_intent_at = {intent}"
             " WHERE id = ?",
             (channel_id, message_id, event_id),
         )

@@ -13,6 +13,7 @@ Each part owns one area and says so in its module's docstring:
     member_data export and delete a member's data                member_data.py
     posting     intent marks for the announcement and scheduled event  posting.py
     role_ledger who holds event roles because of the bot         roles.py
+    threads     the thread under each announcement, its archive  threads.py
 
 Callers use the parts directly (`events.seats.rsvp(…)`, `events.door.check_in(…)`);
 the front itself answers only the questions asked of every feature from outside
@@ -41,6 +42,7 @@ from bot.events.seats import Seats
 from bot.events.series import Series
 from bot.events.standing import Standings
 from bot.events.store import EventStore
+from bot.events.threads import EventThreads
 from bot.guilds import GuildSettings
 
 
@@ -63,6 +65,7 @@ class EventService:
         self.door = Door(self.store)
         self.feedback = FeedbackBox(self.store)
         self.member_data = MemberData(self.store, self.seats)
+        self.threads = EventThreads(self.store)
 
     async def export_member_data(self, guild_id: int, user_id: int) -> dict[str, Any]:
         return await self.member_data.export(guild_id, user_id)

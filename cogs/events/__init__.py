@@ -14,13 +14,15 @@ from cogs.events._feature import EventsFeature
 from cogs.events._modals import FeedbackModal, QuestionsModal
 from cogs.events._notify import EventNotices
 from cogs.events._roles import EventRoles
+from cogs.events._threads import EventThreadKeeper
 from cogs.events._timers import EventTimers
 from cogs.events._views import FeedbackButton, RsvpButton
 
 
 async def setup(bot: CommunityBot) -> None:
     events = EventService(bot.db, bot.guild_settings)
-    announcements = Announcements(bot, events)
+    threads = EventThreadKeeper(bot, events)
+    announcements = Announcements(bot, events, threads)
     roles = EventRoles(bot, events)
     feature: EventsFeature
     timers = EventTimers(
@@ -30,6 +32,7 @@ async def setup(bot: CommunityBot) -> None:
         apply=lambda change: feature.apply(change),  # the feature is built just below
         announce=lambda made: feature.announce_made(made),
         shards=bot.scope,
+        archive=threads.archive,
     )
     feature = EventsFeature(
         events,

@@ -1,5 +1,6 @@
 """Keeping what Discord shows in step with the database: the announcement message
-(edits coalesced) and the native scheduled event, mended after a crash."""
+(edits coalesced), its thread (cogs/events/_threads.py) and the native scheduled event,
+mended after a crash."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from bot.errors import NotFound
 from bot.events import Event, EventService
 from cogs._common import NO_PINGS, truncate
 from cogs.events._embeds import event_embed
+from cogs.events._threads import EventThreadKeeper
 from cogs.events._views import announcement_view
 
 if TYPE_CHECKING:
@@ -25,20 +27,26 @@ MISSING_PERMS = "View Channel, Send Messages and Embed Links"
 
 
 class Announcements:
-    def __init__(self, bot: CommunityBot, events: EventService) -> None:
+    def __init__(self, bot: CommunityBot, events: EventService, threads: EventThreadKeeper) -> None:
         self.bot = bot
         self.events = events
+        self.threads = threads
         self._last_edit: dict[int, float] = {}
         self._pending: dict[int, asyncio.Task[None]] = {}
         self.edits = 0  # for benchmarks: how many announcement edits were made
         self.started_at = int(time.time())  # intents older than this predate the process
 
-    async def post(self, event: Event, channel: discord.abc.Messageable) -> discord.Message:
-        """Post the announcement and remember where it is (raises discord.Forbidden).
+    async def post(
+        self, event: Event, channel: discord.abc.Messageable
+    ) -> tuple[discord.Message, str | None]:
+        """Post the announcement, remember where it is and open its thread when the guild
+        wants one (raises discord.Forbidden); also returns a note when the thread failed.
 
         The intent is marked first (a new event carries it from its creation): a crash
-        between Discord taking the post and the record is mended by `reconcile`."""
+        between Discord taking the post and the record, or before the thread's record,
+        is mended by `reconcile`."""
         await self.events.posting.intend_announcement(event.id)
+        thread = await self.events.threads.enabled(event.guild_id)
         try:
             message = await channel.send(
                 embed=event_embed(event),
@@ -48,16 +56,19 @@ class Announcements:
         except discord.HTTPException:
             await self.events.posting.announcement_abandoned(event.id)
             raise
-        await self.events.posting.announcement_posted(event.id, message.channel.id, message.id)
+        await self.events.posting.announcement_posted(
+            event.id, message.channel.id, message.id, thread_next=thread
+        )
         self._last_edit[event.id] = time.monotonic()
-        return message
+        note = await self.threads.open(event.id, event.title, message) if thread else None
+        return message, note
 
     async def announce(self, event: Event, target: discord.abc.GuildChannel | None) -> str:
         """Post the announcement; returns what to tell the organizer about it."""
         if target is None or not isinstance(target, discord.abc.Messageable):
             return "I had no channel to announce it in: set `/settings announcements`."
         try:
-            await self.post(event, target)
+            _, thread_note = await self.post(event, target)
         except discord.Forbidden:
             return (
                 f"⚠️ I couldn't post the announcement in {target.mention}: give me "
@@ -70,7 +81,8 @@ class Announcements:
                 f"⚠️ Discord failed to take the announcement in {target.mention} "
                 f"({exc.status}); the event is saved. Run `/event edit` on it to post it again."
             )
-        return f"Announced in {target.mention}."
+        announced = f"Announced in {target.mention}."
+        return f"{announced}\n{thread_note}" if thread_note else announced
 
     async def announce_new(self, event: Event) -> list[str]:
         """A series' occurrence made by a job: its announcement and scheduled event, where
@@ -170,9 +182,12 @@ class Announcements:
                 await self.events.posting.announcement_abandoned(pending.event_id)
                 continue
             found = await self._find_announcement(channel, pending.event_id)
-            if found is not None:
+            if found is not None:  # its thread, if wanted, is opened just below
                 await self.events.posting.announcement_posted(
-                    pending.event_id, found.channel.id, found.id
+                    pending.event_id,
+                    found.channel.id,
+                    found.id,
+                    thread_next=await self.events.threads.enabled(pending.guild_id),
                 )
             else:
                 try:
@@ -182,6 +197,7 @@ class Announcements:
                 except discord.HTTPException as exc:
                     log.warning("announcement of event %s failed again: %s", pending.event_id, exc)
             mended += 1
+        mended += await self.threads.reconcile(self.started_at)
         for pending in await self.events.posting.pending_scheduled(self.started_at):
             if not owns(pending.guild_id):
                 continue
@@ -197,7 +213,7 @@ class Announcements:
                 )
             mended += 1
         if mended:
-            log.info("mended %d announcement(s)/scheduled event(s) after a crash", mended)
+            log.info("mended %d announcement(s)/thread(s)/scheduled event(s) after a crash", mended)
         return mended
 
     async def _find_announcement(

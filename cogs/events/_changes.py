@@ -182,6 +182,7 @@ class ChangeCommands:
                 SeatChange(cancelled.id, recount=True, owed=True), at_once=True
             )
             await self.announcements.sync_scheduled(guild, cancelled)
+            await self.timers.schedule_archives(cancelled.id)  # its thread: closed now
         told = sum(c.going + c.waitlist for c in gone)  # counted in the cancelling transactions
         first = gone[0]
         text = (

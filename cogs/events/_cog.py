@@ -88,6 +88,7 @@ class EventsCog(
         mended, and members whose event roles drifted get them repaired."""
         try:
             await self.announcements.reconcile()
+            await self.timers.schedule_archives()  # threads the reconcile opened
             await self.roles.repair()
         except Exception:
             if not self.bot.is_closed():

@@ -272,12 +272,14 @@ class EventsFeature:
         policy = await events.standing.policy(guild.id)
         release = await events.seats.release_on_leave(guild.id)
         lead = await events.series.lead_days(guild.id)
+        threads = await events.threads.enabled(guild.id)
         return "Events", [
             ("Reminders before start", format_offsets(offsets)),
             ("Volunteers (check-in)", f"<@&{volunteers}>" if volunteers else "not set"),
             ("No-show policy", policy_text(policy)),
             ("Seats of members who leave", "released" if release else "kept"),
             ("Recurring events announced", f"{lead} days ahead"),
+            ("Thread under each announcement", "on" if threads else "off"),
         ]
 
 

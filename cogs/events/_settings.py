@@ -99,3 +99,18 @@ class EventSettings:
         if made:
             text += f" {made} more occurrence(s) came within that: announced."
         await reply(interaction, text)
+
+    @app_commands.command(
+        name="event-threads", description="Open a thread for questions under each announcement"
+    )
+    @app_commands.guild_only()
+    @organizer_only()
+    async def event_threads(self, interaction: discord.Interaction, enabled: bool) -> None:
+        threads = _feature(interaction).events.threads
+        await threads.set_enabled(guild_of(interaction).id, enabled)
+        await reply(
+            interaction,
+            "New event announcements get a thread for questions, archived a day after the event."
+            if enabled
+            else "New event announcements get no thread.",
+        )

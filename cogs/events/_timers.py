@@ -1,11 +1,12 @@
 """The events feature's timers: one APScheduler job per due row, all wired here.
 
 The rows are the truth (bot/scheduler.py): a reminder row, an event's feedback request
-(due an hour after the end) and an event's seat release (24 h before the start, for
-members waiting behind). Each gets one job at its due time, id `events:<what>:<id>`, so
-re-adding replaces it. No polling and no dispatcher: the rebuilder re-adds every job from
-the tables at start-up (and at once on a reload), every fire is idempotent in the domain,
-and a fire that finds its row "not due yet" (the event moved) re-arms itself.
+(due an hour after the end), an event's seat release (24 h before the start, for
+members waiting behind) and the archive of its thread (a day after the end). Each gets
+one job at its due time, id `events:<what>:<id>`, so re-adding replaces it. No polling
+and no dispatcher: the rebuilder re-adds every job from the tables at start-up (and at
+once on a reload), every fire is idempotent in the domain, and a fire that finds its row
+"not due yet" (the event moved) re-arms itself.
 
 With several processes (bot/shards.py) each arms the jobs of its own guilds only.
 
@@ -15,15 +16,18 @@ Registered on load (`start`), removed on unload (`stop`).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 
 from bot.events import Event, EventService, SeatChange
+from bot.events.threads import ArchiveCheck
 from bot.scheduler import Scheduler
 from bot.shards import ALL, Shards
 
 log = logging.getLogger(__name__)
 
 PREFIX = "events:"
+ARCHIVE_RETRY = 600  # seconds: Discord failed to archive a thread; try again after this
 
 
 def reminder_job(reminder_id: int) -> str:
@@ -42,10 +46,20 @@ def series_job(series_id: int) -> str:
     return f"{PREFIX}series:{series_id}"
 
 
+def archive_job(event_id: int) -> str:
+    return f"{PREFIX}thread:{event_id}"
+
+
+async def _no_discord(check: ArchiveCheck) -> bool:
+    """Without a Discord side (unit tests) there is nothing to archive."""
+    return True
+
+
 class EventTimers:
     """`wake` kicks the deliverer (a fire wrote outbox rows); `apply` applies a seat
     change (cogs/events/_feature.py, `EventsFeature.apply`); `announce` announces the
-    occurrences a series job made (`EventsFeature.announce_made`)."""
+    occurrences a series job made (`EventsFeature.announce_made`); `archive` archives a
+    thread on Discord and says whether it's done (cogs/events/_threads.py)."""
 
     def __init__(
         self,
@@ -56,6 +70,7 @@ class EventTimers:
         apply: Callable[[SeatChange], Awaitable[None]],
         announce: Callable[[list[Event]], Awaitable[object]],
         shards: Shards = ALL,
+        archive: Callable[[ArchiveCheck], Awaitable[bool]] = _no_discord,
     ) -> None:
         self.scheduler = scheduler
         self.shards = shards  # whose jobs are this process's
@@ -63,6 +78,7 @@ class EventTimers:
         self.wake = wake
         self.apply = apply
         self.announce = announce
+        self.archive = archive
 
     async def start(self) -> None:
         self.scheduler.add_rebuilder("events", self.rebuild)
@@ -79,6 +95,7 @@ class EventTimers:
             await self.schedule_reminders()
             + await self._schedule_feedback_and_release(None)
             + await self.schedule_series()
+            + await self.schedule_archives()
         )
 
     # --- arming --------------------------------------------------------------------------
@@ -87,6 +104,7 @@ class EventTimers:
         or an edit; returns how many reminders are armed."""
         reminders = await self.schedule_reminders(event_id=event_id)
         await self._schedule_feedback_and_release(event_id)
+        await self.schedule_archives(event_id)
         return reminders
 
     async def _schedule_feedback_and_release(self, event_id: int | None) -> int:
@@ -137,6 +155,17 @@ class EventTimers:
                 series_job(job.series_id), job.due_at, self.fire_series, job.series_id
             )
         return len(jobs)
+
+    async def schedule_archives(self, event_id: int | None = None) -> int:
+        """(Re)arm the archive of threads (an event's, or all); returns how many."""
+        count = 0
+        for job in await self.events.threads.archives(event_id=event_id):
+            if self.shards.owns(job.guild_id):
+                self.scheduler.at(
+                    archive_job(job.event_id), job.due_at, self.fire_archive, job.event_id
+                )
+                count += 1
+        return count
 
     def schedule_release(self, event_id: int, when: int) -> None:
         self.scheduler.at(release_job(event_id), when, self.fire_release, event_id)
@@ -189,3 +218,14 @@ class EventTimers:
             log.info("series %s: %d occurrence(s) made", series_id, len(made))
             await self.announce(made)
         await self.schedule_series(series_id)
+
+    async def fire_archive(self, event_id: int) -> None:
+        try:
+            check = await self.events.threads.check(event_id)
+            if check.outcome == "not_due" and check.due_at:
+                self.scheduler.at(archive_job(event_id), check.due_at, self.fire_archive, event_id)
+            elif check.outcome == "due" and not await self.archive(check):
+                retry = int(time.time()) + ARCHIVE_RETRY
+                self.scheduler.at(archive_job(event_id), retry, self.fire_archive, event_id)
+        except Exception:
+            log.exception("archiving the thread of event %s failed", event_id)

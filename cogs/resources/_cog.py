@@ -1,5 +1,6 @@
 """/resource: the library (add, suggest, review, search, list, remove), members' progress
-(done, progress, next) and the starter catalogue. Autoposts and feeds are in _channels.py.
+(done, progress, next) and the starter catalogue; right-click a message → Suggest as
+resource. Autoposts and feeds are in _channels.py.
 
 The cog is the commands only: its work is ResourcesFeature's (cogs/resources/_feature.py),
 passed in its constructor, and the domain services that feature holds.
@@ -13,6 +14,7 @@ from discord.ext import commands
 
 from bot.cooldowns import Limit
 from bot.resources import Resource, resolve_level
+from bot.resources.from_message import suggestion_from_message
 from bot.resources.records import MAX_NOTE
 from cogs._app import CommunityBot
 from cogs._common import guild_of, is_organizer, organizer_only, reply, truncate
@@ -27,6 +29,7 @@ LEVEL_HELP = "beginner, intermediate or advanced"
 # Members' suggestions (and their adds, which become suggestions); organizers and
 # curators are exempt.
 SUGGEST_LIMIT = Limit(5, 600, "suggest resources")
+SUGGEST_MENU = "Suggest as resource"
 
 
 class ResourcesCog(
@@ -43,11 +46,18 @@ class ResourcesCog(
         self.resources_feature = feature
         self.resources = feature.resources  # the library's domain front
         super().__init__()
+        # A context menu can't be a method of a cog: it joins the tree while the cog is
+        # loaded (before the start-up sync, so it is synced with the slash commands).
+        self.suggest_menu = app_commands.guild_only(
+            app_commands.ContextMenu(name=SUGGEST_MENU, callback=self.suggest_message)
+        )
 
     async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.suggest_menu)
         await self.resources_feature.start()
 
     async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(SUGGEST_MENU, type=discord.AppCommandType.message)
         await self.resources_feature.stop()
 
     async def _is_curator(self, interaction: discord.Interaction) -> bool:
@@ -161,11 +171,22 @@ class ResourcesCog(
         suggestion = await self.resources.library.suggest(
             guild_id, interaction.user.id, url, title, note
         )
-        await reply(
-            interaction,
-            f"Thanks! **{plain(truncate(suggestion.title, 200))}** is in the review queue "
-            f"(suggestion #{suggestion.id}). I'll DM you when an organizer has looked at it.",
+        await _thank(interaction, suggestion)
+
+    async def suggest_message(
+        self, interaction: discord.Interaction, message: discord.Message
+    ) -> None:
+        """Right-click a message → Suggest as resource: its first link goes to the review
+        queue with the message as the note, by the member who clicked, under the same
+        rules as /resource suggest (no title: it is taken from the link)."""
+        guild_id = guild_of(interaction).id
+        link, note = suggestion_from_message(message.content)
+        if await self._adds_directly(interaction) is None:
+            self._count_suggestion(interaction)
+        suggestion = await self.resources.library.suggest(
+            guild_id, interaction.user.id, link, None, note
         )
+        await _thank(interaction, suggestion)
 
     @app_commands.command(name="review", description="Approve or decline suggested resources")
     @app_commands.guild_only()
@@ -326,3 +347,11 @@ class ResourcesCog(
 def _filters(topic: str | None, level: str | None) -> str:
     parts = [plain(p) for p in (topic, level) if p]
     return f" in {' · '.join(parts)}" if parts else ""
+
+
+async def _thank(interaction: discord.Interaction, suggestion: Resource) -> None:
+    await reply(
+        interaction,
+        f"Thanks! **{plain(truncate(suggestion.title, 200))}** is in the review queue "
+        f"(suggestion #{suggestion.id}). I'll DM you when an organizer has looked at it.",
+    )

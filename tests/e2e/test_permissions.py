@@ -35,6 +35,8 @@ MEMBER_COMMANDS = {
     "privacy delete",
 }
 VOLUNTEER_COMMANDS = {"event checkin"}
+# Right-click commands (context menus), by name: each for everyone, checked by its feature.
+MEMBER_MENUS = {"Suggest as resource"}
 # settings that decide who holds power need Manage Server itself
 MANAGE_ONLY = "Only members with the Manage Server permission"
 # a value of each option type that Discord would accept (the check runs before the body)
@@ -53,8 +55,13 @@ def leaf_commands(fake: FakeDiscord) -> dict[str, list[dict[str, Any]]]:
             walk(f"{prefix} {sub['name']}", sub.get("options", []))
 
     for command in fake.commands():
-        walk(command["name"], command.get("options", []))
+        if command.get("type", 1) == 1:  # slash commands; context menus are below
+            walk(command["name"], command.get("options", []))
     return found
+
+
+def menus(fake: FakeDiscord) -> set[str]:
+    return {c["name"] for c in fake.commands() if c.get("type", 1) != 1}
 
 
 def sample_options(options: list[dict[str, Any]]) -> dict[str, Any]:
@@ -72,6 +79,10 @@ def sample_options(options: list[dict[str, Any]]) -> dict[str, Any]:
 async def test_every_member_command_exists(bot: BotProcess, fake: FakeDiscord) -> None:
     missing = MEMBER_COMMANDS - set(leaf_commands(fake))
     assert not missing, f"classified but not synced: {missing}"
+
+
+async def test_every_context_menu_is_classified(bot: BotProcess, fake: FakeDiscord) -> None:
+    assert menus(fake) == MEMBER_MENUS
 
 
 async def test_members_are_refused_every_organizer_command(

@@ -262,3 +262,19 @@ async def test_raw_gateway_identify_heartbeat_resume(fake: FakeDiscord) -> None:
             fake.world.allowed_privileged_intents = 0
             await gw.send(2, {"token": "t", "intents": 1 << 15, "properties": {}})
             assert (await gw.recv()) == {"closed": 4014}
+
+
+async def test_thread_from_a_message_once_archived_and_reopened(fake: FakeDiscord) -> None:
+    general = fake.world.channel("general")
+    _, msg = await call(fake, "POST", f"/channels/{general}/messages", {"content": "Q&A"})
+    path = f"/channels/{general}/messages/{msg['id']}/threads"
+    status, body = await call(fake, "POST", path, {"name": "Q&A", "auto_archive_duration": 10080})
+    assert status == 201 and body["id"] == msg["id"] and body["type"] == 11  # the message's id
+    status, again = await call(fake, "POST", path, {"name": "Q&A again"})
+    assert (status, again["code"]) == (400, 160004)  # one thread per message
+    status, body = await call(fake, "PATCH", f"/channels/{msg['id']}", {"archived": True})
+    assert status == 200 and body["thread_metadata"]["archived"] is True
+    assert fake.world.channels[int(msg["id"])].archived
+    # a message in an archived (not locked) thread opens it again, as on Discord
+    status, _ = await call(fake, "POST", f"/channels/{msg['id']}/messages", {"content": "hi"})
+    assert status == 200 and not fake.world.channels[int(msg["id"])].archived
