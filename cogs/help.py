@@ -29,7 +29,20 @@ def help_sections(bot: commands.Bot | commands.AutoShardedBot) -> list[tuple[str
         lines = [line for cmd in top for line in command_lines(cmd)]
         if lines:
             sections.append((getattr(cog, "feature", cog.qualified_name), sorted(lines)))
+    if menus := menu_lines(bot):
+        sections.append(("Right-click menus", menus))
     return sections
+
+
+def menu_lines(bot: commands.Bot | commands.AutoShardedBot) -> list[str]:
+    """The context menus: they have no description, so say where they are found."""
+    lines = []
+    for kind, where in (
+        (discord.AppCommandType.user, "right-click a member → Apps"),
+        (discord.AppCommandType.message, "right-click a message → Apps"),
+    ):
+        lines += [f"**{menu.name}** — {where}" for menu in bot.tree.get_commands(type=kind)]
+    return sorted(lines)
 
 
 def help_pages(sections: list[tuple[str, list[str]]]) -> list[str]:

@@ -142,6 +142,21 @@ async def test_help_lists_every_command_by_feature(bot: BotProcess, fake: FakeDi
     assert "**Settings**" in text and "**Events**" in text
 
 
+async def test_help_ends_with_the_right_click_menus(bot: BotProcess, fake: FakeDiscord) -> None:
+    result = await fake.slash("alice", "help")
+    pages = [result.text]
+    while result.message is not None and any(
+        b.get("label") == "Next" and not b.get("disabled")
+        for row in result.components
+        for b in row.get("components", [])
+    ):
+        result = await fake.click("alice", result.message, label="Next")
+        pages.append(result.text)
+    last = pages[-1]
+    assert "**Right-click menus**" in last
+    assert "**Suggest as resource** — right-click a message → Apps" in last
+
+
 async def test_settings_survive_a_restart(bot: BotProcess, fake: FakeDiscord) -> None:
     await fake.slash("admin", "settings city-add", name="Faisalabad")
     await bot.restart()
