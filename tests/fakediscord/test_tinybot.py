@@ -121,6 +121,17 @@ async def test_ephemeral_reply_and_autocomplete(fake: FakeDiscord) -> None:
     assert [c["value"] for c in choices] == ["Asia/Karachi", "Asia/Kolkata"]
 
 
+async def test_user_context_menu(fake: FakeDiscord) -> None:
+    (menu,) = [c for c in fake.commands() if c["type"] == 2]
+    assert menu["name"] == "Whois" and menu["description"] == "" and menu["contexts"] == [0]
+    r = await fake.user_command("alice", "Whois", "organizer")
+    assert r.ephemeral and r.content == "organizer roles=['Organizer'] asked_by=alice"
+    with pytest.raises(FakeDiscordError, match="no synced user command 'Who'"):
+        await fake.user_command("alice", "Who", "bob")
+    with pytest.raises(FakeDiscordError, match="no synced slash command /Whois"):
+        await fake.slash("alice", "Whois")
+
+
 async def test_default_member_permissions_hide_commands(fake: FakeDiscord) -> None:
     with pytest.raises(FakeDiscordError, match="cannot see /admin"):
         await fake.slash("alice", "admin")

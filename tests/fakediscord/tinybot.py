@@ -237,6 +237,14 @@ def register(tree: app_commands.CommandTree) -> None:
             f"perms_manage_guild={interaction.permissions.manage_guild}"
         )
 
+    @tree.context_menu(name="Whois")
+    @app_commands.guild_only()
+    async def whois(interaction: discord.Interaction, member: discord.Member) -> None:
+        roles = sorted(r.name for r in member.roles if not r.is_default())
+        await interaction.response.send_message(
+            f"{member.name} roles={roles} asked_by={interaction.user.name}", ephemeral=True
+        )
+
     @tree.command(name="secret", description="Ephemeral with buttons")
     async def secret(interaction: discord.Interaction) -> None:
         await interaction.response.send_message("psst", view=RevealView(), ephemeral=True)

@@ -1,6 +1,7 @@
-"""Running a slash command or autocomplete as a member: the synced command is found, who may
-use it where is checked as Discord would (contexts, ``default_member_permissions``), options
-are converted and the APPLICATION_COMMAND or AUTOCOMPLETE interaction is sent."""
+"""Running a slash command, autocomplete or a member's context-menu command as a member: the
+synced command is found, who may use it where is checked as Discord would (contexts,
+``default_member_permissions``), options are converted and the APPLICATION_COMMAND or
+AUTOCOMPLETE interaction is sent."""
 
 # Timeouts are part of this test API (every wait has one), hence:
 # ruff: noqa: ASYNC109
@@ -27,7 +28,7 @@ _RESERVED = {"channel", "guild", "options", "locale", "wait", "timeout", "dm"}
 
 
 class CommandHelpers(FakeCore):
-    """``slash`` and ``autocomplete`` of ``FakeDiscord``."""
+    """``slash``, ``autocomplete`` and ``user_command`` of ``FakeDiscord``."""
 
     def _command_interaction(
         self,
@@ -186,3 +187,51 @@ class CommandHelpers(FakeCore):
         )
         await self._send(rec, payload, True, timeout)
         return list(rec.choices or [])
+
+    async def user_command(
+        self,
+        user: UserRef,
+        name: str,
+        target: UserRef,
+        *,
+        channel: ChannelRef | None = None,
+        guild: int | str | None = None,
+        locale: str = "en-US",
+        wait: bool = True,
+        timeout: float | None = None,
+        bypass_permissions: bool = False,
+    ) -> InteractionResult:
+        """Right-click ``target`` → Apps → ``name`` as ``user``: a USER context-menu command
+        (type 2), with the target in ``resolved`` as Discord sends it."""
+        w = self.world
+        uid = find_user(w, user)
+        gid, cid = self._location(uid, channel, guild, False)
+        pools = [w.commands.get(gid, []), w.commands.get(None, [])]
+        found = [c for pool in pools for c in pool if c["name"] == name and c.get("type") == 2]
+        if not found:
+            known = sorted({c["name"] for pool in pools for c in pool if c.get("type") == 2})
+            raise FakeDiscordError(f"no synced user command {name!r}; synced: {known}")
+        cmd = found[0]
+        self._check_command_access(cmd, uid, gid, cid, name, bypass_permissions)
+        rec = InteractionResult(
+            self,
+            interaction_type=InteractionType.APPLICATION_COMMAND,
+            user_id=uid,
+            guild_id=gid,
+            channel_id=cid,
+            name=name,
+        )
+        builder = OptionBuilder(w, gid, uid, cid)
+        target_id = builder.user(target)
+        data: dict[str, Any] = {
+            "id": cmd["id"],
+            "name": cmd["name"],
+            "type": 2,
+            "target_id": str(target_id),
+            "resolved": builder.resolved,
+        }
+        if cmd.get("guild_id"):
+            data["guild_id"] = cmd["guild_id"]
+        payload = base_payload(w, rec, locale=locale)
+        payload["data"] = data
+        return await self._send(rec, payload, wait, timeout)
