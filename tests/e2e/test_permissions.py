@@ -34,6 +34,8 @@ MEMBER_COMMANDS = {
     "privacy export",
     "privacy delete",
 }
+# right-click a member → Apps: for everyone, in a server only
+MEMBER_CONTEXT_MENUS = {"Mentor profile"}
 VOLUNTEER_COMMANDS = {"event checkin"}
 # settings that decide who holds power need Manage Server itself
 MANAGE_ONLY = "Only members with the Manage Server permission"
@@ -53,7 +55,8 @@ def leaf_commands(fake: FakeDiscord) -> dict[str, list[dict[str, Any]]]:
             walk(f"{prefix} {sub['name']}", sub.get("options", []))
 
     for command in fake.commands():
-        walk(command["name"], command.get("options", []))
+        if command.get("type", 1) == 1:  # context menus: MEMBER_CONTEXT_MENUS
+            walk(command["name"], command.get("options", []))
     return found
 
 
@@ -72,6 +75,18 @@ def sample_options(options: list[dict[str, Any]]) -> dict[str, Any]:
 async def test_every_member_command_exists(bot: BotProcess, fake: FakeDiscord) -> None:
     missing = MEMBER_COMMANDS - set(leaf_commands(fake))
     assert not missing, f"classified but not synced: {missing}"
+
+
+async def test_every_context_menu_is_classified_and_for_members(
+    bot: BotProcess, fake: FakeDiscord
+) -> None:
+    menus = {c["name"]: c for c in fake.commands() if c.get("type", 1) != 1}
+    assert set(menus) == MEMBER_CONTEXT_MENUS
+    for menu in menus.values():
+        assert menu["default_member_permissions"] is None
+        assert menu["contexts"] == [0]  # guilds only
+        done = await fake.user_command("alice", menu["name"], "bob")
+        assert done.ephemeral and done.content
 
 
 async def test_members_are_refused_every_organizer_command(
