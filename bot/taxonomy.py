@@ -13,6 +13,7 @@ import time
 import weakref
 from collections.abc import Callable
 
+from bot import completion
 from bot.db import Database
 from bot.errors import AlreadyExists, InvalidInput
 
@@ -148,8 +149,4 @@ class Taxonomy:
 
     async def search_topics(self, guild_id: int, text: str, limit: int = 25) -> list[str]:
         """Topic names for autocomplete: names starting with the text first, then containing it."""
-        key = topic_key(text or "")
-        names = await self.topics(guild_id)
-        starts = [n for n in names if n.casefold().startswith(key)]
-        rest = [n for n in names if key in n.casefold() and n not in starts]
-        return (starts + rest)[:limit]
+        return completion.matches(text or "", await self.topics(guild_id))[:limit]

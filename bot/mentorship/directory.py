@@ -160,6 +160,11 @@ class MentorDirectory:
             raise NotFound("That member isn't a mentor here.")
         return profile
 
+    async def lookup(self, guild_id: int, user_id: int) -> MentorProfile | None:
+        """The member's mentor profile, whatever its status (a left one only to say they
+        left: its details are not shown); None if they never offered to mentor here."""
+        return await store.load_profile(self.db, guild_id, user_id)
+
     async def is_active_mentor(self, guild_id: int, user_id: int) -> bool:
         """An active (not paused, not left) mentor."""
         profile = await store.load_profile(self.db, guild_id, user_id)

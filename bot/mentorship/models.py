@@ -103,6 +103,16 @@ class MenteeRequest:
 
 
 @dataclass(frozen=True)
+class RequestUpdate:
+    """What `/mentee request` did: `previous` is the open request it updated (None: a
+    new request), `changes` says what changed in words (empty: nothing did)."""
+
+    request: MenteeRequest
+    previous: MenteeRequest | None
+    changes: tuple[str, ...]  # e.g. ("topics NLP → NLP, MLOps", "goal changed")
+
+
+@dataclass(frozen=True)
 class Proposal:
     id: int
     guild_id: int
@@ -128,6 +138,10 @@ class Proposal:
         if user_id == self.mentee_id:
             return "mentee"
         return None
+
+    def other(self, user_id: int) -> int | None:
+        """The other side's member id (None if their data was deleted)."""
+        return self.mentee_id if user_id == self.mentor_id else self.mentor_id
 
     def answer_of(self, role: Role) -> AnswerValue | None:
         return self.mentor_answer if role == "mentor" else self.mentee_answer

@@ -15,9 +15,28 @@ from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.guilds import GuildSettings
 from bot.mentorship import inputs, store
 from bot.mentorship.config import MentorshipConfig
-from bot.mentorship.models import Clock, MenteeRequest
+from bot.mentorship.models import Clock, MenteeRequest, RequestUpdate
 from bot.mentorship.proposals import Proposals
 from bot.taxonomy import Taxonomy, resolve_level
+
+
+def request_changes(before: MenteeRequest, after: MenteeRequest) -> tuple[str, ...]:
+    """What an update changed, in words: `topics NLP → NLP, MLOps`, `city any → Lahore`,
+    `goal changed` (the goal itself is not repeated). Empty when nothing did."""
+    changes: list[str] = []
+    if before.topics != after.topics:
+        changes.append(f"topics {', '.join(before.topics)} → {', '.join(after.topics)}")
+    if before.goal != after.goal:
+        verb = "added" if before.goal is None else "removed" if after.goal is None else "changed"
+        changes.append(f"goal {verb}")
+    for what, old, new in (
+        ("city", before.city, after.city),
+        ("language", before.language, after.language),
+        ("level", before.level, after.level),
+    ):
+        if old != new:
+            changes.append(f"{what} {old or 'any'} → {new or 'any'}")
+    return tuple(changes)
 
 
 class MenteeRequests:
@@ -52,8 +71,25 @@ class MenteeRequests:
         language: str | None = None,
         level: str | None = None,
     ) -> MenteeRequest:
+        """`submit`, for a caller that needs only the request."""
+        update = await self.submit(
+            guild_id, user_id, topics=topics, goal=goal, city=city, language=language, level=level
+        )
+        return update.request
+
+    async def submit(
+        self,
+        guild_id: int,
+        user_id: int,
+        *,
+        topics: str,
+        goal: str | None = None,
+        city: str | None = None,
+        language: str | None = None,
+        level: str | None = None,
+    ) -> RequestUpdate:
         """Ask for a mentor (a second call updates the open request, keeping its place in
-        the queue). None keeps a field, an empty string clears it.
+        the queue, and says what changed). None keeps a field, an empty string clears it.
 
         Refused: while a proposal for it awaits answers (answer or cancel first), and for a
         topic of one of the member's active matches (a member may have mentors for
@@ -99,7 +135,7 @@ class MenteeRequests:
                 )
             request = await store.load_request(self.db, request_id)
         assert request is not None
-        return request
+        return RequestUpdate(request, old, request_changes(old, request) if old else ())
 
     async def _check_topics_free(self, guild_id: int, user_id: int, topics: Sequence[str]) -> None:
         rows = await self.db.fetchall(

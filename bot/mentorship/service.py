@@ -12,6 +12,7 @@ hands them out by name. Callers reach the work through the part that owns it:
     feedback     MatchFeedback        ratings of ended matches
     departures   Departures           a member who left the server
     overview     Overview             a member's status, the guild's numbers
+    choices      KnownChoices         the topics, languages, cities, levels to offer
     member_data  MentorshipMemberData export and delete a member's data
 
 Shared by the parts: bot/mentorship/store.py (rows as models), proposing.py (making and
@@ -28,6 +29,7 @@ from typing import Any
 from bot.db import Database
 from bot.guilds import GuildSettings
 from bot.mentorship.checkins import Checkins
+from bot.mentorship.choices import KnownChoices
 from bot.mentorship.config import MentorshipConfig
 from bot.mentorship.departures import Departures
 from bot.mentorship.directory import MentorDirectory
@@ -70,6 +72,7 @@ class MentorshipService:
         self.feedback = MatchFeedback(db, clock)
         self.departures = Departures(db, self.requests, self.proposals, self.matches, clock)
         self.overview = Overview(db, clock)
+        self.choices = KnownChoices(guilds, taxonomy, self.config)
         self.member_data = MentorshipMemberData(db, self.proposals, self.matches, clock)
 
     # What bot/privacy.py asks of each feature's service (`MemberData`); forget_channel is

@@ -4,18 +4,30 @@ autocomplete is MentorshipFeature's (cogs/mentorship/_feature.py)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.mentorship import MentorshipService
+from bot.mentorship.choices import ChoiceKind
 from bot.mentorship.models import REQUEST_COOLDOWN
 from cogs._app import CommunityBot
 from cogs._common import bot_of, guild_of, is_organizer, organizer_only, reply, truncate
 from cogs._forms import open_form
 from cogs._paging import Pager
-from cogs.mentorship._embeds import at, joined, profile_embed, request_embed, stats_embed
+from cogs.mentorship._embeds import (
+    at,
+    joined,
+    profile_answer,
+    profile_embed,
+    request_embed,
+    request_reply,
+    stats_embed,
+    status_text,
+)
 from cogs.mentorship._feature import MentorshipFeature
 from cogs.mentorship._views import FeedbackModal
 
@@ -27,10 +39,18 @@ def _mentorship(interaction: discord.Interaction) -> MentorshipFeature:
     return bot_of(interaction).features.get(MentorshipFeature)
 
 
-async def topic_choices(
-    interaction: discord.Interaction, current: str
-) -> list[app_commands.Choice[str]]:
-    return await _mentorship(interaction).topic_choices(interaction, current)
+Complete = Callable[[discord.Interaction, str], Coroutine[Any, Any, list[app_commands.Choice[str]]]]
+
+
+def offer(kind: ChoiceKind) -> Complete:
+    """The autocomplete of an option holding `kind` (topics, a city, levels…)."""
+
+    async def complete(
+        interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await _mentorship(interaction).choices(interaction, kind, current)
+
+    return complete
 
 
 async def match_choices(
@@ -52,11 +72,19 @@ class MentorshipCog(commands.Cog, name="Mentorship"):
         self.bot = bot
         self.mentorship_feature = work
         self.service: MentorshipService = work.service
+        # A context menu can't live in a cog's body: made here, added to the tree on load.
+        self.profile_menu = app_commands.ContextMenu(
+            name="Mentor profile",
+            callback=self.mentor_profile_menu,
+            allowed_contexts=app_commands.AppCommandContext(guild=True),
+        )
 
     async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.profile_menu)
         await self.mentorship_feature.start()
 
     async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.profile_menu.name, type=self.profile_menu.type)
         self.mentorship_feature.stop()
         self.bot.features.remove(MentorshipFeature)
 
@@ -75,14 +103,19 @@ class MentorshipCog(commands.Cog, name="Mentorship"):
     # --- /mentor --------------------------------------------------------------
     @mentor.command(name="join", description="Offer to mentor (or update your profile)")
     @app_commands.describe(
-        topics="Comma-separated, e.g. NLP, Deep Learning",
+        topics="Pick one, then type a comma to add more (e.g. NLP, Deep Learning)",
         capacity="How many mentees at a time (1–10)",
         city="One of this server's cities, or Remote",
-        languages="Comma-separated, e.g. English, Urdu",
+        languages="Pick one, then type a comma to add more (e.g. English, Urdu)",
         levels="Mentee levels you serve: beginner, intermediate, advanced (default all)",
         bio="A few words about you (up to 300 characters)",
     )
-    @app_commands.autocomplete(topics=topic_choices)
+    @app_commands.autocomplete(
+        topics=offer("topics"),
+        city=offer("city"),
+        languages=offer("languages"),
+        levels=offer("levels"),
+    )
     async def mentor_join(
         self,
         interaction: discord.Interaction,
@@ -147,13 +180,25 @@ class MentorshipCog(commands.Cog, name="Mentorship"):
     async def mentor_profile(
         self, interaction: discord.Interaction, member: discord.Member | None = None
     ) -> None:
-        guild_id = guild_of(interaction).id
-        target = member or interaction.user
-        profile = await self.service.mentors.profile(guild_id, target.id)
-        await reply(interaction, embed=profile_embed(profile))
+        await self.show_profile(interaction, member or interaction.user)
+
+    async def mentor_profile_menu(
+        self, interaction: discord.Interaction, member: discord.Member
+    ) -> None:
+        """Right-click a member → Apps → Mentor profile: what /mentor profile shows."""
+        await self.show_profile(interaction, member)
+
+    async def show_profile(
+        self, interaction: discord.Interaction, member: discord.Member | discord.User
+    ) -> None:
+        """A member's public mentor profile (never a request or a goal), or a sentence
+        saying they are not, or no longer, a mentor; only the asker sees it."""
+        profile = await self.service.mentors.lookup(guild_of(interaction).id, member.id)
+        content, embed = profile_answer(profile, member.id, interaction.user.id)
+        await reply(interaction, content, embed=embed)  # embed None: the sentence alone
 
     @mentor.command(name="list", description="Mentors with free places")
-    @app_commands.autocomplete(topic=topic_choices)
+    @app_commands.autocomplete(topic=offer("topic"))
     async def mentor_list(self, interaction: discord.Interaction, topic: str | None = None) -> None:
         guild_id = guild_of(interaction).id
 
@@ -179,13 +224,18 @@ class MentorshipCog(commands.Cog, name="Mentorship"):
     # --- /mentee --------------------------------------------------------------
     @mentee.command(name="request", description="Ask for a mentor (a second call updates it)")
     @app_commands.describe(
-        topics="Comma-separated, e.g. Machine Learning, NLP",
+        topics="Pick one, then type a comma to add more (e.g. Machine Learning, NLP)",
         goal="What you want to reach (up to 300 characters; only your mentor sees it)",
         city="Your city, if you'd like to meet in person",
         language="The language you'd prefer",
         level="beginner, intermediate or advanced",
     )
-    @app_commands.autocomplete(topics=topic_choices)
+    @app_commands.autocomplete(
+        topics=offer("topics"),
+        city=offer("city"),
+        language=offer("language"),
+        level=offer("level"),
+    )
     async def mentee_request(
         self,
         interaction: discord.Interaction,
@@ -198,7 +248,7 @@ class MentorshipCog(commands.Cog, name="Mentorship"):
         guild_id = guild_of(interaction).id
         if not await is_organizer(interaction):  # one member can't flood the queue
             self.bot.cooldowns.check(REQUEST_COOLDOWN, guild_id, interaction.user.id)
-        request = await self.service.requests.ask(
+        update = await self.service.requests.submit(
             guild_id,
             interaction.user.id,
             topics=topics,
@@ -213,8 +263,8 @@ class MentorshipCog(commands.Cog, name="Mentorship"):
         when = at(plan.next_at) if plan.next_at else "the next round"
         await reply(
             interaction,
-            f"Got it. The next matching round is {when}; I'll DM you a proposal.",
-            embed=request_embed(request, title="Your request"),
+            request_reply(update, when),
+            embed=request_embed(update.request, title="Your request"),
         )
 
     @mentee.command(name="cancel", description="Withdraw your open request")
@@ -244,22 +294,7 @@ class MentorshipCog(commands.Cog, name="Mentorship"):
     async def mentorship_status(self, interaction: discord.Interaction) -> None:
         guild_id = guild_of(interaction).id
         status = await self.service.overview.status(guild_id, interaction.user.id)
-        me = interaction.user.id
-        lines: list[str] = []
-        if status.profile:
-            p = status.profile
-            lines.append(f"**Mentor profile:** {p.status}, {p.free_places} of {p.capacity} free")
-        for r in status.requests:
-            lines.append(f"**Request #{r.id}** ({joined(r.topics)}): {r.status}")
-        for pr in status.proposals:
-            role = pr.role_of(me) or "—"
-            lines.append(f"**Proposal #{pr.id}** (you as {role}): {pr.status}")
-        for m in status.matches:
-            role = m.role_of(me) or "—"
-            lines.append(f"**Mentorship #{m.id}** (you as {role}, {joined(m.topics)}): {m.status}")
-        await reply(
-            interaction, "\n".join(lines) or "Nothing yet: `/mentee request` or `/mentor join`."
-        )
+        await reply(interaction, status_text(status, interaction.user.id))
 
     @mentorship.command(name="end", description="End a mentorship and give feedback")
     @app_commands.describe(match="The mentorship: pick one, or type its number")

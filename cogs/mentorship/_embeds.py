@@ -8,8 +8,15 @@ from typing import Any
 import discord
 from discord.utils import format_dt
 
-from bot.mentorship import MatchView, MenteeRequest, MentorProfile, MentorshipStats
-from cogs._common import truncate
+from bot.mentorship import (
+    MatchView,
+    MemberStatus,
+    MenteeRequest,
+    MentorProfile,
+    MentorshipStats,
+    RequestUpdate,
+)
+from cogs._common import column, truncate
 
 COLOUR = discord.Colour.from_rgb(52, 168, 83)  # Google green
 
@@ -55,6 +62,87 @@ def profile_embed(profile: MentorProfile, *, title: str | None = None) -> discor
     return embed
 
 
+def profile_answer(
+    profile: MentorProfile | None, user_id: int, asker_id: int
+) -> tuple[str | None, discord.Embed | None]:
+    """/mentor profile and the member's **Mentor profile** menu: the public profile, with a
+    sentence when there is none to show or it takes no mentees for now."""
+    mine = user_id == asker_id
+    who = f"<@{user_id}>"
+    if profile is None:
+        return (
+            "You aren't a mentor here: `/mentor join` to offer."
+            if mine
+            else f"{who} isn't a mentor here."
+        ), None
+    if profile.status == "left":
+        return (
+            "You stopped mentoring here: `/mentor join` to come back."
+            if mine
+            else f"{who} isn't a mentor here any more."
+        ), None
+    if profile.status == "paused":
+        note = (
+            "Your profile is paused: no new proposals until `/mentor resume`."
+            if mine
+            else f"{who} has paused mentoring: no new mentees for now."
+        )
+        return note, profile_embed(profile)
+    return None, profile_embed(profile)
+
+
+def someone(user_id: int | None) -> str:
+    """A member as a mention (replies ping nobody), or who they were once deleted."""
+    return f"<@{user_id}>" if user_id is not None else "a former member"
+
+
+def status_text(status: MemberStatus, me: int) -> str:
+    """/mentorship status: the member's own profile, requests (with their goal: it is
+    theirs, and the reply is theirs only), proposals and matches, each with whom."""
+    lines: list[str] = []
+    if status.profile:
+        p = status.profile
+        lines.append(f"**Mentor profile:** {p.status}, {p.free_places} of {p.capacity} free")
+    for r in status.requests:
+        line = f"**Request #{r.id}** ({truncate(joined(r.topics), 200)}): {r.status}"
+        if r.goal:
+            line += f" · your goal: {truncate(r.goal, 300 if r.is_open else 100)}"
+        lines.append(line)
+    for pr in status.proposals:
+        role = pr.role_of(me)
+        line = f"**Proposal #{pr.id}** with {someone(pr.other(me))}, your {_other(role)}: "
+        answer = pr.answer_of(role) if role and pr.status == "pending" else None
+        lines.append(line + pr.status + (f" (you {answer})" if answer else ""))
+    for m in status.matches:
+        lines.append(
+            f"**Mentorship #{m.id}** with {someone(m.other(me))}, your {_other(m.role_of(me))} "
+            f"({truncate(joined(m.topics), 200)}): {m.status}"
+        )
+    if not lines:
+        return "Nothing yet: `/mentee request` or `/mentor join`."
+    return column(lines, 2000)
+
+
+def _other(role: str | None) -> str:
+    return "mentee" if role == "mentor" else "mentor"
+
+
+def request_reply(update: RequestUpdate, next_round: str) -> str:
+    """The answer to /mentee request: asked, updated (and what changed), or unchanged."""
+    if update.previous is None:
+        return f"Got it. The next matching round is {next_round}; I'll DM you a proposal."
+    if not update.changes:
+        return (
+            "Got it. Nothing changed: your request already said exactly this. "
+            f"The next matching round is {next_round}."
+        )
+    changed = truncate("; ".join(update.changes), 1500)
+    return (
+        f"Got it. Your request is updated: {changed}. It keeps its place in the queue; "
+        f"the next matching round is {next_round}."
+    )
+
+
 def request_embed(request: MenteeRequest, *, title: str = "Mentee request") -> discord.Embed:
     """A request with its goal: only for the mentee, the proposed mentor and organizers."""
     embed = discord.Embed(title=title, colour=COLOUR)
@@ -64,7 +152,7 @@ def request_embed(request: MenteeRequest, *, title: str = "Mentee request") -> d
         embed.add_field(name="Goal", value=truncate(request.goal, 1024), inline=False)
     embed.add_field(name="City", value=request.city or "any", inline=True)
     embed.add_field(name="Language", value=request.language or "any", inline=True)
-    embed.add_field(name="Level", value=request.level or "—", inline=True)
+    embed.add_field(name="Level", value=request.level or "any", inline=True)
     return embed
 
 

@@ -23,6 +23,7 @@ from discord import app_commands
 
 from bot.errors import InvalidInput
 from bot.mentorship import MentorshipService, MentorshipSettings
+from bot.mentorship.choices import ChoiceKind
 from bot.signals import Signals
 from cogs._common import reply, truncate
 from cogs._features import SettingsSection
@@ -121,19 +122,15 @@ class MentorshipFeature:
         await reply(interaction, f"Mentorship #{match_id} has ended. Thank you for the feedback!")
 
     # --- autocomplete -------------------------------------------------------------------------
-    async def topic_choices(
-        self, interaction: discord.Interaction, current: str
+    async def choices(
+        self, interaction: discord.Interaction, kind: ChoiceKind, current: str
     ) -> list[app_commands.Choice[str]]:
-        """Comma-separated topics: complete the last one, keep the ones before it."""
+        """The guild's topics, languages, cities or levels for what is typed; for a
+        comma-separated option the last item is completed (bot/mentorship/choices.py)."""
         if interaction.guild_id is None:
             return []
-        done, _, last = current.rpartition(",")
-        prefix = f"{done}, " if done else ""
-        names = await self.service.taxonomy.search_topics(interaction.guild_id, last.strip())
-        return [
-            app_commands.Choice(name=truncate(prefix + n, 100), value=truncate(prefix + n, 100))
-            for n in names
-        ]
+        texts = await self.service.choices.complete(interaction.guild_id, kind, current)
+        return [app_commands.Choice(name=text, value=text) for text in texts]
 
     async def match_choices(
         self, interaction: discord.Interaction, current: str

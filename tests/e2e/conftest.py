@@ -111,7 +111,11 @@ async def fake(store: StoreHandle) -> AsyncIterator[FakeDiscord]:
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
 async def bot(fake: FakeDiscord, store: StoreHandle) -> AsyncIterator[BotProcess]:
-    proc = BotProcess(fake, store.path, extra_env={**store.env(), "LOG_LEVEL": "INFO"})
+    # "ready as": on_ready has written what start-up writes (the servers' names), so a
+    # test's snapshot of the store isn't taken in the middle of it
+    proc = BotProcess(
+        fake, store.path, extra_env={**store.env(), "LOG_LEVEL": "INFO"}, ready_line="ready as "
+    )
     await proc.start()
     yield proc
     await proc.stop()

@@ -36,7 +36,7 @@ MEMBER_COMMANDS = {
 }
 VOLUNTEER_COMMANDS = {"event checkin"}
 # Right-click commands (context menus), by name: each for everyone, checked by its feature.
-MEMBER_MENUS = {"Suggest as resource"}
+MEMBER_MENUS = {"Suggest as resource", "Mentor profile"}
 # settings that decide who holds power need Manage Server itself
 MANAGE_ONLY = "Only members with the Manage Server permission"
 # a value of each option type that Discord would accept (the check runs before the body)
@@ -81,8 +81,20 @@ async def test_every_member_command_exists(bot: BotProcess, fake: FakeDiscord) -
     assert not missing, f"classified but not synced: {missing}"
 
 
-async def test_every_context_menu_is_classified(bot: BotProcess, fake: FakeDiscord) -> None:
+async def test_every_context_menu_is_classified_and_for_members(
+    bot: BotProcess, fake: FakeDiscord
+) -> None:
     assert menus(fake) == MEMBER_MENUS
+    posted = await fake.post_message("bob", "general", "see https://ai.google.dev/gemma")
+    for menu in (c for c in fake.commands() if c.get("type", 1) != 1):
+        assert menu["default_member_permissions"] is None
+        assert menu["contexts"] == [0]  # servers only
+        if menu["type"] == 2:
+            done = await fake.user_menu("alice", menu["name"], target="bob")
+        else:
+            done = await fake.message_menu("alice", menu["name"], message=posted.id)
+        await done.wait_final()
+        assert done.ephemeral and done.text
 
 
 async def test_members_are_refused_every_organizer_command(

@@ -1322,6 +1322,9 @@ async def test_mentor_profile_reads_back(
     bio: str | None,
 ) -> None:
     w = world(db)
+    feature = mentorship_feature(w.mentorship)
+    for kind, text in (("languages", languages), ("levels", levels), ("topic", topics)):
+        assert_choices_fit(await feature.choices(w.interaction(), kind, text or ""))
     profile = await attempt(
         w.mentorship.mentors.join(
             w.guild,
@@ -1379,9 +1382,14 @@ async def test_mentee_request_reads_back(
     assert typed is None or (request.language or "").casefold() == typed.casefold()
     assert level is None or request.level == (resolve_level(level) if level.strip() else None)
     assert_embed_fits(request_embed(request))
-    assert_choices_fit(
-        await mentorship_feature(w.mentorship).topic_choices(w.interaction(), topics)
-    )
+    feature = mentorship_feature(w.mentorship)
+    for kind, text in (
+        ("topics", topics),
+        ("city", city),
+        ("language", language),
+        ("level", level),
+    ):
+        assert_choices_fit(await feature.choices(w.interaction(), kind, text or ""))
 
 
 def mentorship_feature(service: MentorshipService) -> MentorshipFeature:

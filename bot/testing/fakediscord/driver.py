@@ -36,7 +36,9 @@ class BotProcess:
     ``ready`` says what :meth:`start` waits for:
     ``"sync"`` (default) — READY + every GUILD_CREATE sent on a session identified after
     start, and a command sync (bulk PUT) done after start; ``"gateway"`` — only the former;
-    ``"identify"`` — only an IDENTIFY; or a callable ``(fake) -> bool``.
+    ``"identify"`` — only an IDENTIFY; or a callable ``(fake) -> bool``. With
+    ``ready_line``, also a line of output containing it since the start (the bot's own
+    "ready as …", logged once its start-up writes are done).
 
     A sharded process (``SHARD_IDS``, e.g. ``"2,3"``, or only ``SHARD_COUNT``: all of them,
     in its environment) is ready on the gateway when each of its shards has a session
@@ -56,8 +58,10 @@ class BotProcess:
         guild_id: int | None = None,
         output_path: str | os.PathLike[str] | None = None,
         keep_lines: int = 5000,
+        ready_line: str | None = None,
     ) -> None:
         self.fake = fake
+        self.ready_line = ready_line
         self.db_path = str(db_path)
         self.extra_env = dict(extra_env or {})
         self.argv = list(argv) if argv is not None else [sys.executable, "-m", "bot"]
@@ -158,6 +162,8 @@ class BotProcess:
         syncs = shards is None or 0 in shards
 
         def is_ready() -> bool:
+            if self.ready_line is not None and not any(self.ready_line in x for x in self._lines):
+                return False
             if callable(self.ready):
                 return bool(self.ready(fake))
             if self.ready == "identify":
