@@ -70,23 +70,6 @@ class MenteeRequests:
         city: str | None = None,
         language: str | None = None,
         level: str | None = None,
-    ) -> MenteeRequest:
-        """`submit`, for a caller that needs only the request."""
-        update = await self.submit(
-            guild_id, user_id, topics=topics, goal=goal, city=city, language=language, level=level
-        )
-        return update.request
-
-    async def submit(
-        self,
-        guild_id: int,
-        user_id: int,
-        *,
-        topics: str,
-        goal: str | None = None,
-        city: str | None = None,
-        language: str | None = None,
-        level: str | None = None,
     ) -> RequestUpdate:
         """Ask for a mentor (a second call updates the open request, keeping its place in
         the queue, and says what changed). None keeps a field, an empty string clears it.

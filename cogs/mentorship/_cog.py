@@ -248,7 +248,7 @@ class MentorshipCog(commands.Cog, name="Mentorship"):
         guild_id = guild_of(interaction).id
         if not await is_organizer(interaction):  # one member can't flood the queue
             self.bot.cooldowns.check(REQUEST_COOLDOWN, guild_id, interaction.user.id)
-        update = await self.service.requests.submit(
+        update = await self.service.requests.ask(
             guild_id,
             interaction.user.id,
             topics=topics,

@@ -1299,7 +1299,8 @@ async def test_language_reads_back(db: Database, name: str) -> None:
         return
     assert stored == collapsed(name.replace("\x00", ""))  # NUL dropped, as everywhere
     assert stored in await w.mentorship.config.languages(w.guild)
-    request = await w.mentorship.requests.ask(w.guild, MEMBER, topics="NLP", language=name)
+    asked = await w.mentorship.requests.ask(w.guild, MEMBER, topics="NLP", language=name)
+    request = asked.request
     assert request.language == stored
 
 
@@ -1368,11 +1369,12 @@ async def test_mentee_request_reads_back(
     level: str | None,
 ) -> None:
     w = world(db)
-    request = await attempt(
+    asked = await attempt(
         w.mentorship.requests.ask(
             w.guild, MEMBER, topics=topics, goal=goal, city=city, language=language, level=level
         )
     )
+    request = asked.request if asked else None
     if request is None:
         assert await w.mentorship.requests.open_request(w.guild, MEMBER) is None
         return
@@ -1440,8 +1442,9 @@ async def test_mentorship_flow_renders_and_reads_back(
         await attempt(ms.taxonomy.add_topic(w.guild, name))
     every = ", ".join(await ms.taxonomy.topics(w.guild))
     await ms.mentors.join(w.guild, OTHER, topics=every, capacity=10, bio="🧑🏾‍💻" * 75)
-    asked = await attempt(ms.requests.ask(w.guild, MEMBER, topics=every, goal=goal))
-    asked = asked or await ms.requests.ask(w.guild, MEMBER, topics=every, goal=None)
+    update = await attempt(ms.requests.ask(w.guild, MEMBER, topics=every, goal=goal))
+    update = update or await ms.requests.ask(w.guild, MEMBER, topics=every, goal=None)
+    asked = update.request
     summary = await ms.rounds.run(w.guild)
     assert len(summary.proposal_ids) == 1
     await w.assert_outbox_fits()  # the proposals, with the profile and the request

@@ -62,14 +62,14 @@ async def test_what_is_offered_is_accepted_when_sent(ms: MentorshipService) -> N
 
 # --- a second request says what changed -------------------------------------------------------
 async def test_a_new_request_has_no_previous_and_no_changes(ms: MentorshipService) -> None:
-    update = await ms.requests.submit(G, MENTEE, topics="NLP", goal="Learn")
+    update = await ms.requests.ask(G, MENTEE, topics="NLP", goal="Learn")
     assert update.previous is None and update.changes == ()
     assert update.request == await ms.requests.open_request(G, MENTEE)
 
 
 async def test_an_update_lists_each_change(ms: MentorshipService) -> None:
-    await ms.requests.submit(G, MENTEE, topics="NLP", goal="Learn", city="Lahore")
-    update = await ms.requests.submit(
+    await ms.requests.ask(G, MENTEE, topics="NLP", goal="Learn", city="Lahore")
+    update = await ms.requests.ask(
         G, MENTEE, topics="NLP, MLOps", goal="Ship it", city="", language="Urdu", level="adv"
     )
     assert update.previous is not None and update.previous.goal == "Learn"
@@ -81,16 +81,16 @@ async def test_an_update_lists_each_change(ms: MentorshipService) -> None:
         "language any → Urdu",
         "level any → advanced",
     )
-    same = await ms.requests.submit(G, MENTEE, topics="nlp,mlops")  # None keeps the rest
+    same = await ms.requests.ask(G, MENTEE, topics="nlp,mlops")  # None keeps the rest
     assert same.changes == () and same.request.goal == "Ship it"
-    cleared = await ms.requests.submit(G, MENTEE, topics="NLP, MLOps", goal="")
+    cleared = await ms.requests.ask(G, MENTEE, topics="NLP, MLOps", goal="")
     assert cleared.changes == ("goal removed",)
-    added = await ms.requests.submit(G, MENTEE, topics="NLP, MLOps", goal="Again")
+    added = await ms.requests.ask(G, MENTEE, topics="NLP, MLOps", goal="Again")
     assert added.changes == ("goal added",)
 
 
 async def test_changes_compare_field_by_field(ms: MentorshipService) -> None:
-    before = await ms.requests.ask(G, MENTEE, topics="NLP, MLOps")
+    before = (await ms.requests.ask(G, MENTEE, topics="NLP, MLOps")).request
     reordered = dataclasses.replace(before, topics=("MLOps", "NLP"))
     assert request_changes(before, reordered) == ("topics NLP, MLOps → MLOps, NLP",)
     assert request_changes(before, dataclasses.replace(before, updated_at=1)) == ()
@@ -177,14 +177,14 @@ async def test_status_fits_one_message(ms: MentorshipService, clock: FakeClock) 
 
 
 async def test_the_request_reply_says_asked_updated_or_unchanged(ms: MentorshipService) -> None:
-    first = await ms.requests.submit(G, MENTEE, topics="NLP")
+    first = await ms.requests.ask(G, MENTEE, topics="NLP")
     assert request_reply(first, ROUND) == (
         f"Got it. The next matching round is {ROUND}; I'll DM you a proposal."
     )
-    updated = await ms.requests.submit(G, MENTEE, topics="NLP, MLOps", goal="Ship")
+    updated = await ms.requests.ask(G, MENTEE, topics="NLP, MLOps", goal="Ship")
     assert request_reply(updated, ROUND).startswith(
         "Got it. Your request is updated: topics NLP → NLP, MLOps; goal added. "
         "It keeps its place in the queue"
     )
-    same = await ms.requests.submit(G, MENTEE, topics="NLP, MLOps")
+    same = await ms.requests.ask(G, MENTEE, topics="NLP, MLOps")
     assert "Nothing changed: your request already said exactly this." in request_reply(same, ROUND)

@@ -94,7 +94,7 @@ async def test_a_mentor_who_leaves_ends_their_mentorships_and_the_mentee_is_told
     told = await owed(db, "mentorship.ended")
     assert [(d["user_id"], d["reason"]) for d in told] == [(M1, "member_left")]
     # M1 may ask again for the same topic at once
-    assert (await ms.requests.ask(G, M1, topics="NLP")).status == "open"
+    assert (await ms.requests.ask(G, M1, topics="NLP")).request.status == "open"
 
 
 async def test_a_mentee_who_leaves_has_the_request_closed_and_the_mentor_told(

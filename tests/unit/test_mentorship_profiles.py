@@ -172,9 +172,11 @@ async def test_list_mentors_filters_by_topic_and_pages(ms: MentorshipService) ->
 async def test_one_open_request_per_member_updated_in_place(
     ms: MentorshipService, clock: FakeClock
 ) -> None:
-    first = await ms.requests.ask(
-        G, MENTEE, topics="nlp", goal=" Ship a chatbot ", city="Islamabad", language="urdu"
-    )
+    first = (
+        await ms.requests.ask(
+            G, MENTEE, topics="nlp", goal=" Ship a chatbot ", city="Islamabad", language="urdu"
+        )
+    ).request
     assert (first.status, first.topics, first.goal, first.city, first.language) == (
         "open",
         ("NLP",),
@@ -183,7 +185,7 @@ async def test_one_open_request_per_member_updated_in_place(
         "Urdu",
     )
     clock.advance(3600)
-    second = await ms.requests.ask(G, MENTEE, topics="NLP, Computer Vision", level="beg")
+    second = (await ms.requests.ask(G, MENTEE, topics="NLP, Computer Vision", level="beg")).request
     assert second.id == first.id
     assert second.topics == ("NLP", "Computer Vision")
     assert (second.goal, second.city, second.language, second.level) == (
@@ -193,7 +195,7 @@ async def test_one_open_request_per_member_updated_in_place(
         "beginner",
     )
     assert second.created_at == first.created_at  # keeps its place in the queue
-    cleared = await ms.requests.ask(G, MENTEE, topics="NLP", goal="", city="")
+    cleared = (await ms.requests.ask(G, MENTEE, topics="NLP", goal="", city="")).request
     assert (cleared.goal, cleared.city) == (None, None)
     assert (await ms.requests.open_request(G, MENTEE)) == cleared
 
@@ -211,7 +213,7 @@ async def test_one_open_request_per_member_updated_in_place(
 async def test_request_refuses_bad_input_and_changes_nothing(
     ms: MentorshipService, kwargs: dict[str, object], error: type[Exception], fragment: str
 ) -> None:
-    before = await ms.requests.ask(G, MENTEE, topics="NLP", goal="Learn")
+    before = (await ms.requests.ask(G, MENTEE, topics="NLP", goal="Learn")).request
     args: dict[str, object] = {"topics": "MLOps", "goal": "Other"}
     args.update(kwargs)
     with pytest.raises(error) as err:
@@ -223,11 +225,11 @@ async def test_request_refuses_bad_input_and_changes_nothing(
 async def test_cancel_request(ms: MentorshipService) -> None:
     with pytest.raises(NotFound):
         await ms.requests.cancel(G, MENTEE)
-    request = await ms.requests.ask(G, MENTEE, topics="NLP")
+    request = (await ms.requests.ask(G, MENTEE, topics="NLP")).request
     cancelled = await ms.requests.cancel(G, MENTEE)
     assert cancelled.id == request.id and cancelled.status == "cancelled"
     assert await ms.requests.open_request(G, MENTEE) is None
-    again = await ms.requests.ask(G, MENTEE, topics="NLP")
+    again = (await ms.requests.ask(G, MENTEE, topics="NLP")).request
     assert again.id != request.id and again.status == "open"
 
 

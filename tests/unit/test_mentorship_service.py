@@ -58,10 +58,10 @@ async def mentors_ab(ms: MentorshipService) -> None:
 
 
 async def ask(ms: MentorshipService, user: int = M1, topics: str = "NLP") -> int:
-    request = await ms.requests.ask(
+    asked = await ms.requests.ask(
         G, user, topics=topics, goal=GOAL, city="Islamabad", language="Urdu", level="beginner"
     )
-    return request.id
+    return asked.request.id
 
 
 # The timers (cogs/mentorship/_timers.py) arm one job per row that waits for a time (a
