@@ -4,10 +4,13 @@
 # PostgreSQL (DATABASE_URL) with nothing else copied in.
 FROM python:3.11-slim
 
+# MPLCONFIGDIR: matplotlib (the /event stats chart) keeps its font cache where the bot
+# user may write; its home, /app, is not writable.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    MPLCONFIGDIR=/tmp/matplotlib
 
 WORKDIR /app
 COPY pyproject.toml README.md ./

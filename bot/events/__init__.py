@@ -2,6 +2,8 @@
 the no-show policy and feedback (domain layer; never imports discord). `EventService`
 (service.py) is the front; it lists the parts."""
 
+from bot.events.chart import Chart, checkin_chart
+from bot.events.door import DoorClosed, window_text
 from bot.events.export import attendees_csv, feedback_report
 from bot.events.ics import event_ics, event_uid, ics_filename
 from bot.events.messages import (
@@ -15,6 +17,7 @@ from bot.events.messages import (
 from bot.events.models import (
     Attendee,
     CheckIn,
+    CheckInChoice,
     Event,
     EventStats,
     Feedback,
@@ -49,9 +52,12 @@ from bot.events.tickets import normalize_code, ticket_filename, ticket_qr_png
 __all__ = [
     "AnswersRequired",
     "Attendee",
+    "Chart",
     "CheckIn",
+    "CheckInChoice",
     "CheckInResult",
     "DeletedMemberData",
+    "DoorClosed",
     "EditResult",
     "Event",
     "EventCancelled",
@@ -82,6 +88,7 @@ __all__ = [
     "Standing",
     "Ticket",
     "attendees_csv",
+    "checkin_chart",
     "event_ics",
     "event_uid",
     "feedback_report",
@@ -90,4 +97,5 @@ __all__ = [
     "parse_questions",
     "ticket_filename",
     "ticket_qr_png",
+    "window_text",
 ]

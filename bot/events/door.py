@@ -1,5 +1,10 @@
-"""At the door: tickets, check-in (by ticket code or by member), walk-ins, stats, and
-the volunteer role (who may check members in, with organizers).
+"""At the door: tickets, check-in (by ticket code or by member), walk-ins, stats, the
+volunteer role (who may check members in, with organizers) and the check-in window.
+
+The window: volunteers check members in from the guild's `checkin_window_hours` before
+the start (/settings checkin-window, default 24, 0 = from the start) until an hour after
+the end. Organizers may check members in at any time (rehearsing the door, badges the
+day before, a speaker early); such a check-in says it was outside the window.
 
 Check-in is the door's hot path (3 volunteers, 300 people in 20 minutes): each one is a
 single transaction run in the database thread (`db.run_in_transaction`), and the unique
@@ -9,23 +14,25 @@ volunteers scan the same ticket at the same moment.
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from bot import outbox
 from bot.db import SyncConnection
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.events import tickets as codes
 from bot.events.models import (
     CHECKIN_GRACE_AFTER,
-    CHECKIN_OPENS_BEFORE,
     CURVE_SLOT,
+    DEFAULT_CHECKIN_WINDOW_HOURS,
+    MAX_CHECKIN_WINDOW_HOURS,
     CheckIn,
+    CheckInChoice,
     CheckInOutcome,
     Event,
     EventStats,
     Ticket,
 )
-from bot.events.results import (
-    CheckInResult,
-)
+from bot.events.results import CheckInResult
 from bot.events.store import (
     RANK,
     SELECT_EVENT,
@@ -35,6 +42,7 @@ from bot.events.store import (
     timezone_sync,
 )
 from bot.events.tickets import live_ticket
+from bot.sql import Row
 from bot.timeutil import format_local
 
 _VOID_REASONS = {"left": "the member gave up their seat"}
@@ -46,6 +54,7 @@ _FIRST_CHECKIN = (
     "SELECT checked_in_at, by_user_id, walk_in, code FROM event_checkins"
     " WHERE event_id = ? AND user_id = ?"
 )
+_WINDOW = "SELECT checkin_window_hours FROM event_guild_settings WHERE guild_id = ?"
 
 
 def _hours(seconds: int) -> str:
@@ -53,20 +62,40 @@ def _hours(seconds: int) -> str:
     return "an hour" if hours == 1 else f"{hours} hours"
 
 
-def _check_door_open(conn: SyncConnection, event: Event, now: int) -> None:
-    if event.cancelled:
-        raise NotAllowed(f"“{event.title}” was cancelled, so there is no check-in.")
-    if now < event.checkin_opens_at or now >= event.checkin_closes_at:
-        tz = timezone_sync(conn, event.guild_id)
-        if now < event.checkin_opens_at:
-            raise NotAllowed(
-                f"Check-in for “{event.title}” opens {_hours(CHECKIN_OPENS_BEFORE)} before the "
-                f"start, at {format_local(event.checkin_opens_at, tz)} ({tz.key})."
+def window_text(hours: int) -> str:
+    """From when volunteers may check in, in words that follow "from": '24 hours before
+    the start', 'an hour before the start', 'the start'."""
+    return f"{_hours(hours * 3600)} before the start" if hours else "the start"
+
+
+class DoorClosed(NotAllowed):
+    """Volunteers can't check members in to the event now: its window hasn't opened yet
+    (`not_yet`, it opens at `opens_at`) or it closed at `closes_at`. The message gives the
+    time in the guild's zone; the cog shows it as a Discord timestamp instead."""
+
+    def __init__(self, event: Event, window_hours: int, now: int, tz: ZoneInfo) -> None:
+        self.event = event
+        self.window_hours = window_hours
+        self.opens_at = event.checkin_opens_at(window_hours)
+        self.closes_at = event.checkin_closes_at
+        self.not_yet = now < self.opens_at
+        # to follow "opens": '24 hours before the start', 'at the start'
+        self.opens_when = window_text(window_hours) if window_hours else "at the start"
+        if self.not_yet:
+            text = (
+                f"Check-in for “{event.title}” opens {self.opens_when}, "
+                f"{'at ' if window_hours else ''}{format_local(self.opens_at, tz)} ({tz.key})."
             )
-        raise NotAllowed(
-            f"Check-in for “{event.title}” closed at {format_local(event.checkin_closes_at, tz)}"
-            f" ({tz.key}), {_hours(CHECKIN_GRACE_AFTER)} after the end."
-        )
+        else:
+            text = (
+                f"Check-in for “{event.title}” closed at {format_local(self.closes_at, tz)}"
+                f" ({tz.key}), {_hours(CHECKIN_GRACE_AFTER)} after the end."
+            )
+        super().__init__(f"{text} Organizers can check members in at any time.")
+
+
+def _window_hours(row: Row | None) -> int:
+    return DEFAULT_CHECKIN_WINDOW_HOURS if row is None else int(row[0])
 
 
 def _member_by_code(conn: SyncConnection, event: Event, text: str) -> int:
@@ -144,13 +173,17 @@ class Door:
         by_user_id: int,
         member_id: int | None = None,
         code: str | None = None,
+        organizer: bool = False,
     ) -> CheckInResult:
         """Check a member in by ticket code or by member (exactly one). Permission (organizer
-        or volunteer) is the cog's to check. A member without a seat is recorded as a
-        walk-in; a second check-in records nothing and says when the first was.
+        or volunteer) is the cog's to check, and it says which (`organizer`). A member
+        without a seat is recorded as a walk-in; a second check-in records nothing and says
+        when the first was.
 
-        Open from 3 h before the start until 1 h after the end; not for cancelled events.
-        A code that is unknown, another event's, or voided is refused with the reason."""
+        Volunteers only inside the guild's check-in window (`DoorClosed` says when it opens
+        or when it closed); organizers at any time (`outside_window` then says so). Never for
+        cancelled events. A code that is unknown, another event's, or voided is refused
+        with the reason."""
         if (member_id is None) == (code is None):
             raise InvalidInput("Give either the member or their ticket code (one of the two).")
         now = self.store.now()
@@ -164,7 +197,12 @@ class Door:
             if row is None:
                 raise NotFound(f"There is no event #{event_id} in this server.")
             event = event_from_row(row)
-            _check_door_open(conn, event, now)
+            if event.cancelled:
+                raise NotAllowed(f"“{event.title}” was cancelled, so there is no check-in.")
+            hours = _window_hours(conn.execute(_WINDOW, (guild_id,)).fetchone())
+            outside = not event.in_checkin_window(now, hours)
+            if outside and not organizer:
+                raise DoorClosed(event, hours, now, timezone_sync(conn, guild_id))
             member = _member_by_code(conn, event, code) if code is not None else member_id
             assert member is not None  # exactly one of the two was given (checked above)
             rsvp = conn.execute(
@@ -185,7 +223,17 @@ class Door:
             if recorded:
                 outcome: CheckInOutcome = "walk_in" if walk_in else "checked_in"
                 return CheckInResult(
-                    outcome, event, member, status, walk_in, now, by_user_id, ticket, seat
+                    outcome,
+                    event,
+                    member,
+                    status,
+                    walk_in,
+                    now,
+                    by_user_id,
+                    ticket,
+                    seat,
+                    outside_window=outside,
+                    window_hours=hours,
                 )
             first = conn.execute(_FIRST_CHECKIN, (event_id, member)).fetchone()
             return CheckInResult(
@@ -198,10 +246,41 @@ class Door:
                 first["by_user_id"],
                 ticket,
                 seat,
+                window_hours=hours,
             )
 
         async with self.store.turn(event_id):
             return await self.db.run_in_transaction(work)
+
+    async def choices_for(
+        self, guild_id: int, member_id: int, *, organizer: bool, limit: int = 25
+    ) -> list[CheckInChoice]:
+        """The events a check-in of the member may be for, when nobody named one (the
+        member's context menu), soonest first, at most `limit`:
+
+        - the events whose check-in window is open now, or, for an organizer (who may check
+          in at any time) when none is, the member's upcoming RSVPs;
+        - of those, only the ones where the member has an RSVP (going or waitlist), when
+          there are any: someone at the door is most likely at the event they signed up for.
+
+        One → check them in there; several → ask; none → nothing is open for them now.
+        Cancelled events never count."""
+        now = self.store.now()
+        hours = await self.checkin_window(guild_id)
+        rows = await self.db.fetchall(
+            f"{SELECT_EVENT}, r.status AS member_status FROM events e LEFT JOIN rsvps r"
+            " ON r.event_id = e.id AND r.user_id = ?"
+            " WHERE e.guild_id = ? AND e.status = 'scheduled' AND e.ends_at > ?"
+            " AND (e.starts_at <= ? OR r.status IS NOT NULL)"
+            " ORDER BY e.starts_at, e.id",
+            (member_id, guild_id, now - CHECKIN_GRACE_AFTER, now + hours * 3600),
+        )
+        found = [CheckInChoice(event_from_row(r), r["member_status"]) for r in rows]
+        pool = [c for c in found if c.event.in_checkin_window(now, hours)]
+        if not pool and organizer:
+            pool = [c for c in found if c.status is not None]
+        theirs = [c for c in pool if c.status is not None]
+        return (theirs or pool)[:limit]
 
     async def checkins(self, guild_id: int, event_id: int) -> list[CheckIn]:
         """Everyone checked in (walk-ins included), in check-in order, for organizers."""
@@ -241,20 +320,22 @@ class Door:
                     )
                 )
             slots = await self.db.fetchall(
-                "SELECT checked_in_at - checked_in_at % ? AS slot, COUNT(*) FROM event_checkins"
+                "SELECT checked_in_at - checked_in_at % ? AS slot, COUNT(*),"
+                " CAST(SUM(walk_in) AS INTEGER) FROM event_checkins"
                 " WHERE event_id = ? GROUP BY slot ORDER BY slot",
                 (CURVE_SLOT, event_id),
             )
             undelivered = await outbox.failures(
                 self.db, guild_id, dedupe_prefix=outbox_key(event_id, "")
             )
-        by_slot = {r[0]: r[1] for r in slots}
+        by_slot = {r[0]: (r[1], r[2]) for r in slots}
         curve: tuple[tuple[int, int], ...] = ()
+        walk_ins: tuple[int, ...] = ()
         if by_slot:
             first, last = min(by_slot), max(by_slot)
-            curve = tuple(
-                (slot, by_slot.get(slot, 0)) for slot in range(first, last + 1, CURVE_SLOT)
-            )
+            every = range(first, last + 1, CURVE_SLOT)
+            curve = tuple((slot, by_slot.get(slot, (0, 0))[0]) for slot in every)
+            walk_ins = tuple(by_slot.get(slot, (0, 0))[1] for slot in every)
         return EventStats(
             event,
             event.going,
@@ -265,7 +346,21 @@ class Door:
             undelivered,
             curve,
             ended,
+            walk_ins,
         )
+
+    # --- the check-in window (volunteers; organizers check in at any time) --------------
+    async def checkin_window(self, guild_id: int) -> int:
+        """Hours before the start from which volunteers may check members in."""
+        return _window_hours(await self.db.fetchone(_WINDOW, (guild_id,)))
+
+    async def set_checkin_window(self, guild_id: int, hours: int) -> None:
+        if not 0 <= hours <= MAX_CHECKIN_WINDOW_HOURS:
+            raise InvalidInput(
+                f"The check-in window is 0 to {MAX_CHECKIN_WINDOW_HOURS} hours before the start"
+                " (0 = only from the start)."
+            )
+        await self.store.set_setting(guild_id, "checkin_window_hours", hours)
 
     # --- the volunteer role (may check members in, with organizers) ---------------------
     async def volunteer_role(self, guild_id: int) -> int | None:

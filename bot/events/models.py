@@ -22,9 +22,12 @@ DEFAULT_REMINDER_OFFSETS = (86400, 3600)
 MAX_QUESTIONS = 4
 MAX_QUESTION = 45
 MAX_ANSWER = 200
-# The door opens 3 h before the start (volunteers set up, early birds queue) and closes an
-# hour after the end (late check-ins of people who came); feedback DMs go out after that.
-CHECKIN_OPENS_BEFORE = 3 * 3600
+# The check-in window: volunteers check members in from the guild's `checkin_window_hours`
+# before the start (/settings checkin-window; 0 = from the start) until an hour after the
+# end (late check-ins of people who came); organizers at any time. Feedback DMs go out an
+# hour after the end.
+DEFAULT_CHECKIN_WINDOW_HOURS = 24
+MAX_CHECKIN_WINDOW_HOURS = 168
 CHECKIN_GRACE_AFTER = 3600
 FEEDBACK_DELAY = 3600
 MAX_COMMENT = 1000
@@ -115,9 +118,12 @@ class Event:
     def is_over(self, now: float) -> bool:
         return now >= self.ends_at
 
-    @property
-    def checkin_opens_at(self) -> int:
-        return self.starts_at - CHECKIN_OPENS_BEFORE
+    def checkin_opens_at(self, window_hours: int) -> int:
+        """When volunteers may start checking members in, under the guild's window."""
+        return self.starts_at - window_hours * 3600
+
+    def in_checkin_window(self, now: float, window_hours: int) -> bool:
+        return self.checkin_opens_at(window_hours) <= now < self.checkin_closes_at
 
     @property
     def checkin_closes_at(self) -> int:
@@ -237,6 +243,15 @@ class CheckIn:
 
 
 @dataclass(frozen=True)
+class CheckInChoice:
+    """An event a member can be checked in to now (the member's context menu), with their
+    RSVP there: going, waitlist, or None (they would be a walk-in)."""
+
+    event: Event
+    status: RsvpStatus | None
+
+
+@dataclass(frozen=True)
 class EventStats:
     event: Event
     going: int
@@ -247,6 +262,7 @@ class EventStats:
     undelivered: int  # this event's messages that failed (closed DMs, …)
     curve: tuple[tuple[int, int], ...]  # (slot start epoch, check-ins), 15-min slots, gaps = 0
     ended: bool
+    curve_walk_ins: tuple[int, ...] = ()  # how many of each curve slot's check-ins were walk-ins
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.events.models import (
+    DEFAULT_CHECKIN_WINDOW_HOURS,
     CheckInOutcome,
     Event,
     FireOutcome,
@@ -147,6 +148,10 @@ class CheckInResult:
     by_user_id: int | None  # who checked them in (the first time, for 'already')
     code: str | None  # their ticket, if seated
     seat: int | None
+    # Recorded by an organizer while volunteers couldn't (before the window or after it
+    # closed); window_hours is the guild's window it was decided under.
+    outside_window: bool = False
+    window_hours: int = DEFAULT_CHECKIN_WINDOW_HOURS
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,13 @@ RANK_OF_R = (
 )
 # The event_guild_settings columns set one at a time (set_setting).
 _SETTINGS = frozenset(
-    {"reminder_offsets", "release_on_leave", "volunteer_role_id", "series_lead_days"}
+    {
+        "reminder_offsets",
+        "release_on_leave",
+        "volunteer_role_id",
+        "series_lead_days",
+        "checkin_window_hours",
+    }
 )
 
 

@@ -9,6 +9,7 @@ from bot.events import EventService
 from bot.events.roles import KIND as ROLE_SYNC
 from cogs._app import CommunityBot
 from cogs.events._announce import Announcements
+from cogs.events._checkin import CheckInPick
 from cogs.events._cog import EventsCog
 from cogs.events._feature import EventsFeature
 from cogs.events._modals import FeedbackModal, QuestionsModal
@@ -44,7 +45,7 @@ async def setup(bot: CommunityBot) -> None:
     )
     EventNotices(events).register(bot.delivery)
     bot.delivery.register(ROLE_SYNC, roles.sync)
-    bot.persistent_items.extend([RsvpButton, FeedbackButton])
+    bot.persistent_items.extend([RsvpButton, FeedbackButton, CheckInPick])
     bot.forms.register(QuestionsModal.TEMPLATE, feature.submit_questions)
     bot.forms.register(FeedbackModal.TEMPLATE, feature.submit_feedback)
     bot.features.add(feature)

@@ -28,6 +28,7 @@ from cogs._common import (
 )
 from cogs.events._announce import Announcements
 from cogs.events._changes import ChangeCommands
+from cogs.events._checkin import MENU_NAME, check_in_member
 from cogs.events._choices import EVENT_HELP, ONLINE_URL_HELP, event_choices, organizer_event_choices
 from cogs.events._door import DoorCommands
 from cogs.events._embeds import event_embed, jump_url, list_line, status_text
@@ -65,13 +66,19 @@ class EventsCog(
         self.announcements = announcements
         self.timers = timers
         self.roles = roles
+        # Right-click a member → Apps → Check in (organizers and volunteers, _checkin.py).
+        self.checkin_menu = app_commands.guild_only(
+            app_commands.ContextMenu(name=MENU_NAME, callback=check_in_member)
+        )
         super().__init__()
 
     async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.checkin_menu)
         await self.timers.start()
         self.bot.signals.subscribe(EVENTS_TOPIC, self.events_feature.resync)
 
     async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.checkin_menu.name, type=self.checkin_menu.type)
         self.bot.signals.unsubscribe(EVENTS_TOPIC, self.events_feature.resync)
         self.timers.stop()
         self.announcements.cancel_pending()

@@ -1,34 +1,28 @@
 """At the door and after: /event ticket, checkin, stats and feedback (the commands are
-mixed into EventsCog, which owns the /event group; the Give feedback button and form
-are EventsFeature's)."""
+mixed into EventsCog, which owns the /event group; check-in itself, shared with the
+member's context menu, is _checkin.py's; the Give feedback button and form are
+EventsFeature's)."""
 
 from __future__ import annotations
 
+import asyncio
 import io
-from typing import TYPE_CHECKING, Any
+from itertools import groupby
+from typing import TYPE_CHECKING, Any, Literal
 
 import discord
 from discord import app_commands
 from discord.utils import format_dt
 
-from bot.events import feedback_report
-from cogs._common import NotOrganizer, guild_of, is_organizer, organizer_only, reply, truncate
+from bot.events import checkin_chart, feedback_report
+from cogs._common import guild_of, in_time, organizer_only, reply, truncate
+from cogs.events._checkin import check_in, door_staff
 from cogs.events._choices import EVENT_HELP, event_choices, organizer_event_choices
 from cogs.events._embeds import utc
 from cogs.events._tickets import ticket_file, ticket_text
 
 if TYPE_CHECKING:
     from bot.events import EventService
-
-
-class VolunteerOnly(NotOrganizer):
-    """Neither an organizer nor the guild's volunteer role."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            "Only organizers and volunteers can check members in: ask an organizer for "
-            "the volunteer role (`/settings volunteer-role`)."
-        )
 
 
 class DoorCommands:
@@ -60,15 +54,6 @@ class DoorCommands:
         await reply(interaction, ticket_text(found, ticket), file=ticket_file(ticket))
 
     # --- check-in -------------------------------------------------------------
-    async def _require_door_staff(self, interaction: discord.Interaction) -> None:
-        if await is_organizer(interaction):
-            return
-        role_id = await self.events.door.volunteer_role(guild_of(interaction).id)
-        member = interaction.user
-        if role_id and isinstance(member, discord.Member) and member.get_role(role_id):
-            return
-        raise VolunteerOnly()
-
     @app_commands.command(  # type: ignore[type-var]  # a mixin: see /event ticket
         name="checkin", description="Check a member in at the door"
     )
@@ -85,29 +70,15 @@ class DoorCommands:
         code: str | None = None,
     ) -> None:
         guild = guild_of(interaction)
-        await self._require_door_staff(interaction)
+        organizer = await door_staff(interaction, self.events)
         if (member is None) == (code is None):
             await reply(interaction, "Give either the member or their ticket code (not both).")
             return
         found = await self.events.catalogue.resolve(guild.id, event)
-        result = await self.events.door.check_in(
-            guild.id,
-            found.id,
-            by_user_id=interaction.user.id,
-            member_id=member.id if member else None,
-            code=code,
+        member_id = member.id if member else None
+        text = await check_in(
+            interaction, self.events, found.id, organizer=organizer, member_id=member_id, code=code
         )
-        who = guild.get_member(result.member_id)
-        name = f"**{who.display_name}**" if who else f"<@{result.member_id}>"
-        if result.outcome == "already":
-            by = f" by <@{result.by_user_id}>" if result.by_user_id else ""
-            at = format_dt(utc(result.checked_in_at), "T")
-            text = f"{name} was already checked in at {at}{by}."
-        elif result.outcome == "walk_in":
-            why = "is on the waitlist" if result.status == "waitlist" else "had no RSVP"
-            text = f"Recorded {name} as a **walk-in** ({why})."
-        else:
-            text = f"✅ {name} checked in — seat {result.seat}, ticket {result.code}."
         await reply(interaction, text)
 
     # --- organizers' numbers ----------------------------------------------------
@@ -131,7 +102,16 @@ class DoorCommands:
         )
         embed.add_field(name="Undelivered DMs", value=str(stats.undelivered))
         embed.add_field(name="Check-ins per 15 minutes", value=_curve(stats.curve), inline=False)
-        await reply(interaction, embed=embed)
+        tz = (await self.events.store.guilds.get(guild_id)).tz
+        # Drawing takes CPU: in a worker thread, answered "thinking…" first if it is slow.
+        chart = await in_time(interaction, asyncio.to_thread(checkin_chart, stats, tz))
+        if chart is None:
+            await reply(interaction, embed=embed)
+            return
+        file = discord.File(
+            io.BytesIO(chart.png), filename=chart.filename, description=chart.alt_text
+        )
+        await reply(interaction, embed=embed, file=file)
 
     @app_commands.command(name="feedback", description="What attendees said about an event")
     @app_commands.describe(event=EVENT_HELP)
@@ -163,11 +143,21 @@ class DoorCommands:
 
 
 def _curve(curve: tuple[tuple[int, int], ...]) -> str:
+    """One line per 15-minute slot. Now that organizers check in at any time, check-ins
+    may lie hours or days apart: three or more empty slots in a row make one `⋯` line,
+    and the date is shown when the curve spans more than a day."""
     if not curve:
         return "no check-ins yet"
     top = max(n for _, n in curve) or 1
-    lines = [
-        f"{format_dt(utc(slot), 't')} {'█' * max(1, round(12 * n / top)) if n else '·'} {n}"
-        for slot, n in curve
-    ]
+    style: Literal["t", "f"] = "t" if curve[-1][0] - curve[0][0] < 86400 else "f"
+    lines: list[str] = []
+    for empty, group in groupby(curve, key=lambda slot: slot[1] == 0):
+        run = list(group)
+        if empty and len(run) >= 3:
+            lines.append("⋯")
+            continue
+        lines.extend(
+            f"{format_dt(utc(slot), style)} {'█' * max(1, round(12 * n / top)) if n else '·'} {n}"
+            for slot, n in run
+        )
     return truncate("\n".join(lines), 1024)

@@ -29,6 +29,7 @@ from bot.events import (
     SeatChange,
     event_ics,
     ics_filename,
+    window_text,
 )
 from bot.signals import Signals
 from bot.timeutil import format_offsets
@@ -269,6 +270,7 @@ class EventsFeature:
         events = self.events
         offsets = await events.reminders.offsets(guild.id)
         volunteers = await events.door.volunteer_role(guild.id)
+        window = await events.door.checkin_window(guild.id)
         policy = await events.standing.policy(guild.id)
         release = await events.seats.release_on_leave(guild.id)
         lead = await events.series.lead_days(guild.id)
@@ -276,6 +278,7 @@ class EventsFeature:
         return "Events", [
             ("Reminders before start", format_offsets(offsets)),
             ("Volunteers (check-in)", f"<@&{volunteers}>" if volunteers else "not set"),
+            ("Check-in window", f"volunteers from {window_text(window)}; organizers any time"),
             ("No-show policy", policy_text(policy)),
             ("Seats of members who leave", "released" if release else "kept"),
             ("Recurring events announced", f"{lead} days ahead"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
+from bot.events import window_text
 from bot.timeutil import format_offsets
 from cogs._common import (
     bot_of,
@@ -47,6 +48,25 @@ class EventSettings:
             guild_of(interaction).id, role.id
         )
         await reply(interaction, f"Members with {role.mention} can now check people in.")
+
+    @app_commands.command(
+        name="checkin-window", description="From when volunteers may check members in"
+    )
+    @app_commands.describe(
+        hours="Hours before an event's start (0 = only from the start); organizers: any time"
+    )
+    @app_commands.guild_only()
+    @organizer_only()
+    async def checkin_window(
+        self, interaction: discord.Interaction, hours: app_commands.Range[int, 0, 168]
+    ) -> None:
+        door = _feature(interaction).events.door
+        await door.set_checkin_window(guild_of(interaction).id, hours)
+        await reply(
+            interaction,
+            f"Volunteers can now check members in from {window_text(hours)} of each event "
+            "until an hour after its end. Organizers can check members in at any time.",
+        )
 
     @app_commands.command(
         name="no-show-policy", description="Put repeat no-shows behind others on the waitlist"

@@ -1,6 +1,8 @@
 """Events at the door and after, end to end: registration questions → modal → csv;
 ticket DM with a QR that decodes to the code; check-in by code and by member, walk-ins,
-refusals; stats; after the event a feedback DM → modal → /event feedback."""
+refusals; stats with the check-in chart; after the event a feedback DM → modal →
+/event feedback. The check-in window and the member's context menu:
+test_event_checkin.py."""
 
 from __future__ import annotations
 
@@ -105,9 +107,24 @@ async def test_ticket_dm_qr_checkin_and_stats(bot: BotProcess, fake: FakeDiscord
     assert "✅" not in void.content and "void" in void.content.lower()
 
     stats = await fake.slash("admin", "event stats", event=eid)
+    await stats.wait_final()  # a slow first chart is answered "thinking…" first
     fields = {f["name"]: f["value"] for f in stats.embeds[0]["fields"]}
     assert fields["Checked in"] == "2" and fields["Walk-ins"] == "1"
     assert fields["No-shows"] == "after it ends"
+    # The curve as a picture beside the figures, with words for it.
+    (chart,) = stats.attachments
+    assert chart.filename == f"event-{eid}-checkins.png" and stats.ephemeral
+    image = Image.open(io.BytesIO(chart.content))
+    assert image.format == "PNG" and image.size == (800, 450)
+    assert chart.description is not None
+    assert chart.description.startswith("Chart of the check-ins at “Door Night”")
+    assert "2 checked in (1 with a seat, 1 walk-in) of 2 going" in chart.description
+    assert "Busiest 15 minutes: " in chart.description
+    quiet = await create(fake, "Quiet Door", starts=local(timedelta(hours=3)))
+    no_chart = await fake.slash("admin", "event stats", event=event_id(quiet))
+    await no_chart.wait_final()
+    assert no_chart.attachments == []
+    assert "no check-ins yet" in no_chart.text
     member_stats = await fake.slash("alice", "event stats", event=eid)
     assert "Only organizers" in member_stats.content
 

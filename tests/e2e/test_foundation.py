@@ -155,6 +155,7 @@ async def test_help_ends_with_the_right_click_menus(bot: BotProcess, fake: FakeD
     last = pages[-1]
     assert "**Right-click menus**" in last
     assert "**Suggest as resource** — right-click a message → Apps" in last
+    assert "**Check in** — right-click a member → Apps" in last
 
 
 async def test_settings_survive_a_restart(bot: BotProcess, fake: FakeDiscord) -> None:

@@ -35,8 +35,10 @@ MEMBER_COMMANDS = {
     "privacy delete",
 }
 VOLUNTEER_COMMANDS = {"event checkin"}
-# Right-click commands (context menus), by name: each for everyone, checked by its feature.
+# Right-click commands (context menus), by name: for everyone (each checked by its
+# feature), or for volunteers and organizers (members are refused).
 MEMBER_MENUS = {"Suggest as resource", "Mentor profile"}
+VOLUNTEER_MENUS = {"Check in"}
 # settings that decide who holds power need Manage Server itself
 MANAGE_ONLY = "Only members with the Manage Server permission"
 # a value of each option type that Discord would accept (the check runs before the body)
@@ -44,7 +46,7 @@ SAMPLE = {3: "1", 4: 1, 5: True, 6: "bob", 7: "general", 8: "Volunteer", 10: 1.0
 
 
 def leaf_commands(fake: FakeDiscord) -> dict[str, list[dict[str, Any]]]:
-    """Every invocable command path with its options, from what the bot synced."""
+    """Every invocable slash command path with its options, from what the bot synced."""
     found: dict[str, list[dict[str, Any]]] = {}
 
     def walk(prefix: str, options: list[dict[str, Any]]) -> None:
@@ -81,20 +83,33 @@ async def test_every_member_command_exists(bot: BotProcess, fake: FakeDiscord) -
     assert not missing, f"classified but not synced: {missing}"
 
 
-async def test_every_context_menu_is_classified_and_for_members(
+async def test_every_context_menu_is_classified_and_members_get_theirs(
     bot: BotProcess, fake: FakeDiscord
 ) -> None:
-    assert menus(fake) == MEMBER_MENUS
+    assert menus(fake) == MEMBER_MENUS | VOLUNTEER_MENUS
     posted = await fake.post_message("bob", "general", "see https://ai.google.dev/gemma")
     for menu in (c for c in fake.commands() if c.get("type", 1) != 1):
         assert menu["default_member_permissions"] is None
         assert menu["contexts"] == [0]  # servers only
+        if menu["name"] not in MEMBER_MENUS:
+            continue
         if menu["type"] == 2:
             done = await fake.user_menu("alice", menu["name"], target="bob")
         else:
             done = await fake.message_menu("alice", menu["name"], message=posted.id)
         await done.wait_final()
         assert done.ephemeral and done.text
+
+
+async def test_members_are_refused_the_volunteers_context_menus(
+    bot: BotProcess, fake: FakeDiscord, store: StoreHandle
+) -> None:
+    await fake.slash("alice", "settings show")  # the guild's defaults exist before the dump
+    before = store.dump()
+    for name in sorted(VOLUNTEER_MENUS):
+        result = await fake.user_menu("alice", name, target="bob")
+        assert result.ephemeral and result.content.startswith("Only organizers"), (name, result)
+    assert store.dump() == before
 
 
 async def test_members_are_refused_every_organizer_command(
@@ -128,6 +143,8 @@ async def test_volunteers_may_check_in_and_nothing_more(
         "door_volunteer", "event checkin", event="999", options={"member": "bob"}
     )
     assert "There is no event #999" in allowed.content  # past the permission check
+    menu = await fake.user_menu("door_volunteer", "Check in", target="bob")
+    assert "No event is open for check-in now" in menu.content  # past the permission check
 
 
 async def test_the_public_message_scan_catches_a_leak(

@@ -1,4 +1,5 @@
-"""Check-in at the door: by code, by member, walk-ins, repeats, races, the window, stats."""
+"""Check-in at the door: by code, by member, walk-ins, repeats, races, the check-in window
+(volunteers inside it, organizers at any time), the events a right-click offers, stats."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from bot import outbox
 from bot.db import Database
 from bot.errors import InvalidInput, NotAllowed, NotFound
-from bot.events import EventPromoted, EventService, Ticket
+from bot.events import CheckInChoice, DoorClosed, EventPromoted, EventService, Ticket, window_text
 
 if TYPE_CHECKING:  # conftest is pytest's to import; this is for the type only
     from conftest import FakeClock
@@ -189,27 +190,173 @@ async def test_three_volunteers_check_in_three_hundred(
     assert await db.fetchval("SELECT COUNT(DISTINCT user_id) FROM event_checkins") == 300
 
 
-async def test_the_door_opens_three_hours_before_and_closes_an_hour_after(
+async def test_volunteers_check_in_inside_the_window_only(
     event_service: EventService, clock: FakeClock
 ) -> None:
     eid = await make(event_service)
     await seat(event_service, eid, 10)
     await seat(event_service, eid, 11)
     event = await event_service.catalogue.get(G, eid)
-    clock.set(event.starts_at - 3 * 3600 - 1)
-    with pytest.raises(NotAllowed, match=r"opens 3 hours before the start, at 26 Jul 2026 07:00"):
+    assert await event_service.door.checkin_window(G) == 24  # the default
+    clock.set(event.starts_at - 24 * 3600 - 1)
+    with pytest.raises(DoorClosed) as early:
         await event_service.door.check_in(G, eid, by_user_id=VOL, member_id=10)
-    clock.set(event.starts_at - 3 * 3600)
-    assert (await event_service.door.check_in(G, eid, by_user_id=VOL, member_id=10)).outcome == (
-        "checked_in"
+    assert str(early.value) == (
+        "Check-in for “I/O Extended 26” opens 24 hours before the start, at 25 Jul 2026 10:00"
+        " (Asia/Karachi). Organizers can check members in at any time."
+    )
+    assert early.value.not_yet and early.value.opens_at == event.starts_at - 24 * 3600
+    clock.set(event.starts_at - 24 * 3600)
+    opened = await event_service.door.check_in(G, eid, by_user_id=VOL, member_id=10)
+    assert (opened.outcome, opened.outside_window, opened.window_hours) == (
+        "checked_in",
+        False,
+        24,
     )
     clock.set(event.ends_at + 3599)
     assert (await event_service.door.check_in(G, eid, by_user_id=VOL, member_id=11)).outcome == (
         "checked_in"
     )
     clock.set(event.ends_at + 3600)
-    with pytest.raises(NotAllowed, match=r"closed at 26 Jul 2026 14:00 \(Asia/Karachi\), an hour"):
+    with pytest.raises(
+        NotAllowed, match=r"closed at 26 Jul 2026 14:00 \(Asia/Karachi\), an hour"
+    ) as late:
         await event_service.door.check_in(G, eid, by_user_id=VOL, member_id=12)
+    assert isinstance(late.value, DoorClosed) and not late.value.not_yet
+    assert late.value.closes_at == event.ends_at + 3600
+
+
+async def test_the_window_follows_the_setting(
+    event_service: EventService, clock: FakeClock, db: Database
+) -> None:
+    eid = await make(event_service)
+    event = await event_service.catalogue.get(G, eid)
+    await event_service.door.set_checkin_window(G, 3)
+    assert await event_service.door.checkin_window(G) == 3
+    clock.set(event.starts_at - 3 * 3600 - 1)
+    with pytest.raises(NotAllowed, match=r"opens 3 hours before the start, at 26 Jul 2026 07:00"):
+        await event_service.door.check_in(G, eid, by_user_id=VOL, member_id=10)
+    clock.set(event.starts_at - 3 * 3600)
+    assert (await event_service.door.check_in(G, eid, by_user_id=VOL, member_id=10)).outcome == (
+        "walk_in"
+    )
+
+    await event_service.door.set_checkin_window(G, 1)
+    clock.set(event.starts_at - 3601)
+    with pytest.raises(NotAllowed, match=r"opens an hour before the start, at 26 Jul 2026 09:00"):
+        await event_service.door.check_in(G, eid, by_user_id=VOL, member_id=11)
+
+    await event_service.door.set_checkin_window(G, 0)  # only from the start
+    clock.set(event.starts_at - 1)
+    with pytest.raises(NotAllowed, match=r"opens at the start, 26 Jul 2026 10:00 \(Asia"):
+        await event_service.door.check_in(G, eid, by_user_id=VOL, member_id=11)
+    clock.set(event.starts_at)
+    assert (await event_service.door.check_in(G, eid, by_user_id=VOL, member_id=11)).outcome == (
+        "walk_in"
+    )
+
+    await event_service.door.set_checkin_window(G, 168)
+    for bad in (-1, 169):
+        with pytest.raises(InvalidInput, match="0 to 168 hours"):
+            await event_service.door.set_checkin_window(G, bad)
+    assert await event_service.door.checkin_window(G) == 168
+    assert (
+        await db.fetchval(
+            "SELECT checkin_window_hours FROM event_guild_settings WHERE guild_id = ?", (G,)
+        )
+        == 168
+    )
+    assert await event_service.door.checkin_window(G + 1) == 24  # no settings row yet
+    assert window_text(24) == "24 hours before the start"
+    assert (window_text(1), window_text(0)) == ("an hour before the start", "the start")
+
+
+async def test_organizers_check_in_at_any_time_and_are_told(
+    event_service: EventService, clock: FakeClock, db: Database
+) -> None:
+    eid = await make(event_service)
+    ticket = await seat(event_service, eid, 10)
+    event = await event_service.catalogue.get(G, eid)
+    clock.set(event.starts_at - 3 * 86400)  # badges days before: no window is that wide
+    early = await event_service.door.check_in(
+        G, eid, by_user_id=ORG, code=ticket.code, organizer=True
+    )
+    assert (early.outcome, early.seat, early.outside_window, early.window_hours) == (
+        "checked_in",
+        1,
+        True,
+        24,
+    )
+    again = await event_service.door.check_in(G, eid, by_user_id=ORG, member_id=10, organizer=True)
+    assert (again.outcome, again.checked_in_at, again.outside_window) == (
+        "already",
+        early.checked_in_at,
+        False,
+    )
+    # A walk-in long after the door closed (someone forgot to record them), the same rules.
+    clock.set(event.ends_at + 86400)
+    late = await event_service.door.check_in(G, eid, by_user_id=ORG, member_id=20, organizer=True)
+    assert (late.outcome, late.walk_in, late.outside_window) == ("walk_in", True, True)
+    # Inside the window nothing is said.
+    other = await make(event_service, day=28)
+    clock.set((await event_service.catalogue.get(G, other)).starts_at)
+    inside = await event_service.door.check_in(
+        G, other, by_user_id=ORG, member_id=10, organizer=True
+    )
+    assert (inside.outcome, inside.outside_window) == ("walk_in", False)
+    assert await db.fetchval("SELECT COUNT(*) FROM event_checkins") == 3
+    # Not even organizers check in to a cancelled event.
+    await event_service.catalogue.cancel(G, other, "Rain")
+    with pytest.raises(NotAllowed, match="was cancelled"):
+        await event_service.door.check_in(G, other, by_user_id=ORG, member_id=11, organizer=True)
+
+
+async def test_the_events_a_right_click_checks_a_member_in_to(
+    event_service: EventService, clock: FakeClock
+) -> None:
+    """Door.choices_for: the events open now, narrowed to the member's own RSVPs when they
+    have any; organizers get the member's upcoming RSVPs when nothing is open."""
+    door = event_service.door
+    lahore = await make(event_service, day=26)
+    isb = await event_service.catalogue.create(
+        G, ORG, title="Islamabad Meetup", city="Islamabad", starts="2026-07-26 11:00"
+    )
+    later = await make(event_service, day=30)
+    await seat(event_service, lahore, 10)
+    await event_service.seats.rsvp(G, isb.id, 11)
+    await seat(event_service, later, 12)
+
+    def ids(choices: list[CheckInChoice]) -> list[tuple[int, str | None]]:
+        return [(c.event.id, c.status) for c in choices]
+
+    # 1 July: nothing is open; an organizer gets the member's upcoming RSVPs, soonest first.
+    assert await door.choices_for(G, 10, organizer=False) == []
+    assert ids(await door.choices_for(G, 10, organizer=True)) == [(lahore, "going")]
+    assert ids(await door.choices_for(G, 12, organizer=True)) == [(later, "going")]
+    assert await door.choices_for(G, 99, organizer=True) == []  # no RSVP: name the event
+
+    clock.set((await event_service.catalogue.get(G, lahore)).starts_at - 3600)
+    assert ids(await door.choices_for(G, 10, organizer=False)) == [(lahore, "going")]
+    assert ids(await door.choices_for(G, 11, organizer=False)) == [(isb.id, "going")]
+    # No RSVP at either open event: both, to ask; the one 4 days ahead isn't open.
+    assert ids(await door.choices_for(G, 99, organizer=False)) == [(lahore, None), (isb.id, None)]
+    assert ids(await door.choices_for(G, 12, organizer=True)) == [(lahore, None), (isb.id, None)]
+    assert len(await door.choices_for(G, 99, organizer=False, limit=1)) == 1
+    await event_service.seats.rsvp(G, isb.id, 10)  # on both lists: ask
+    assert ids(await door.choices_for(G, 10, organizer=False)) == [
+        (lahore, "going"),
+        (isb.id, "going"),
+    ]
+    await event_service.catalogue.cancel(G, isb.id, "Venue lost")
+    assert ids(await door.choices_for(G, 99, organizer=False)) == [(lahore, None)]
+    assert await door.choices_for(G + 1, 10, organizer=True) == []  # another server's
+
+    # Open until an hour after the end, then gone.
+    ended = (await event_service.catalogue.get(G, lahore)).ends_at
+    clock.set(ended + 3599)
+    assert ids(await door.choices_for(G, 10, organizer=False)) == [(lahore, "going")]
+    clock.set(ended + 3600)
+    assert await door.choices_for(G, 10, organizer=False) == []
 
 
 async def test_no_check_in_at_a_cancelled_event(
@@ -254,6 +401,7 @@ async def test_stats_and_the_fifteen_minute_curve(
     await event_service.door.check_in(G, eid, by_user_id=VOL, member_id=14)  # walk-in
     during = await event_service.door.stats(G, eid)
     assert during.curve == ((slot - 900, 2), (slot, 0), (slot + 900, 1))
+    assert during.curve_walk_ins == (0, 0, 1)
     assert (during.checked_in, during.walk_ins, during.no_shows) == (3, 1, None)
 
     after = await event_service.door.stats(G, eid, now=event.ends_at)

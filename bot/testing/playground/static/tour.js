@@ -1,5 +1,5 @@
 // The guided tour: a Google I/O Extended-style event from announcement to feedback in
-// eight short steps (check-in comes after the jump: the bot opens it 3 hours before). Each says who to be, where, and what to type or click; "Set it up"
+// eight short steps (check-in comes after the jump, at the door: volunteers may check in from 24 hours before the start). Each says who to be, where, and what to type or click; "Set it up"
 // switches member and channel (and fills the command in) for whoever would rather not.
 
 import { h, fill, icon, ICONS } from "./dom.js";
@@ -108,7 +108,7 @@ const STEPS = [
       ["b", "Ali"],
       " (volunteer) in #lahore-events: ",
       ["code", "/event checkin"],
-      ", pick Flutter Forward Lahore among the suggestions for event, and choose Omar as member (or type his ticket code in code). Check-in opens 3 hours before the start.",
+      ", pick Flutter Forward Lahore among the suggestions for event, and choose Omar as member (or type his ticket code in code). Volunteers can check in from 24 hours before the start (/settings checkin-window); organizers at any time.",
     ],
   },
   {
