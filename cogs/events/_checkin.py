@@ -21,7 +21,16 @@ from discord.utils import format_dt
 
 from bot.events import CheckInChoice, CheckInResult, DoorClosed, window_text
 from bot.timeutil import format_local
-from cogs._common import NotOrganizer, bot_of, guarded, guild_of, is_organizer, reply, truncate
+from cogs._common import (
+    NO_PINGS,
+    NotOrganizer,
+    bot_of,
+    guarded,
+    guild_of,
+    is_organizer,
+    reply,
+    truncate,
+)
 from cogs.events._embeds import utc
 from cogs.events._feature import EventsFeature
 
@@ -182,7 +191,9 @@ class CheckInPick(
         text = await check_in(
             interaction, events, int(event_id), organizer=organizer, member_id=self.member_id
         )
-        await interaction.response.edit_message(content=truncate(text, 2000), view=None)
+        await interaction.response.edit_message(
+            content=truncate(text, 2000), view=None, allowed_mentions=NO_PINGS
+        )
 
 
 def pick_view(member_id: int, choices: Sequence[CheckInChoice], tz: ZoneInfo) -> discord.ui.View:

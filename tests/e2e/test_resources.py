@@ -783,12 +783,15 @@ async def test_topic_add_and_feed_interval_settings(
 
 
 async def test_help_lists_resource_commands(bot: BotProcess, fake: FakeDiscord) -> None:
-    pages = [await fake.slash("alice", "help")]
-    while (nxt := pages[-1].message) is not None and any(
+    # Each page's text as it is shown: Next edits the one message in place.
+    result = await fake.slash("alice", "help")
+    pages = [result.text]
+    while (nxt := result.message) is not None and any(
         b["label"] == "Next" and not b.get("disabled") for b in nxt.buttons
     ):
-        pages.append(await fake.click("alice", pages[0], label="Next"))
-    text = "\n".join(p.text for p in pages)
+        result = await fake.click("alice", nxt, label="Next")
+        pages.append(result.text)
+    text = "\n".join(pages)
     for command in ("add", "suggest", "review", "search", "next", "autopost", "feed-add"):
         assert f"/resource {command}" in text
     assert "/settings topic-add" in text and "**Resources**" in text
