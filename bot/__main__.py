@@ -82,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     discord.utils.setup_logging(level=getattr(logging, settings.log_level), root=True)
     # No token, form answer or ticket code in the log, even at DEBUG (see bot/logsafety.py).
     token = settings.discord_token.get_secret_value() if settings.discord_token else None
-    logsafety.install(secrets=[token])
+    web_secret = settings.web_secret.get_secret_value() if settings.web_secret else None
+    logsafety.install(secrets=[token, web_secret])
     # APScheduler logs every job it adds at INFO: too chatty for thousands of reminders.
     logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.root.level))
 

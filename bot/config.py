@@ -38,6 +38,15 @@ class Settings(BaseSettings):
     # SHARD_IDS=0,1 in each. Unset: one process runs as many shards as Discord suggests.
     shard_count: int | None = None
     shard_ids: str | None = None
+    # The web side (README "Web"): off unless WEB_PORT is set. PUBLIC_URL is the https
+    # address people reach it at, through the host's reverse proxy. WEB_SECRET signs the
+    # links to member pages; unset, one is generated into the data folder (web_secret).
+    web_port: int | None = None
+    web_host: str = "127.0.0.1"
+    public_url: str | None = None
+    web_secret: SecretStr | None = None
+    metrics_token: SecretStr | None = None
+    log_format: str = "text"
 
     @field_validator(
         "discord_token", "discord_api_base", "discord_gateway_url", "database_url", mode="before"
@@ -46,7 +55,16 @@ class Settings(BaseSettings):
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("dev_guild_id", "shard_count", "shard_ids", mode="before")
+    @field_validator(
+        "dev_guild_id",
+        "shard_count",
+        "shard_ids",
+        "web_port",
+        "public_url",
+        "web_secret",
+        "metrics_token",
+        mode="before",
+    )
     @classmethod
     def _blank_guild_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -133,6 +151,75 @@ class Settings(BaseSettings):
         if any(i >= self.shard_count for i in ids):
             raise ValueError(f"SHARD_IDS must be below SHARD_COUNT ({self.shard_count})")
         return Shards(self.shard_count, ids)
+
+    @field_validator("web_port")
+    @classmethod
+    def _check_web_port(cls, value: int | None) -> int | None:
+        if value is not None and not 1 <= value <= 65535:
+            raise ValueError("must be a TCP port from 1 to 65535, such as 8080")
+        return value
+
+    @field_validator("web_host", mode="before")
+    @classmethod
+    def _check_web_host(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip() or "127.0.0.1"
+            if any(c.isspace() or c in "/[]" for c in value):
+                raise ValueError("must be an address to listen on, such as 127.0.0.1 or 0.0.0.0")
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _check_public_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        url = urlparse(value.strip())
+        if url.scheme not in ("http", "https") or not url.netloc or url.query or url.fragment:
+            raise ValueError(
+                "must be the address people reach the bot at, such as https://bot.example.org"
+            )
+        return value.strip().rstrip("/")
+
+    @field_validator("web_secret", "metrics_token")
+    @classmethod
+    def _check_web_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().strip()) < 32:
+            raise ValueError(
+                "must be at least 32 characters: make one with "
+                "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
+        return value
+
+    @field_validator("log_format")
+    @classmethod
+    def _check_log_format(cls, value: str) -> str:
+        word = value.strip().lower() or "text"
+        if word not in ("text", "json"):
+            raise ValueError("must be text or json")
+        return word
+
+    @model_validator(mode="after")
+    def _check_web(self) -> Settings:
+        if self.web_port is not None and self.database_url is not None and self.web_secret is None:
+            raise ValueError(
+                "WEB_SECRET is missing: with DATABASE_URL every process must sign web links "
+                "with the same secret, so set WEB_SECRET (32+ characters) when WEB_PORT is set"
+            )
+        return self
+
+    @property
+    def web_secret_path(self) -> Path:
+        """Where the generated web secret lives when WEB_SECRET is unset: beside the SQLite
+        file, in the data folder (kept with the data, never in the repository)."""
+        return self.database_path.parent / "web_secret"
+
+    @property
+    def web_url(self) -> str:
+        """The address links start with: PUBLIC_URL, else the address the server listens on."""
+        if self.public_url:
+            return self.public_url
+        host = f"[{self.web_host}]" if ":" in self.web_host else self.web_host
+        return f"http://{host}:{self.web_port}"
 
     @field_validator("log_level")
     @classmethod

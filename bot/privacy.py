@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from bot.db import Database
+from bot.web.links import LinkRevocations
 
 # `*_id` columns that hold something other than a member.
 NOT_MEMBER_IDS = frozenset(
@@ -158,6 +159,7 @@ async def export_member(
     for name, service in features.items():
         data[name] = await service.export_member_data(guild_id, user_id)
     data["messages"] = await export_messages(db, guild_id, user_id)
+    data["links"] = await LinkRevocations(db).export_member_data(guild_id, user_id)
     return data
 
 
@@ -172,4 +174,5 @@ async def delete_member(
             results[name] = await service.delete_member_data(guild_id, user_id)
         # Last: the features above may owe the member nothing new, but others something.
         results["messages"] = await forget_messages(db, guild_id, user_id)
+        results["links"] = await LinkRevocations(db).delete_member_data(guild_id, user_id)
     return results

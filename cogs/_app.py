@@ -20,6 +20,7 @@ from bot.signals import signals_for
 from cogs._delivery import Deliverer, render_organizer_notice
 from cogs._features import Features
 from cogs._forms import Forms
+from cogs.web._server import WebServer
 
 OUTBOX_TOPIC = "outbox"  # bot/signals.py: a guild owes messages; its process sends them
 log = logging.getLogger(__name__)
@@ -84,6 +85,8 @@ class CommunityBot(commands.AutoShardedBot):
         self.features = Features()  # each feature package adds its own in setup()
         self.forms = Forms()  # every modal's answer goes through here (cogs/_forms.py)
         self.add_listener(self.forms.dispatch, "on_interaction")
+        # Built now so each feature's setup() can add routes; serves after the cogs load.
+        self.web = WebServer(settings)
         self._shut_down = False
 
     async def setup_hook(self) -> None:
@@ -96,6 +99,7 @@ class CommunityBot(commands.AutoShardedBot):
             await self.db.schema_version(),
         )
         self.guild_settings = GuildSettings(self.db)
+        self.web.attach(self.db)
 
         modules = cog_modules()
         for name in modules:
@@ -116,6 +120,10 @@ class CommunityBot(commands.AutoShardedBot):
         # A change made in another process (a DM on shard 0) owes messages sent here.
         self.signals.subscribe(OUTBOX_TOPIC, self._kick_delivery)
         await self.signals.start()
+        if self.web.enabled and self.scope.runs_shard_zero:  # one web server per bot
+            await self.web.start()
+        elif self.web.enabled:
+            log.info("the web server runs in the process running shard 0")
 
         if not self.scope.runs_shard_zero:
             log.info("commands are synced by the process running shard 0")
@@ -154,6 +162,7 @@ class CommunityBot(commands.AutoShardedBot):
             return
         self._shut_down = True
         self.scheduler.shutdown()
+        await self.web.stop()  # no page reads a closing database
         await self.signals.stop()
         await self.delivery.stop()
         await super().close()
