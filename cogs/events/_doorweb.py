@@ -64,7 +64,9 @@ def _json(data: dict[str, Any], status: int = 200) -> web.Response:
 
 
 def _refusal(sentence: str, status: int = 400) -> web.Response:
-    return _json({"ok": False, "outcome": "refused", "title": "Not checked in", "detail": sentence}, status)
+    return _json(
+        {"ok": False, "outcome": "refused", "title": "Not checked in", "detail": sentence}, status
+    )
 
 
 class DoorWeb:
@@ -186,7 +188,8 @@ class DoorWeb:
         raw = body.get("user_id")
         user_id = int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 21 else None
         if user_id is None or visit.guild.get_member(user_id) is None:
-            return _refusal("That member is not in this server: search for them again.")
+            # a refusal like an unknown code's (the request itself was well formed)
+            return _refusal("That member is not in this server: search for them again.", 200)
         answer = await self.desk.admit(
             visit.guild.id, visit.event_id, by_user_id=visit.by.id, member_id=user_id
         )

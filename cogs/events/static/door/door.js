@@ -75,7 +75,8 @@
     init.credentials = "omit";
     const res = await fetch(base + path, init);
     if (res.status === 403) { gone(); throw new Error("forbidden"); }
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const json = (res.headers.get("Content-Type") || "").startsWith("application/json");
+    if (!res.ok && !(json && res.status < 500)) throw new Error(`HTTP ${res.status}`);
     return res.json();
   }
   function answer(a) {
