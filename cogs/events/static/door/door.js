@@ -16,7 +16,8 @@
   const detail = $("result-detail");
   const count = $("count");
   const note = $("camera-note");
-  // What the page did, for the browser tests' timings (codes and times only).
+  // What the page did and showed, for the browser tests and their timings (kept in this
+  // tab only, like the screen itself).
   const log = [];
   window.doorLog = log;
   const lastSeen = new Map(); // code -> when its last answer came (ms)
@@ -102,6 +103,8 @@
       const a = await call("/scan", { code });
       answer(a);
       entry.outcome = a.outcome;
+      entry.title = a.title;
+      entry.detail = a.detail;
     } catch (e) {
       if (!dead) show("bad", "Not sent", "No answer from the bot: scan again.");
       entry.outcome = "error";
