@@ -80,6 +80,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     discord.utils.setup_logging(level=getattr(logging, settings.log_level), root=True)
+    if settings.log_format == "json":
+        from bot.logjson import use_json
+
+        use_json(logging.getLogger().handlers)
     # No token, form answer or ticket code in the log, even at DEBUG (see bot/logsafety.py).
     token = settings.discord_token.get_secret_value() if settings.discord_token else None
     web_secret = settings.web_secret.get_secret_value() if settings.web_secret else None

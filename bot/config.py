@@ -15,6 +15,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.shards import Shards
 
+SECRET_SETTINGS = frozenset({"DISCORD_TOKEN", "DATABASE_URL", "WEB_SECRET", "METRICS_TOKEN"})
+
 
 class ConfigError(Exception):
     """A setting is missing or malformed; the message is meant for the person running the bot."""
@@ -261,4 +263,6 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
         if not err["loc"]:  # settings that don't fit together; the input is all of them
             raise ConfigError(f"{msg}.") from None
         name = str(err["loc"][0]).upper()
+        if name in SECRET_SETTINGS:  # never echo a secret, even a malformed one
+            raise ConfigError(f"{name} is invalid: {msg}.") from None
         raise ConfigError(f"{name} is invalid: {msg} (got {err.get('input')!r}).") from None

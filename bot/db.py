@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
@@ -107,6 +108,16 @@ class Database(ABC):
     # rows until the transaction ends; SQLite has one writer at a time already.
     for_update: ClassVar[str] = ""
     migration_backup: Path | None = None
+    # Called with each outermost transaction's seconds (the metrics, cogs/web); the store
+    # stays free of any metrics library.
+    on_transaction: Callable[[float], None] | None = None
+
+    def _timed(self, started: float) -> None:
+        if self.on_transaction is not None:
+            try:
+                self.on_transaction(time.perf_counter() - started)
+            except Exception:  # a metric must never fail a unit of work
+                log.exception("transaction observer failed")
 
     @staticmethod
     async def open(path: str | Path) -> Database:

@@ -99,6 +99,12 @@ class RedactingFormatter(logging.Formatter):
         self.redactor = redactor
 
     def format(self, record: logging.LogRecord) -> str:
+        # The traceback redacted before the inner formatter embeds it: a JSON line
+        # escapes quotes, which the patterns would no longer recognise.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.inner.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.redactor.redact(record.exc_text)
         return self.redactor.redact(self.inner.format(record))
 
 

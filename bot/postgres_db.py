@@ -228,6 +228,7 @@ class PostgresDatabase(Database):
             return
         conn = await self._checkout()
         token = self._hold(conn)
+        started = time.perf_counter()
         try:
             try:
                 await self._call(conn.execute, "BEGIN")  # inside: a cancel here still rolls back
@@ -241,6 +242,7 @@ class PostgresDatabase(Database):
         finally:
             _held.reset(token)
             self._checkin(conn)
+            self._timed(started)
 
     async def run_in_transaction(self, work: Callable[[Any], T]) -> T:
         held = _held.get().get(self)
@@ -257,7 +259,11 @@ class PostgresDatabase(Database):
                 raise
             return result
 
-        return await self._pooled(run)
+        started = time.perf_counter()
+        try:
+            return await self._pooled(run)
+        finally:
+            self._timed(started)
 
     # --- schema ----------------------------------------------------------------------------
     async def tables(self) -> list[str]:

@@ -182,6 +182,7 @@ class SqliteDatabase(Database):
             return
         async with self._lock:
             token = _in_transaction.set(_in_transaction.get() | {self})
+            started = time.perf_counter()
             try:
                 try:
                     # Inside the try: a cancel while BEGIN is queued still rolls it back.
@@ -195,6 +196,7 @@ class SqliteDatabase(Database):
                     raise
             finally:
                 _in_transaction.reset(token)
+                self._timed(started)
 
     async def run_in_transaction(self, work: Callable[[SyncConnection], T]) -> T:
         """Run `work(conn)` as one BEGIN IMMEDIATE … COMMIT inside the connection's thread.
@@ -211,7 +213,11 @@ class SqliteDatabase(Database):
         async with self._lock:
             # aiosqlite runs functions in its thread through _execute; pinned < 0.23 and
             # covered by tests/unit/test_db.py.
-            return await self._conn._execute(self._run_sync, work)
+            started = time.perf_counter()
+            try:
+                return await self._conn._execute(self._run_sync, work)
+            finally:
+                self._timed(started)
 
     def _run_sync(self, work: Callable[[SyncConnection], T]) -> T:
         conn = self._conn._conn

@@ -20,6 +20,7 @@ from bot.signals import signals_for
 from cogs._delivery import Deliverer, render_organizer_notice
 from cogs._features import Features
 from cogs._forms import Forms
+from cogs.web._metrics import BotMetrics
 from cogs.web._server import WebServer
 
 OUTBOX_TOPIC = "outbox"  # bot/signals.py: a guild owes messages; its process sends them
@@ -62,7 +63,9 @@ class CommunityBot(commands.AutoShardedBot):
 
     def __init__(self, settings: Settings, scheduler: Scheduler) -> None:
         shards = settings.shards
+        self.metrics = BotMetrics()  # before the client: its HTTP session reports to it
         super().__init__(
+            http_trace=self.metrics.trace_config(),
             shard_count=shards.count,
             shard_ids=list(shards.ids) if shards.ids is not None else None,  # type: ignore[arg-type]  # None: all
             command_prefix=commands.when_mentioned,

@@ -198,10 +198,12 @@ class Deliverer:
             await outbox.mark_failed(self.bot.db, item.id, reason)
             await self._post_failed(item, "I'm not allowed to post there")
             self.failed += 1
+            self.bot.metrics.delivery_failures.labels(item.kind).inc()
         except discord.NotFound as exc:
             await outbox.mark_failed(self.bot.db, item.id, f"not found ({exc.code})")
             await self._post_failed(item, "the channel is gone")
             self.failed += 1
+            self.bot.metrics.delivery_failures.labels(item.kind).inc()
         except Exception as exc:
             # Discord errors discord.py does not retry, a dropped connection, or a bug in a
             # renderer: try again later (up to MAX_ATTEMPTS) so one bad message never
@@ -209,6 +211,7 @@ class Deliverer:
             delay = RETRY_SECONDS[min(item.attempts, len(RETRY_SECONDS) - 1)]
             log.warning("outbox %s failed (%r); retry in %ss", item.id, exc, delay)
             await outbox.mark_failed(self.bot.db, item.id, repr(exc), retry_in=delay)
+            self.bot.metrics.delivery_failures.labels(item.kind).inc()
         else:
             await outbox.mark_sent(self.bot.db, item.id)
             self.sent += 1

@@ -34,6 +34,7 @@ async def setup(bot: CommunityBot) -> None:
         announce=lambda made: feature.announce_made(made),
         shards=bot.scope,
         archive=threads.archive,
+        reminded=bot.metrics.reminders_sent.inc,
     )
     feature = EventsFeature(
         events,

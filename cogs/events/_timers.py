@@ -71,6 +71,7 @@ class EventTimers:
         announce: Callable[[list[Event]], Awaitable[object]],
         shards: Shards = ALL,
         archive: Callable[[ArchiveCheck], Awaitable[bool]] = _no_discord,
+        reminded: Callable[[], object] = lambda: None,
     ) -> None:
         self.scheduler = scheduler
         self.shards = shards  # whose jobs are this process's
@@ -79,6 +80,7 @@ class EventTimers:
         self.apply = apply
         self.announce = announce
         self.archive = archive
+        self.reminded = reminded  # a reminder went out (the metrics count it)
 
     async def start(self) -> None:
         self.scheduler.add_rebuilder("events", self.rebuild)
@@ -183,6 +185,7 @@ class EventTimers:
             )
         elif result.outcome == "sent":
             log.info("reminder %s: %d DM(s) queued", reminder_id, result.dms)
+            self.reminded()
             self.wake()
 
     async def fire_feedback(self, event_id: int) -> None:

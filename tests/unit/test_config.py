@@ -78,3 +78,73 @@ def test_feeds_allow_private_networks(
 def test_env_example_documents_the_private_networks_setting() -> None:
     example = (Path(__file__).resolve().parents[2] / ".env.example").read_text()
     assert "\nFEEDS_ALLOW_PRIVATE_NETWORKS=false\n" in example
+
+
+@pytest.fixture
+def no_web_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("WEB_PORT", "WEB_HOST", "PUBLIC_URL", "WEB_SECRET", "METRICS_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    for name in ("LOG_FORMAT", "DATABASE_URL", "SHARD_COUNT", "SHARD_IDS"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_the_web_is_off_by_default(no_web_env: None) -> None:
+    settings = load_settings(env_file=None)
+    assert settings.web_port is None and settings.web_host == "127.0.0.1"
+    assert settings.public_url is None and settings.web_secret is None
+    assert settings.log_format == "text"
+    assert settings.web_secret_path == Path("data/web_secret")  # beside the SQLite file
+
+
+def test_web_settings_and_the_address_links_start_with(
+    monkeypatch: pytest.MonkeyPatch, no_web_env: None
+) -> None:
+    monkeypatch.setenv("WEB_PORT", "8080")
+    assert load_settings(env_file=None).web_url == "http://127.0.0.1:8080"
+    monkeypatch.setenv("PUBLIC_URL", "https://bot.gdg.example/")
+    monkeypatch.setenv("LOG_FORMAT", "JSON")
+    settings = load_settings(env_file=None)
+    assert settings.web_url == "https://bot.gdg.example"
+    assert settings.log_format == "json"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        ("WEB_PORT", "70000", "WEB_PORT is invalid: must be a TCP port"),
+        ("WEB_PORT", "http", "WEB_PORT is invalid"),
+        ("PUBLIC_URL", "bot.example.org", "PUBLIC_URL is invalid: must be the address"),
+        ("LOG_FORMAT", "xml", "LOG_FORMAT is invalid: must be text or json"),
+        ("WEB_SECRET", "too-short-secret", "WEB_SECRET is invalid: must be at least 32"),
+        ("METRICS_TOKEN", "short", "METRICS_TOKEN is invalid: must be at least 32"),
+    ],
+)
+def test_malformed_web_settings_name_the_setting(
+    monkeypatch: pytest.MonkeyPatch, no_web_env: None, name: str, value: str, says: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=says) as info:
+        load_settings(env_file=None)
+    assert "\n" not in str(info.value)
+    if name in ("WEB_SECRET", "METRICS_TOKEN"):
+        assert value not in str(info.value)  # a secret is never echoed
+
+
+def test_several_processes_need_one_web_secret(
+    monkeypatch: pytest.MonkeyPatch, no_web_env: None
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://bot@db:5432/bot")
+    assert load_settings(env_file=None).web_port is None  # no web: no secret needed
+    monkeypatch.setenv("WEB_PORT", "8080")
+    with pytest.raises(ConfigError, match="^WEB_SECRET is missing: with DATABASE_URL") as info:
+        load_settings(env_file=None)
+    assert "\n" not in str(info.value)
+    monkeypatch.setenv("WEB_SECRET", "x" * 32)
+    assert load_settings(env_file=None).web_secret is not None
+
+
+def test_env_example_documents_the_web_settings() -> None:
+    example = (Path(__file__).resolve().parents[2] / ".env.example").read_text()
+    for name in ("WEB_PORT", "WEB_HOST", "PUBLIC_URL", "WEB_SECRET", "METRICS_TOKEN"):
+        assert f"\n# {name}=" in example or f"\n{name}=" in example, name
+    assert "\nLOG_FORMAT=text\n" in example
