@@ -11,6 +11,7 @@ from cogs._app import CommunityBot
 from cogs.events._announce import Announcements
 from cogs.events._checkin import CheckInPick
 from cogs.events._cog import EventsCog
+from cogs.events._doorweb import DoorWeb
 from cogs.events._feature import EventsFeature
 from cogs.events._modals import FeedbackModal, QuestionsModal
 from cogs.events._notify import EventNotices
@@ -50,6 +51,15 @@ async def setup(bot: CommunityBot) -> None:
     bot.forms.register(QuestionsModal.TEMPLATE, feature.submit_questions)
     bot.forms.register(FeedbackModal.TEMPLATE, feature.submit_feedback)
     bot.features.add(feature)
+    door_web = DoorWeb(bot, events)
+    door_web.register()  # before the web server starts, which is after every cog loaded
     await bot.add_cog(
-        EventsCog(bot, feature, announcements=announcements, timers=timers, roles=roles)
+        EventsCog(
+            bot,
+            feature,
+            announcements=announcements,
+            timers=timers,
+            roles=roles,
+            door_web=door_web,
+        )
     )

@@ -31,6 +31,7 @@ from cogs.events._changes import ChangeCommands
 from cogs.events._checkin import MENU_NAME, check_in_member
 from cogs.events._choices import EVENT_HELP, ONLINE_URL_HELP, event_choices, organizer_event_choices
 from cogs.events._door import DoorCommands
+from cogs.events._doorweb import DoorWeb
 from cogs.events._embeds import event_embed, jump_url, list_line, status_text
 from cogs.events._feature import TOPIC as EVENTS_TOPIC
 from cogs.events._feature import EventsFeature
@@ -59,8 +60,10 @@ class EventsCog(
         announcements: Announcements,
         timers: EventTimers,
         roles: EventRoles,
+        door_web: DoorWeb,
     ) -> None:
         self.bot = bot
+        self.door_web = door_web
         self.events: EventService = feature.events
         self.events_feature = feature
         self.announcements = announcements

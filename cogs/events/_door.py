@@ -15,6 +15,7 @@ from discord import app_commands
 from discord.utils import format_dt
 
 from bot.events import checkin_chart, feedback_report
+from bot.timeutil import format_local
 from cogs._common import guild_of, in_time, organizer_only, reply, truncate
 from cogs.events._checkin import check_in, door_staff
 from cogs.events._choices import EVENT_HELP, event_choices, organizer_event_choices
@@ -23,12 +24,21 @@ from cogs.events._tickets import ticket_file, ticket_text
 
 if TYPE_CHECKING:
     from bot.events import EventService
+    from cogs._app import CommunityBot
+    from cogs.events._doorweb import DoorWeb
+
+NO_WEB = (
+    "The door page needs the bot's web server, which is off: set WEB_PORT and PUBLIC_URL "
+    "in the bot's settings and restart it (README, Web)."
+)
 
 
 class DoorCommands:
     """Slash commands for the venue's door and after; EventsCog inherits them."""
 
     events: EventService
+    bot: CommunityBot
+    door_web: DoorWeb
 
     # A command on a mixin of the group's cog (the cog is EventsCog): discord.py finds it at
     # run time, but its typing only allows a Group or Cog here.
@@ -80,6 +90,57 @@ class DoorCommands:
             interaction, self.events, found.id, organizer=organizer, member_id=member_id, code=code
         )
         await reply(interaction, text)
+
+    @app_commands.command(  # type: ignore[type-var]  # a mixin: see /event ticket
+        name="door", description="Get a link (by DM) to the door page: scan tickets with a phone"
+    )
+    @app_commands.describe(
+        event=EVENT_HELP, revoke="Make every door link of this event sent so far stop working"
+    )
+    @app_commands.autocomplete(event=event_choices)
+    @app_commands.guild_only()
+    async def door(
+        self, interaction: discord.Interaction, event: str, revoke: bool = False
+    ) -> None:
+        guild = guild_of(interaction)
+        await door_staff(interaction, self.events)
+        found = await self.events.catalogue.resolve(guild.id, event)
+        title = truncate(found.title, 200)
+        if revoke:
+            await self.door_web.revoke(guild.id, found.id)
+            await reply(
+                interaction,
+                f"Every door link of **{title}** sent so far stops working now; "
+                "`/event door` sends a new one.",
+            )
+            return
+        if not self.bot.web.enabled:
+            await reply(interaction, NO_WEB)
+            return
+        if found.cancelled:
+            await reply(interaction, f"**{title}** was cancelled, so it has no door.")
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        url, expires = await self.door_web.link(guild.id, found, interaction.user.id)
+        if expires <= self.events.store.now():
+            await reply(interaction, f"**{title}** is over: its check-in has closed.")
+            return
+        tz = await self.door_web.desk.timezone(guild.id)
+        until = f"{format_local(expires, tz)} ({tz.key})"
+        try:
+            await interaction.user.send(
+                f"Door page for **{title}**: open it on your phone and point the camera at "
+                f"tickets.\n{url}\nIt works until {until}. Keep it to yourself: it checks "
+                f"members in and shows their names. `/event door revoke:True` ends it."
+            )
+        except discord.Forbidden:
+            await reply(
+                interaction,
+                "I couldn't DM you the link: your DMs from this server are closed. Allow "
+                "them (the server's Privacy Settings) and run `/event door` again.",
+            )
+            return
+        await reply(interaction, f"Sent you the door link for **{title}** by DM (until {until}).")
 
     # --- organizers' numbers ----------------------------------------------------
     @app_commands.command(name="stats", description="Going, check-ins, no-shows, walk-ins")

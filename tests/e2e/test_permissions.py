@@ -1,6 +1,6 @@
 """Who may do what, generated from the synced command tree: every command not known to be
-for members is organizer-only, and a plain member (and a volunteer, except for check-in)
-is refused with a clear message and changes nothing in the database.
+for members is organizer-only, and a plain member (and a volunteer, except for check-in
+and its door link) is refused with a clear message and changes nothing in the database.
 
 A new command is organizer-only here until it is added to MEMBER_COMMANDS, so this test
 fails for any member command nobody classified. Organizer-only *buttons* (the resource
@@ -34,7 +34,7 @@ MEMBER_COMMANDS = {
     "privacy export",
     "privacy delete",
 }
-VOLUNTEER_COMMANDS = {"event checkin"}
+VOLUNTEER_COMMANDS = {"event checkin", "event door"}
 # Right-click commands (context menus), by name: for everyone (each checked by its
 # feature), or for volunteers and organizers (members are refused).
 MEMBER_MENUS = {"Suggest as resource", "Mentor profile"}
@@ -145,6 +145,8 @@ async def test_volunteers_may_check_in_and_nothing_more(
     assert "There is no event #999" in allowed.content  # past the permission check
     menu = await fake.user_menu("door_volunteer", "Check in", target="bob")
     assert "No event is open for check-in now" in menu.content  # past the permission check
+    door = await fake.slash("door_volunteer", "event door", event="999")
+    assert "There is no event #999" in door.content  # the door page's link, too
 
 
 async def test_the_public_message_scan_catches_a_leak(
