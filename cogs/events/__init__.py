@@ -9,6 +9,7 @@ from bot.events import EventService
 from bot.events.roles import KIND as ROLE_SYNC
 from cogs._app import CommunityBot
 from cogs.events._announce import Announcements
+from cogs.events._calendar import add_calendar_route
 from cogs.events._cog import EventsCog
 from cogs.events._feature import EventsFeature
 from cogs.events._modals import FeedbackModal, QuestionsModal
@@ -49,6 +50,7 @@ async def setup(bot: CommunityBot) -> None:
     bot.forms.register(QuestionsModal.TEMPLATE, feature.submit_questions)
     bot.forms.register(FeedbackModal.TEMPLATE, feature.submit_feedback)
     bot.features.add(feature)
+    add_calendar_route(bot, events)
     await bot.add_cog(
         EventsCog(bot, feature, announcements=announcements, timers=timers, roles=roles)
     )

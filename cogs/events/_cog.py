@@ -27,6 +27,7 @@ from cogs._common import (
     truncate,
 )
 from cogs.events._announce import Announcements
+from cogs.events._calendar import CalendarCommands
 from cogs.events._changes import ChangeCommands
 from cogs.events._choices import EVENT_HELP, ONLINE_URL_HELP, event_choices, organizer_event_choices
 from cogs.events._door import DoorCommands
@@ -43,6 +44,7 @@ log = logging.getLogger(__name__)
 class EventsCog(
     ChangeCommands,
     DoorCommands,
+    CalendarCommands,
     commands.GroupCog,
     name="Events",
     group_name="event",

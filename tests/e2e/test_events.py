@@ -148,6 +148,15 @@ async def test_edit_capacity_time_and_cancel(bot: BotProcess, fake: FakeDiscord)
     assert late.ephemeral and "cancelled" in late.content
 
 
+async def test_calendar_links_say_the_web_server_is_off(bot: BotProcess, fake: FakeDiscord) -> None:
+    result = await fake.slash("alice", "event calendar")
+    assert result.ephemeral
+    assert result.content == (
+        "Calendar links need the bot's web server, which is off here: an organizer must set "
+        "WEB_PORT and PUBLIC_URL (see the README's Web section)."
+    )
+
+
 async def test_add_to_calendar_gives_an_ics_file(bot: BotProcess, fake: FakeDiscord) -> None:
     ann = await create(fake, "Calendar Test", venue="NUST")
     result = await fake.click("alice", ann, label="Add to calendar")
