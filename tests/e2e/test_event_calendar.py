@@ -20,6 +20,7 @@ import pytest_asyncio
 from bot.testing import BotProcess, FakeDiscord
 from bot.testing.store import StoreHandle
 from bot.web.links import LinkSigner
+from tests.e2e.conftest import assert_no_personal_data_in_public
 from tests.e2e.test_events import KARACHI, create, event_id, local
 from tests.e2e.test_web import free_port, healthz_until
 
@@ -49,6 +50,7 @@ async def bot(fake: FakeDiscord, store: StoreHandle) -> AsyncIterator[BotProcess
         assert await healthz_until(session, 200) == (200, "ok")
     yield proc
     await proc.stop()
+    assert_no_personal_data_in_public(fake, store)  # as conftest's bot fixture does
 
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
