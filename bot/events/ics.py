@@ -1,4 +1,5 @@
-"""An event as an iCalendar file (RFC 5545) that Google, Outlook and Apple Calendar import."""
+"""An event as an iCalendar file (RFC 5545) that Google, Outlook and Apple Calendar import,
+and the VEVENT that file and the members' subscribed feed (calendar_feed.py) share."""
 
 from __future__ import annotations
 
@@ -21,22 +22,38 @@ def ics_filename(event: Event) -> str:
     return f"event-{event.id}.ics"
 
 
-def event_ics(
-    event: Event, url: str | None, now: datetime | float, online_link: str | None = None
-) -> bytes:
-    """One VEVENT in a PUBLISH calendar; times in UTC; SEQUENCE follows the event's edits.
-    `online_link`: only for a member going (Listings.online_link); it goes in the
-    description, and is the location of an event with no venue."""
-    stamp = now if isinstance(now, datetime) else datetime.fromtimestamp(now, UTC)
+def as_utc(moment: datetime | float) -> datetime:
+    return (
+        moment.astimezone(UTC)
+        if isinstance(moment, datetime)
+        else datetime.fromtimestamp(moment, UTC)
+    )
+
+
+def new_calendar() -> icalendar.Calendar:
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
+    return cal
 
+
+def event_vevent(
+    event: Event,
+    url: str | None,
+    now: datetime | float,
+    online_link: str | None = None,
+    *,
+    status_line: str | None = None,
+) -> icalendar.Event:
+    """The event's VEVENT; times in UTC; SEQUENCE follows the event's edits. `online_link`:
+    only for a member going (Listings.online_link); it goes in the description, and is the
+    location of an event with no venue. `status_line` (one member's place, in a feed)
+    opens the description."""
     vevent = icalendar.Event()
     vevent.add("uid", event_uid(event))
-    vevent.add("dtstamp", stamp.astimezone(UTC))
+    vevent.add("dtstamp", as_utc(now))
     vevent.add("dtstart", event.starts)
     vevent.add("dtend", event.ends)
     vevent.add("summary", event.title)
@@ -48,6 +65,8 @@ def event_ics(
         description = f"{note}\n\n{description}".strip()
     if online_link:
         description = f"Join online: {online_link}\n\n{description}".strip()
+    if status_line:
+        description = f"{status_line}\n\n{description}".strip()
     if url:
         # Some calendars hide URL, so the link is in the description too.
         description = f"{description}\n\n{url}".strip()
@@ -57,7 +76,15 @@ def event_ics(
         vevent.add("url", url)
     vevent.add("status", "CANCELLED" if event.cancelled else "CONFIRMED")
     vevent.add("sequence", event.sequence)
-    vevent.add("created", datetime.fromtimestamp(event.created_at, UTC))
-    vevent.add("last-modified", datetime.fromtimestamp(event.updated_at, UTC))
-    cal.add_component(vevent)
+    vevent.add("created", as_utc(event.created_at))
+    vevent.add("last-modified", as_utc(event.updated_at))
+    return vevent
+
+
+def event_ics(
+    event: Event, url: str | None, now: datetime | float, online_link: str | None = None
+) -> bytes:
+    """One VEVENT in a PUBLISH calendar (see `event_vevent`)."""
+    cal = new_calendar()
+    cal.add_component(event_vevent(event, url, now, online_link))
     return cal.to_ical()

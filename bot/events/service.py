@@ -14,6 +14,7 @@ Each part owns one area and says so in its module's docstring:
     posting     intent marks for the announcement and scheduled event  posting.py
     role_ledger who holds event roles because of the bot         roles.py
     threads     the thread under each announcement, its archive  threads.py
+    calendar    a member's calendar subscription feed            calendar_feed.py
 
 Callers use the parts directly (`events.seats.rsvp(…)`, `events.door.check_in(…)`);
 the front itself answers only the questions asked of every feature from outside
@@ -27,6 +28,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.db import Database
+from bot.events.calendar_feed import CalendarFeed
 from bot.events.catalogue import Catalogue
 from bot.events.door import Door
 from bot.events.feedback import FeedbackBox
@@ -66,6 +68,7 @@ class EventService:
         self.feedback = FeedbackBox(self.store)
         self.member_data = MemberData(self.store, self.seats)
         self.threads = EventThreads(self.store)
+        self.calendar = CalendarFeed(self.store)
 
     async def export_member_data(self, guild_id: int, user_id: int) -> dict[str, Any]:
         return await self.member_data.export(guild_id, user_id)

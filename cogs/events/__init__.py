@@ -9,6 +9,7 @@ from bot.events import EventService
 from bot.events.roles import KIND as ROLE_SYNC
 from cogs._app import CommunityBot
 from cogs.events._announce import Announcements
+from cogs.events._calendar import add_calendar_route
 from cogs.events._checkin import CheckInPick
 from cogs.events._cog import EventsCog
 from cogs.events._doorweb import DoorWeb
@@ -53,6 +54,7 @@ async def setup(bot: CommunityBot) -> None:
     bot.features.add(feature)
     door_web = DoorWeb(bot, events)
     door_web.register()  # before the web server starts, which is after every cog loaded
+    add_calendar_route(bot, events)
     await bot.add_cog(
         EventsCog(
             bot,

@@ -50,7 +50,7 @@ class Announcements:
         try:
             message = await channel.send(
                 embed=event_embed(event),
-                view=announcement_view(event.id, cancelled=event.cancelled),
+                view=announcement_view(event),
                 allowed_mentions=NO_PINGS,
             )
         except discord.HTTPException:
@@ -128,7 +128,7 @@ class Announcements:
         try:
             await message.edit(
                 embed=event_embed(event),
-                view=announcement_view(event.id, cancelled=event.cancelled),
+                view=announcement_view(event),
                 allowed_mentions=NO_PINGS,
             )
             self.edits += 1

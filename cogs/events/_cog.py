@@ -27,6 +27,7 @@ from cogs._common import (
     truncate,
 )
 from cogs.events._announce import Announcements
+from cogs.events._calendar import CalendarCommands
 from cogs.events._changes import ChangeCommands
 from cogs.events._checkin import MENU_NAME, check_in_member
 from cogs.events._choices import EVENT_HELP, ONLINE_URL_HELP, event_choices, organizer_event_choices
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 class EventsCog(
     ChangeCommands,
     DoorCommands,
+    CalendarCommands,
     commands.GroupCog,
     name="Events",
     group_name="event",

@@ -10,6 +10,8 @@ import discord
 from discord.utils import format_dt
 
 from bot.events import Event, MemberStatus, NoShowPolicy, RsvpResult
+from bot.events.calendar_feed import announcement_url
+from bot.events.google_calendar import google_calendar_url
 from cogs._common import truncate
 
 GOING_COLOUR = discord.Colour.from_rgb(66, 133, 244)  # Google blue
@@ -78,12 +80,16 @@ def list_line(event: Event) -> str:
     )
 
 
+GOOGLE_LABEL = "Add to Google Calendar"
+
+
+def google_button(event: Event) -> discord.ui.Button[discord.ui.View]:
+    """Google's template link (a URL button): public, so never the online link."""
+    return discord.ui.Button(label=GOOGLE_LABEL, url=google_calendar_url(event, jump_url(event)))
+
+
 def jump_url(event: Event) -> str | None:
-    if event.channel_id and event.message_id:
-        return (
-            f"https://discord.com/channels/{event.guild_id}/{event.channel_id}/{event.message_id}"
-        )
-    return None
+    return announcement_url(event)
 
 
 def rsvp_text(result: RsvpResult) -> str:

@@ -37,7 +37,7 @@ from cogs._common import guild_of, in_time, is_organizer, reply, truncate
 from cogs._delivery import Deliverer
 from cogs._features import SettingsSection
 from cogs._forms import open_form
-from cogs.events._embeds import jump_url, policy_text, rsvp_text
+from cogs.events._embeds import google_button, jump_url, policy_text, rsvp_text
 from cogs.events._modals import FeedbackModal, QuestionsModal
 from cogs.events._tickets import TicketMailer
 
@@ -175,10 +175,16 @@ class EventsFeature:
         link = await self.events.listings.online_link(event, interaction.user.id)
         data = event_ics(event, jump_url(event), discord.utils.utcnow(), link)
         file = discord.File(io.BytesIO(data), filename=ics_filename(event))
+        view = discord.utils.MISSING
+        if not event.cancelled:
+            view = discord.ui.View()
+            view.add_item(google_button(event))
         await reply(
             interaction,
-            "Open this file to add the event to Google Calendar, Outlook or Apple Calendar.",
+            "Open this file to add the event to Google Calendar, Outlook or Apple Calendar. "
+            "For every event, kept up to date: `/event calendar`.",
             file=file,
+            view=view,
         )
 
     # --- after the event: the feedback form (from a DM: the event says which server) --------

@@ -1,5 +1,6 @@
 """The events' persistent buttons: Going, Can't go, Add to calendar on the announcement,
-and Give feedback in the after-event DM.
+and Give feedback in the after-event DM; beside them the announcement's "Add to Google
+Calendar" link button (a URL: nothing to dispatch, so nothing to survive a restart).
 
 They are DynamicItems: the event id lives in the custom_id, so the buttons keep working
 after a restart without any view state (template version v1). Each click finds its work
@@ -13,7 +14,9 @@ from typing import Any
 
 import discord
 
+from bot.events import Event
 from cogs._common import bot_of, guarded
+from cogs.events._embeds import google_button
 from cogs.events._feature import EventsFeature
 
 ACTIONS = {
@@ -57,11 +60,14 @@ class RsvpButton(
             await feature.send_ics(interaction, self.event_id)
 
 
-def announcement_view(event_id: int, *, cancelled: bool = False) -> discord.ui.View:
+def announcement_view(event: Event) -> discord.ui.View:
+    """Going, Can't go, Add to calendar and, unless cancelled, Add to Google Calendar."""
     view = discord.ui.View(timeout=None)
-    view.add_item(RsvpButton("go", event_id, disabled=cancelled))
-    view.add_item(RsvpButton("leave", event_id, disabled=cancelled))
-    view.add_item(RsvpButton("ics", event_id))
+    view.add_item(RsvpButton("go", event.id, disabled=event.cancelled))
+    view.add_item(RsvpButton("leave", event.id, disabled=event.cancelled))
+    view.add_item(RsvpButton("ics", event.id))
+    if not event.cancelled:
+        view.add_item(google_button(event))
     return view
 
 

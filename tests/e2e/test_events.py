@@ -59,8 +59,12 @@ async def test_create_echoes_times_and_announces(bot: BotProcess, fake: FakeDisc
     assert f"<t:{epoch}:F>" in result.text and f"<t:{epoch + 3 * 3600}:F>" in result.text
     assert "300 seats" in result.text and "Announced in <#1203>" in result.text
     ann = await fake.wait_for_message("lahore-events", lambda m: "I/O Extended Lahore" in m.text)
-    assert [b["label"] for b in ann.buttons] == ["Going", "Can't go", "Add to calendar"]
-    assert all(b["custom_id"].startswith("rsvp:v1:") for b in ann.buttons)
+    going, leave, ics, google = ann.buttons
+    assert [b["label"] for b in (going, leave, ics)] == ["Going", "Can't go", "Add to calendar"]
+    assert all(b["custom_id"].startswith("rsvp:v1:") for b in (going, leave, ics))
+    assert google["label"] == "Add to Google Calendar" and google["url"].startswith(
+        "https://calendar.google.com/calendar/render?action=TEMPLATE&"
+    )
     assert "0/300 going" in ann.text and "Arfa Tower, Lahore" in ann.text
     assert f"<t:{epoch}:R>" in ann.text
     assert fake.scheduled_events(), "a Discord scheduled event mirrors it (bot has Manage Events)"
@@ -142,6 +146,15 @@ async def test_edit_capacity_time_and_cancel(bot: BotProcess, fake: FakeDiscord)
     assert going.get("disabled") and leave.get("disabled") and not ics.get("disabled")
     late = await fake.slash("carol", "event rsvp", event=eid)
     assert late.ephemeral and "cancelled" in late.content
+
+
+async def test_calendar_links_say_the_web_server_is_off(bot: BotProcess, fake: FakeDiscord) -> None:
+    result = await fake.slash("alice", "event calendar")
+    assert result.ephemeral
+    assert result.content == (
+        "Calendar links need the bot's web server, which is off here: an organizer must set "
+        "WEB_PORT and PUBLIC_URL (see the README's Web section)."
+    )
 
 
 async def test_add_to_calendar_gives_an_ics_file(bot: BotProcess, fake: FakeDiscord) -> None:

@@ -84,6 +84,14 @@ def test_limits() -> None:
     long_label = {"type": 2, "style": 1, "label": "l" * 81, "custom_id": "x" * 101}
     found = {p.field for p in limits.check_components([{"type": 1, "components": [long_label]}])}
     assert found == {"components.0.components.0.label", "components.0.components.0.custom_id"}
+    link = {"type": 2, "style": 5, "label": "Open", "url": "https://x.example/" + "a" * 494}
+    assert limits.check_components([{"type": 1, "components": [link]}]) == []  # 512
+    link["url"] += "a"
+    (too_long,) = limits.check_components([{"type": 1, "components": [link]}])
+    assert (too_long.field, too_long.code) == (
+        "components.0.components.0.url",
+        "BASE_TYPE_MAX_LENGTH",
+    )
     dup = {"type": 1, "components": [row["components"][0], row["components"][0]]}
     assert limits.check_components([dup])[0].code == "COMPONENT_CUSTOM_ID_DUPLICATED"
     modal = {

@@ -10,6 +10,7 @@ from typing import Any
 from .numbers import (
     ACTION_ROWS_MAX,
     BUTTON_LABEL_MAX,
+    BUTTON_URL_MAX,
     CUSTOM_ID_MAX,
     ROW_BUTTONS_MAX,
     SELECT_OPTION_TEXT_MAX,
@@ -26,6 +27,7 @@ def _check_button(p: tuple, b: dict[str, Any], out: list[Problem]) -> None:
     if style == 5:
         if not b.get("url"):
             out.append(Problem((*p, "url"), "BASE_TYPE_REQUIRED", "This field is required"))
+        max_len((*p, "url"), b.get("url"), BUTTON_URL_MAX, out)
         if "custom_id" in b:
             out.append(
                 Problem(
