@@ -127,10 +127,23 @@ async def test_members_are_refused_and_nothing_changes(
     assert store.dump() == before
 
 
-async def test_help_lists_every_command_by_feature(bot: BotProcess, fake: FakeDiscord) -> None:
+async def help_pages(fake: FakeDiscord) -> list[str]:
+    """Every page of /help, turned with Next (which edits the one message)."""
     result = await fake.slash("alice", "help")
     assert result.ephemeral
-    text = result.text
+    pages = [result.text]
+    while result.message is not None and any(
+        b.get("label") == "Next" and not b.get("disabled")
+        for row in result.components
+        for b in row.get("components", [])
+    ):
+        result = await fake.click("alice", result.message, label="Next")
+        pages.append(result.text)
+    return pages
+
+
+async def test_help_lists_every_command_by_feature(bot: BotProcess, fake: FakeDiscord) -> None:
+    text = "\n".join(await help_pages(fake))
     for line in (
         "/settings timezone",
         "/settings city-add",
@@ -143,15 +156,7 @@ async def test_help_lists_every_command_by_feature(bot: BotProcess, fake: FakeDi
 
 
 async def test_help_ends_with_the_right_click_menus(bot: BotProcess, fake: FakeDiscord) -> None:
-    result = await fake.slash("alice", "help")
-    pages = [result.text]
-    while result.message is not None and any(
-        b.get("label") == "Next" and not b.get("disabled")
-        for row in result.components
-        for b in row.get("components", [])
-    ):
-        result = await fake.click("alice", result.message, label="Next")
-        pages.append(result.text)
+    pages = await help_pages(fake)
     last = pages[-1]
     assert "**Right-click menus**" in last
     assert "**Suggest as resource** — right-click a message → Apps" in last

@@ -23,7 +23,10 @@ pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
 MEMBER_COMMANDS = {
     "help",
     "settings show",
-    *(f"event {c}" for c in ("list", "info", "rsvp", "leave", "mine", "reminders", "ticket")),
+    *(
+        f"event {c}"
+        for c in ("list", "info", "rsvp", "leave", "mine", "reminders", "ticket", "calendar")
+    ),
     # a member's /resource add becomes a suggestion in the review queue
     *(f"resource {c}" for c in ("add", "suggest", "search", "list", "done", "progress", "next")),
     *(f"mentor {c}" for c in ("join", "pause", "resume", "leave", "profile", "list")),
