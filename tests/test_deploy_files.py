@@ -166,6 +166,19 @@ def test_no_secret_is_written_in_compose() -> None:
         compose(env={})  # no default password: compose refuses to start without one
 
 
+def test_only_shard_zero_publishes_the_web_port_on_loopback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The web side runs in the process holding shard 0 (README, Web): only that service
+    publishes a port, on the host's loopback (the reverse proxy's side), at WEB_PORT."""
+    spec = compose({"POSTGRES_PASSWORD": PASSWORD, "WEB_PORT": "8443"})
+    published = {name: s.get("ports", []) for name, s in bots(spec).items()}
+    zero = next(n for n, s in bots(spec).items() if settings_of(s, monkeypatch).shard_ids == "0")
+    assert published.pop(zero) == ["127.0.0.1:8443:8443"]
+    assert not any(published.values())
+    assert environment(bots(spec)[zero])["WEB_HOST"] == "0.0.0.0"
+
+
 def test_the_bots_restart_and_have_distinct_host_names() -> None:
     """Owner names in the outbox are host:shards/…: distinct, stable host names let a
     recreated container take back its predecessor's claims at once."""
