@@ -8,6 +8,7 @@ updated, the waitlist's promotions and the members' DMs sent.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -35,8 +36,7 @@ class ChangeCommands:
     announcements: Announcements
     timers: EventTimers
 
-    async def _event(self, interaction: discord.Interaction, text: str) -> Event:
-        raise NotImplementedError  # EventsCog's
+    _event: Callable[[discord.Interaction, str], Awaitable[Event]]  # EventsCog's
 
     @app_commands.command(name="edit", description="Change an event (only what you give)")
     @app_commands.describe(
