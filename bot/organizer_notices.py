@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from bot import outbox
 from bot.db import Database
+from bot.i18n import ENGLISH, in_language
 from bot.kinds import Kind, Payload, payload
 
 KIND = Kind.ORGANIZER_NOTICE
@@ -31,19 +33,25 @@ async def notify(
     guild_id: int,
     text: str,
     *,
+    params: dict[str, Any] | None = None,
     dedupe_key: str | None = None,
     now: int | None = None,
 ) -> bool:
-    """Owe the organizers a notice. False when one with this dedupe key already exists."""
-    text = text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
+    """Owe the organizers a notice. False when one with this dedupe key already exists.
+
+    `text` is a catalogue message (marked with N_) and `params` fill its placeholders:
+    the notice is written in the server's language, whoever's action caused it."""
     when = int(now if now is not None else time.time())
     # The guild's row locked: a channel being set meanwhile (`set_channel`) either comes
     # first (the notice goes to it) or waits and then takes this one along with the rest.
     async with db.transaction():
-        channel_id = await db.fetchval(
-            f"SELECT organizer_channel_id FROM guilds WHERE guild_id = ?{db.lock()}",
+        row = await db.fetchone(
+            f"SELECT organizer_channel_id, language FROM guilds WHERE guild_id = ?{db.lock()}",
             (guild_id,),
         )
+        channel_id = row["organizer_channel_id"] if row is not None else None
+        text = in_language(str(row["language"]) if row else ENGLISH, text, **(params or {}))
+        text = text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
         if channel_id is not None:
             return await outbox.enqueue(
                 db,

@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from bot.db import Database
+from bot.languages import Languages
 from bot.web.links import LinkRevocations
 
 # `*_id` columns that hold something other than a member.
@@ -160,6 +161,7 @@ async def export_member(
         data[name] = await service.export_member_data(guild_id, user_id)
     data["messages"] = await export_messages(db, guild_id, user_id)
     data["links"] = await LinkRevocations(db).export_member_data(guild_id, user_id)
+    data["language"] = await Languages(db).export_member_data(guild_id, user_id)
     return data
 
 
@@ -175,4 +177,5 @@ async def delete_member(
         # Last: the features above may owe the member nothing new, but others something.
         results["messages"] = await forget_messages(db, guild_id, user_id)
         results["links"] = await LinkRevocations(db).delete_member_data(guild_id, user_id)
+        results["language"] = await Languages(db).delete_member_data(guild_id, user_id)
     return results

@@ -15,11 +15,13 @@ from bot.config import Settings
 from bot.cooldowns import Cooldowns
 from bot.db import Database
 from bot.guilds import GuildSettings
+from bot.languages import Languages
 from bot.scheduler import Scheduler
 from bot.signals import signals_for
 from cogs._delivery import Deliverer, render_organizer_notice
 from cogs._features import Features
 from cogs._forms import Forms
+from cogs._i18n import speak
 from cogs.web._metrics import BotMetrics
 from cogs.web._server import WebServer
 
@@ -44,6 +46,11 @@ def cog_modules() -> list[str]:
 
 
 class CommunityTree(app_commands.CommandTree["CommunityBot"]):
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        """Every command, autocomplete and context menu answers in the member's language."""
+        await speak(interaction)
+        return True
+
     async def on_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
@@ -60,6 +67,7 @@ class CommunityBot(commands.AutoShardedBot):
 
     db: Database
     guild_settings: GuildSettings
+    languages: Languages
 
     def __init__(self, settings: Settings, scheduler: Scheduler) -> None:
         shards = settings.shards
@@ -102,6 +110,7 @@ class CommunityBot(commands.AutoShardedBot):
             await self.db.schema_version(),
         )
         self.guild_settings = GuildSettings(self.db)
+        self.languages = Languages(self.db)
         self.web.attach(self.db)
 
         modules = cog_modules()

@@ -288,7 +288,14 @@ def guarded(func: F) -> F:
 
 
 class BaseView(discord.ui.View):
-    """A view whose errors are answered like command errors."""
+    """A view whose errors are answered like command errors, in the member's language
+    (a subclass's own interaction_check calls this one first)."""
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        from cogs._i18n import speak
+
+        await speak(interaction)
+        return True
 
     async def on_error(
         self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any], /

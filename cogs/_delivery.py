@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot import organizer_notices, outbox
+from bot.i18n import N_, _, speaking
 from bot.kinds import RETIRED, Kind
 from bot.organizer_notices import OrganizerNotice
 from cogs._common import DMS_CLOSED, NO_PINGS
@@ -44,13 +45,21 @@ RETRY_SECONDS = (5, 30, 120, 600)
 # interaction replies are exempt. Pacing DMs below that keeps replies to clicks fast
 # during a burst and never trips the global rate limit.
 MESSAGES_PER_SECOND = 20
+NOT_ALLOWED_THERE = N_(
+    "I couldn't post in {channel} (I'm not allowed to post there): give me View Channel, "
+    "Send Messages and Embed Links there, or pick another channel."
+)
+CHANNEL_GONE = N_(
+    "I couldn't post in {channel} (the channel is gone): give me View Channel, Send "
+    "Messages and Embed Links there, or pick another channel."
+)
 BATCH = 50  # messages claimed at a time
 STOP_SECONDS = 10  # a clean stop waits this long for the message being sent
 
 
 async def render_organizer_notice(item: outbox.OutboxItem) -> dict[str, Any] | None:
     """A notice for the organizer-only channel (bot/organizer_notices.py)."""
-    return {"content": "Organizers: " + item.expect(OrganizerNotice).text[:1980]}
+    return {"content": _("Organizers: {notice}", notice=item.expect(OrganizerNotice).text[:1950])}
 
 
 class Pacer:
@@ -184,7 +193,14 @@ class Deliverer:
             log.error("outbox item %s has kind %s that no cog renders", item.id, item.kind)
             return
         try:
-            message = await renderer(item)
+            # In the language of whoever reads it: the member's own, or the server's.
+            languages = self.bot.languages
+            if item.user_id is not None:
+                language = await languages.of_member(item.guild_id, item.user_id)
+            else:
+                language = await languages.of_server(item.guild_id)
+            with speaking(language):
+                message = await renderer(item)
             if message is None:
                 await outbox.mark_sent(self.bot.db, item.id)
                 return
@@ -196,12 +212,12 @@ class Deliverer:
             reason = "DMs closed" if exc.code == DMS_CLOSED else f"forbidden ({exc.code})"
             log.info("outbox %s (%s) not delivered: %s", item.id, item.kind, reason)
             await outbox.mark_failed(self.bot.db, item.id, reason)
-            await self._post_failed(item, "I'm not allowed to post there")
+            await self._post_failed(item, NOT_ALLOWED_THERE)
             self.failed += 1
             self.bot.metrics.delivery_failures.labels(item.kind).inc()
         except discord.NotFound as exc:
             await outbox.mark_failed(self.bot.db, item.id, f"not found ({exc.code})")
-            await self._post_failed(item, "the channel is gone")
+            await self._post_failed(item, CHANNEL_GONE)
             self.failed += 1
             self.bot.metrics.delivery_failures.labels(item.kind).inc()
         except Exception as exc:
@@ -225,8 +241,8 @@ class Deliverer:
         await organizer_notices.notify(
             self.bot.db,
             item.guild_id,
-            f"I couldn't post in <#{item.channel_id}> ({why}): give me View Channel, Send "
-            "Messages and Embed Links there, or pick another channel.",
+            why,
+            params={"channel": f"<#{item.channel_id}>"},
             dedupe_key=f"post-failed:{item.channel_id}:{day}",
         )
         self._wake.set()

@@ -25,6 +25,7 @@ from typing import Any
 import discord
 
 from cogs._common import reply, send_error
+from cogs._i18n import speak
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,7 @@ class Forms:
             if match is None:
                 continue
             try:
+                await speak(interaction)
                 if int(match["member"]) != interaction.user.id:
                     log.warning("form %s submitted by another member", pattern.pattern)
                     await reply(interaction, "This form was opened for someone else.")

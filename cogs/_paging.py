@@ -49,6 +49,7 @@ class Pager(BaseView):
             await reply(self.origin, embed=embed, view=self)
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        await super().interaction_check(interaction)  # the member\'s language
         if interaction.user.id != self.origin.user.id:
             await reply(interaction, "These buttons belong to whoever asked: run it yourself.")
             return False

@@ -6,6 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.i18n import N_, _
 from cogs._app import CommunityBot
 from cogs._paging import Pager
 
@@ -16,7 +17,8 @@ def command_lines(command: app_commands.Command | app_commands.Group) -> list[st
     """One line per invocable command: `/group sub` — description."""
     if isinstance(command, app_commands.Group):
         return [line for sub in command.commands for line in command_lines(sub)]
-    return [f"`/{command.qualified_name}` — {command.description}"]
+    # The name stays English (it is what members type); the description is translated.
+    return [_("`/{name}` — {description}", name=command.qualified_name, description=_(command.description))]
 
 
 def help_sections(bot: commands.Bot | commands.AutoShardedBot) -> list[tuple[str, list[str]]]:
@@ -28,9 +30,10 @@ def help_sections(bot: commands.Bot | commands.AutoShardedBot) -> list[tuple[str
         top = [group] if group else cog.get_app_commands()
         lines = [line for cmd in top for line in command_lines(cmd)]
         if lines:
-            sections.append((getattr(cog, "feature", cog.qualified_name), sorted(lines)))
+            feature = _(getattr(cog, "feature", cog.qualified_name))
+            sections.append((feature, sorted(lines)))
     if menus := menu_lines(bot):
-        sections.append(("Right-click menus", menus))
+        sections.append((_("Right-click menus"), menus))
     return sections
 
 
@@ -38,10 +41,13 @@ def menu_lines(bot: commands.Bot | commands.AutoShardedBot) -> list[str]:
     """The context menus: they have no description, so say where they are found."""
     lines = []
     for kind, where in (
-        (discord.AppCommandType.user, "right-click a member → Apps"),
-        (discord.AppCommandType.message, "right-click a message → Apps"),
+        (discord.AppCommandType.user, _("right-click a member → Apps")),
+        (discord.AppCommandType.message, _("right-click a message → Apps")),
     ):
-        lines += [f"**{menu.name}** — {where}" for menu in bot.tree.get_commands(type=kind)]
+        lines += [
+            _("**{menu}** — {where}", menu=menu.name, where=where)
+            for menu in bot.tree.get_commands(type=kind)
+        ]
     return sorted(lines)
 
 
@@ -56,16 +62,16 @@ def help_pages(sections: list[tuple[str, list[str]]]) -> list[str]:
                 chunk = "\n" + chunk
             if len(current) + len(chunk) > PAGE_LIMIT and current:
                 pages.append(current.strip())
-                current = f"**{feature}** (continued)\n{line}\n"
+                current = _("**{feature}** (continued)", feature=feature) + f"\n{line}\n"
             else:
                 current += chunk
     if current.strip():
         pages.append(current.strip())
-    return pages or ["No commands yet."]
+    return pages or [_("No commands yet.")]
 
 
 class HelpCog(commands.Cog):
-    feature = "Help"
+    feature = N_("Help")
 
     def __init__(self, bot: CommunityBot) -> None:
         self.bot = bot
@@ -75,9 +81,9 @@ class HelpCog(commands.Cog):
         pages = help_pages(help_sections(self.bot))
 
         async def render(page: int) -> tuple[discord.Embed, int]:
-            embed = discord.Embed(title="Commands", description=pages[page])
+            embed = discord.Embed(title=_("Commands"), description=pages[page])
             if len(pages) > 1:
-                embed.set_footer(text=f"Page {page + 1} of {len(pages)}")
+                embed.set_footer(text=_("Page {page} of {pages}", page=page + 1, pages=len(pages)))
             return embed, len(pages)
 
         await Pager(render, interaction).send()

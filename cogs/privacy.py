@@ -36,6 +36,7 @@ class ConfirmDelete(BaseView):
         self.guild_id = guild_id
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        await super().interaction_check(interaction)  # the member\'s language
         return interaction.user.id == self.owner_id
 
     @discord.ui.button(label="Delete my data", style=discord.ButtonStyle.danger)

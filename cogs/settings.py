@@ -6,9 +6,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import organizer_notices
+from bot import i18n, organizer_notices
 from bot.errors import NotAllowed
 from bot.guilds import GuildConfig, GuildSettings, search_timezones
+from bot.i18n import _
 from cogs._app import CommunityBot
 from cogs._common import (
     check_channel_access,
@@ -20,9 +21,14 @@ from cogs._common import (
     reply,
     truncate,
 )
+from cogs._i18n import language_of
 from cogs.events._settings import EventSettings
 from cogs.mentorship._settings import MentorshipSettings
 from cogs.resources._settings import ResourceSettings
+
+LANGUAGE_CHOICES = [
+    app_commands.Choice(name=label, value=code) for code, label in i18n.LANGUAGES.items()
+]
 
 
 def channel_text(channel_id: int | None) -> str:
@@ -59,6 +65,7 @@ class SettingsCog(
         ]
         return "General", [
             ("Time zone", config.timezone),
+            ("Language", i18n.LANGUAGES[await self.bot.languages.of_server(guild.id)]),
             (
                 "Organizers",
                 f"members with {role_text(config.organizer_role_id)} or Manage Server"
@@ -93,6 +100,32 @@ class SettingsCog(
             if len(embed.fields) < 25:
                 embed.add_field(name=section, value=truncate(text or "—", 1024), inline=False)
         await reply(interaction, embed=embed)
+
+    @app_commands.command(
+        name="language",
+        description="The server's language: public posts, and members who chose none",
+    )
+    @app_commands.describe(
+        language="Announcements and autoposts use it; /language set overrides it per member"
+    )
+    @app_commands.choices(language=LANGUAGE_CHOICES)
+    @app_commands.guild_only()
+    @organizer_only()
+    async def language(self, interaction: discord.Interaction, language: str) -> None:
+        guild = guild_of(interaction)
+        await self.guilds.ensure(guild.id)
+        code = await self.bot.languages.set_server(guild.id, language)
+        # The organizer's own choice, if any, still decides this reply's language.
+        i18n.use(await language_of(interaction))
+        await reply(
+            interaction,
+            _(
+                "This server's language is now {language}: new announcements and autoposts "
+                "use it, and so does the bot with every member who hasn't chosen one "
+                "(`/language set`).",
+                language=i18n.LANGUAGES[code],
+            ),
+        )
 
     @app_commands.command(name="organizer-role", description="Who counts as an organizer")
     @app_commands.describe(role="Members with this role may run organizer commands")

@@ -31,6 +31,7 @@ from cogs._common import (
     reply,
     truncate,
 )
+from cogs._i18n import SpokenItem
 from cogs.events._embeds import utc
 from cogs.events._feature import EventsFeature
 
@@ -162,7 +163,9 @@ async def check_in_member(interaction: discord.Interaction, member: discord.Memb
 
 
 class CheckInPick(
-    discord.ui.DynamicItem[discord.ui.Select], template=r"door:v1:pick:(?P<member_id>\d+)"
+    SpokenItem,
+    discord.ui.DynamicItem[discord.ui.Select],
+    template=r"door:v1:pick:(?P<member_id>\d+)",
 ):
     """Which event a member right-clicked for check-in is at; decided when picked, with
     the picker's right to check in and the door's rules checked again then."""

@@ -29,6 +29,7 @@ class ScopeView(BaseView):
         self.on_pick = on_pick
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        await super().interaction_check(interaction)  # the member\'s language
         if interaction.user.id != self.organizer_id:
             await reply(interaction, "This question is for the organizer who asked it.")
             return False

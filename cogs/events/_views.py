@@ -16,6 +16,7 @@ import discord
 
 from bot.events import Event
 from cogs._common import bot_of, guarded
+from cogs._i18n import SpokenItem
 from cogs.events._embeds import google_button
 from cogs.events._feature import EventsFeature
 
@@ -27,6 +28,7 @@ ACTIONS = {
 
 
 class RsvpButton(
+    SpokenItem,
     discord.ui.DynamicItem[discord.ui.Button],
     template=r"rsvp:v1:(?P<action>go|leave|ics):(?P<event_id>\d+)",
 ):
@@ -72,7 +74,7 @@ def announcement_view(event: Event) -> discord.ui.View:
 
 
 class FeedbackButton(
-    discord.ui.DynamicItem[discord.ui.Button], template=r"efb:v1:(?P<event_id>\d+)"
+    SpokenItem, discord.ui.DynamicItem[discord.ui.Button], template=r"efb:v1:(?P<event_id>\d+)"
 ):
     """In the after-event DM; opens the feedback form (works after a restart)."""
 

@@ -12,6 +12,7 @@ import discord
 
 from cogs._common import bot_of, guarded
 from cogs._forms import form_id
+from cogs._i18n import SpokenItem
 from cogs.mentorship._feature import MentorshipFeature
 
 CHECKIN_LABELS = {
@@ -26,6 +27,7 @@ def _feature(interaction: discord.Interaction) -> MentorshipFeature:
 
 
 class ProposalButton(
+    SpokenItem,
     discord.ui.DynamicItem[discord.ui.Button],
     template=r"mentor:v1:(?P<answer>accept|decline):(?P<proposal_id>\d+)",
 ):
@@ -56,6 +58,7 @@ class ProposalButton(
 
 
 class CheckinButton(
+    SpokenItem,
     discord.ui.DynamicItem[discord.ui.Button],
     template=r"mcheck:v1:(?P<answer>going_well|not_met|need_help):(?P<match_id>\d+)",
 ):

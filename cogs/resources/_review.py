@@ -154,6 +154,7 @@ class ReviewView(BaseView):
 
     # --- who may press --------------------------------------------------------
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        await super().interaction_check(interaction)  # the member\'s language
         if interaction.user.id != self.owner_id:
             await reply(
                 interaction, "These buttons belong to the organizer who ran /resource review."
