@@ -96,7 +96,12 @@ class Languages:
 
     # --- privacy (bot/privacy.py) -----------------------------------------------------
     async def export_member_data(self, guild_id: int, user_id: int) -> dict[str, Any]:
-        return {"language": await self.member_choice(guild_id, user_id)}
+        rows = await self.db.fetchall(
+            "SELECT guild_id, user_id, language FROM member_languages"
+            " WHERE guild_id = ? AND user_id = ?",
+            (guild_id, user_id),
+        )
+        return {"member_languages": [dict(r) for r in rows]}
 
     async def delete_member_data(self, guild_id: int, user_id: int) -> int:
         return await self.db.execute_rowcount(

@@ -109,6 +109,9 @@ async def seed(db: Database, g: int) -> None:
         "INSERT INTO role_grants(guild_id, role_id, user_id, granted_at) VALUES (?, ?, ?, ?)",
         (g, 7001, MEMBER, T),
     )
+    language = "INSERT INTO member_languages(guild_id, user_id, language) VALUES (?, ?, ?)"
+    await ex(language, (g, MEMBER, "ur"))
+    await ex(language, (g, OTHER, "en"))
 
     res = (
         "INSERT INTO resources(guild_id, url, url_canonical, title, topic, level, status,"
