@@ -11,6 +11,7 @@ For every input:
 - what the cogs render from the stored values fits Discord's limits: embeds, message
   content, autocomplete choices, and every message owed in the outbox.
 
+Every test runs twice, with the bot speaking English and Urdu (bot/i18n.py).
 One migrated database per test and a fresh guild id per example, so examples never see
 each other's data. `FUZZ_EXAMPLES=1000 pytest tests/unit/test_fuzz_inputs.py` runs the long
 version (the default keeps the file well under a minute).
@@ -24,7 +25,7 @@ import itertools
 import json
 import os
 import re
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import SimpleNamespace
@@ -32,6 +33,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import discord
+import pytest
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
@@ -42,6 +44,7 @@ from bot.events import EventService, MemberStatus, attendees_csv, event_ics, fee
 from bot.events.export import _safe_cell
 from bot.events.questions import parse_questions
 from bot.guilds import GuildSettings, resolve_timezone, search_timezones, timezone_names
+from bot.i18n import ENGLISH, URDU, speaking
 from bot.kinds import decode
 from bot.mentorship import MentorshipService
 from bot.outbox import OutboxItem
@@ -88,6 +91,14 @@ MEMBER, OTHER = 901, 902
 SNOWFLAKE = st.integers(1, 2**63 - 1)
 # Discord's integer options carry at most 2^53 either way.
 DISCORD_INT = st.one_of(st.integers(-3, 30), st.integers(-(2**53), 2**53))
+
+
+@pytest.fixture(autouse=True, params=[ENGLISH, URDU])
+def language(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Every test runs in English and in Urdu: refusals and everything rendered must fit
+    Discord's limits in both (Urdu is longer than English in some messages)."""
+    with speaking(request.param):
+        yield request.param
 
 
 def fuzz(scale: float = 1.0) -> settings:

@@ -46,7 +46,9 @@ PROGRAMMER_ERRORS = {
 # Discord shows these in English: command names, descriptions and option hints.
 DISCORD_METADATA = {"command", "Group", "describe", "context_menu", "rename", "GroupCog"}
 SENTENCE = re.compile(r"[A-Za-z][a-z']*[ ,:]+[A-Za-z][a-z']*[ ,:;.—-]+[A-Za-z]")
-SQL = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|WITH|ALTER|DROP|PRAGMA)\b|\bFROM \w|\bWHERE\b", re.I)
+SQL = re.compile(
+    r"^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|WITH|ALTER|DROP|PRAGMA)\b|\bFROM \w|\bWHERE\b", re.I
+)
 
 
 def modules() -> list[Path]:
@@ -79,12 +81,17 @@ def _exempt_nodes(tree: ast.AST) -> set[int]:
         if isinstance(node, ast.Call):
             name = _name(node.func)
             receiver = node.func.value if isinstance(node.func, ast.Attribute) else None
-            is_log = name in LOG_METHODS and isinstance(receiver, ast.Name) and receiver.id in {
-                "log",
-                "logger",
-                "logging",
-                "_log",
-            }
+            is_log = (
+                name in LOG_METHODS
+                and isinstance(receiver, ast.Name)
+                and receiver.id
+                in {
+                    "log",
+                    "logger",
+                    "logging",
+                    "_log",
+                }
+            )
             if name in MARKERS or is_log or name in PROGRAMMER_ERRORS:
                 cover(node)
             elif name in DISCORD_METADATA:
@@ -113,7 +120,9 @@ def offenders(path: Path) -> list[str]:
             text = node.value
         elif isinstance(node, ast.JoinedStr):
             text = "".join(
-                v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str)
+                v.value
+                for v in node.values
+                if isinstance(v, ast.Constant) and isinstance(v.value, str)
             )
             exempt.update(id(n) for n in ast.walk(node))
         if text and SENTENCE.search(text) and not SQL.search(text):
@@ -139,7 +148,7 @@ def test_english_only_modules_exist() -> None:
 def test_the_scanner_catches_a_bare_reply(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
     sample.write_text(
-        'async def f(i):\n'
+        "async def f(i):\n"
         '    """A docstring is fine."""\n'
         '    log.info("a log line is fine too")\n'
         '    await reply(i, _("Through the catalogue is fine."))\n'
