@@ -23,6 +23,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
 MEMBER_COMMANDS = {
     "help",
     "settings show",
+    "language set",
     *(
         f"event {c}"
         for c in ("list", "info", "rsvp", "leave", "mine", "reminders", "ticket", "calendar")
