@@ -119,12 +119,8 @@ def result_text(result: CheckInResult, guild: discord.Guild) -> str:
     if result.outcome == "already":
         at = format_dt(utc(result.checked_in_at), "T")
         if result.by_user_id:
-            return _(
-                "{name} was already checked in at {at} by {by}.",
-                name=name,
-                at=at,
-                by=f"<@{result.by_user_id}>",
-            )
+            by = f"<@{result.by_user_id}>"
+            return _("{name} was already checked in at {at} by {by}.", name=name, at=at, by=by)
         return _("{name} was already checked in at {at}.", name=name, at=at)
     if result.outcome == "walk_in":
         if result.status == "waitlist":
