@@ -4,7 +4,8 @@ serves it (bot/events/calendar_feed.py writes it, calendar_links.py signs the li
 
 The feed shows one member's RSVPs, so it opens only through a good link of theirs, and
 only while they are in the server: a member who left (or whose data was deleted, which
-resets their link generation) gets the plain 403, like any bad link.
+resets their link generation) gets the plain 403, like any bad link. The feed is written
+in the language of the member the link was made for (their choice, else the server's).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from discord.utils import format_dt
 
 from bot.events.calendar_feed import calendar_name, feed_ics
 from bot.events.calendar_links import VALID_DAYS, CalendarLinks, feed_path, webcal
+from bot.i18n import N_, _, speaking
+from bot.languages import Languages
 from bot.web.links import BadLink
 from cogs._common import bot_of, guild_of, reply
 from cogs.events._embeds import utc
@@ -31,7 +34,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-NO_WEB = (
+NO_WEB = N_(
     "Calendar links need the bot's web server, which is off here: an organizer must set "
     "WEB_PORT and PUBLIC_URL (see the README's Web section)."
 )
@@ -70,7 +73,7 @@ class CalendarCommands:
     ) -> None:
         guild = guild_of(interaction)
         if not self.bot.web.enabled:
-            await reply(interaction, NO_WEB)
+            await reply(interaction, _(NO_WEB))
             return
         name = None
         if city is not None and city.strip():
@@ -78,25 +81,41 @@ class CalendarCommands:
         link = await calendar_links(self.bot).make(guild.id, interaction.user.id, name, reset=reset)
         https = self.bot.web.url(feed_path(link.token))
         until = format_dt(utc(link.expires_at or 0), "D")
-        what = f"**{name}** events" if name else "every event of this server"
-        text = (
-            ("Your earlier calendar links no longer work. " if reset else "")
-            + f"Your own calendar of {what}, with your RSVPs, kept up to date:\n"
-            f"{webcal(https)}\n<{https}>\n"
+        if name:
+            intro = _(
+                "Your own calendar of **{city}** events, with your RSVPs, kept up to date:",
+                city=name,
+            )
+        else:
+            intro = _(
+                "Your own calendar of every event of this server, with your RSVPs, kept up to date:"
+            )
+        if reset:
+            intro = _("Your earlier calendar links no longer work.") + " " + intro
+        how = _(
             "Google Calendar: Settings → Add calendar → From URL, and paste the https link. "
-            "Apple Calendar or Outlook: open the webcal link.\n"
-            f"It works for {VALID_DAYS} days (until {until}). It shows your RSVPs, so keep it "
-            "to yourself; `/event calendar reset:True` makes a new one and stops this one."
+            "Apple Calendar or Outlook: open the webcal link."
         )
+        keep = _(
+            "It works for {days} days (until {until}). It shows your RSVPs, so keep it to "
+            "yourself; `/event calendar reset:True` makes a new one and stops this one.",
+            days=VALID_DAYS,
+            until=until,
+        )
+        text = f"{intro}\n{webcal(https)}\n<{https}>\n{how}\n{keep}"
         await reply(interaction, text)
 
 
 class CalendarFeedPage:
     """GET /calendar/{token}.ics: the member's feed, or the plain 403 and nothing else."""
 
-    def __init__(self, bot: CommunityBot, events: EventService) -> None:
+    def __init__(
+        self, bot: CommunityBot, events: EventService, languages: Languages | None = None
+    ) -> None:
         self.bot = bot
         self.events = events
+        # The feed is written in the language of the member its link was made for.
+        self.languages = languages if languages is not None else Languages(events.store.db)
 
     async def get(self, request: web.Request) -> web.StreamResponse:
         try:
@@ -104,14 +123,17 @@ class CalendarFeedPage:
         except BadLink as exc:  # why, for the log; never the token
             log.info("calendar link refused: %s", exc)
             return forbidden()
+        language = await self.languages.of_member(link.guild_id, link.user_id)
         if not self.bot.is_ready():  # the member list isn't known yet: don't guess
-            return plain(503, "Starting up: try again in a minute.")
+            with speaking(language):
+                return plain(503, _("Starting up: try again in a minute."))
         if not await self._still_member(link.guild_id, link.user_id):
             log.info("calendar link refused: not a member of the server now")
             return forbidden()
         entries = await self.events.calendar.entries(link.guild_id, link.user_id, link.city)
-        server = await self._server_name(link.guild_id)
-        body = feed_ics(calendar_name(server, link.city), entries, time.time())
+        with speaking(language):
+            server = await self._server_name(link.guild_id)
+            body = feed_ics(calendar_name(server, link.city), entries, time.time())
         return web.Response(
             body=body,
             content_type="text/calendar",
@@ -137,8 +159,11 @@ class CalendarFeedPage:
         guild = self.bot.get_guild(guild_id)
         if guild is not None:
             return guild.name
-        return await self.bot.guild_settings.name(guild_id) or "Discord server"
+        return await self.bot.guild_settings.name(guild_id) or _("Discord server")
 
 
-def add_calendar_route(bot: CommunityBot, events: EventService) -> None:
-    bot.web.add_route("GET", "/calendar/{token}.ics", CalendarFeedPage(bot, events).get)
+def add_calendar_route(
+    bot: CommunityBot, events: EventService, languages: Languages | None = None
+) -> None:
+    page = CalendarFeedPage(bot, events, languages)
+    bot.web.add_route("GET", "/calendar/{token}.ics", page.get)

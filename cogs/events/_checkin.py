@@ -20,6 +20,7 @@ import discord
 from discord.utils import format_dt
 
 from bot.events import CheckInChoice, CheckInResult, DoorClosed, window_text
+from bot.i18n import _, strip_marks
 from bot.timeutil import format_local
 from cogs._common import (
     NO_PINGS,
@@ -46,8 +47,10 @@ class VolunteerOnly(NotOrganizer):
 
     def __init__(self) -> None:
         super().__init__(
-            "Only organizers and volunteers can check members in: ask an organizer for "
-            "the volunteer role (`/settings volunteer-role`)."
+            _(
+                "Only organizers and volunteers can check members in: ask an organizer for "
+                "the volunteer role (`/settings volunteer-role`)."
+            )
         )
 
 
@@ -81,7 +84,7 @@ async def check_in(
             event_id,
             by_user_id=interaction.user.id,
             member_id=member_id,
-            code=code,
+            code=strip_marks(code) if code is not None else None,  # copied from an Urdu DM
             organizer=organizer,
         )
     except DoorClosed as closed:
@@ -94,14 +97,19 @@ def closed_text(closed: DoorClosed) -> str:
     title = truncate(closed.event.title, 200)
     if closed.not_yet:
         opens = utc(closed.opens_at)
-        return (
-            f"Check-in for **{title}** opens {closed.opens_when}: "
-            f"{format_dt(opens, 'F')} ({format_dt(opens, 'R')}). "
-            "Organizers can check members in before that."
+        return _(
+            "Check-in for **{title}** opens {when}: {at} ({relative}). "
+            "Organizers can check members in before that.",
+            title=title,
+            when=closed.opens_when,
+            at=format_dt(opens, "F"),
+            relative=format_dt(opens, "R"),
         )
-    return (
-        f"Check-in for **{title}** closed {format_dt(utc(closed.closes_at), 'F')}, an hour "
-        "after the end. Organizers can still check members in."
+    return _(
+        "Check-in for **{title}** closed {at}, an hour after the end. "
+        "Organizers can still check members in.",
+        title=title,
+        at=format_dt(utc(closed.closes_at), "F"),
     )
 
 
@@ -109,20 +117,31 @@ def result_text(result: CheckInResult, guild: discord.Guild) -> str:
     who = guild.get_member(result.member_id)
     name = f"**{who.display_name}**" if who else f"<@{result.member_id}>"
     if result.outcome == "already":
-        by = f" by <@{result.by_user_id}>" if result.by_user_id else ""
         at = format_dt(utc(result.checked_in_at), "T")
-        return f"{name} was already checked in at {at}{by}."
+        if result.by_user_id:
+            by = f"<@{result.by_user_id}>"
+            return _("{name} was already checked in at {at} by {by}.", name=name, at=at, by=by)
+        return _("{name} was already checked in at {at}.", name=name, at=at)
     if result.outcome == "walk_in":
-        why = "is on the waitlist" if result.status == "waitlist" else "had no RSVP"
-        text = f"Recorded {name} as a **walk-in** ({why})."
+        if result.status == "waitlist":
+            text = _("Recorded {name} as a **walk-in** (is on the waitlist).", name=name)
+        else:
+            text = _("Recorded {name} as a **walk-in** (had no RSVP).", name=name)
     else:
-        text = f"✅ {name} checked in — seat {result.seat}, ticket {result.code}."
+        text = _(
+            "✅ {name} checked in — seat {seat}, ticket {code}.",
+            name=name,
+            seat=result.seat,
+            code=result.code,
+        )
     if result.outside_window:
         opens = utc(result.event.checkin_opens_at(result.window_hours))
         closes = utc(result.event.checkin_closes_at)
-        text += (
-            f"\nThis was outside the check-in window: volunteers can check members in from "
-            f"{format_dt(opens, 'f')} until {format_dt(closes, 'f')}."
+        text += "\n" + _(
+            "This was outside the check-in window: volunteers can check members in from "
+            "{opens} until {closes}.",
+            opens=format_dt(opens, "f"),
+            closes=format_dt(closes, "f"),
         )
     return text
 
@@ -144,20 +163,27 @@ async def check_in_member(interaction: discord.Interaction, member: discord.Memb
         tz = (await events.store.guilds.get(guild.id)).tz
         await reply(
             interaction,
-            f"{name} could be checked in at {len(choices)} events now: which one?",
+            _(
+                "{name} could be checked in at {count} events now: which one?",
+                name=name,
+                count=len(choices),
+            ),
             view=pick_view(member.id, choices, tz),
         )
     else:
         hours = await events.door.checkin_window(guild.id)
-        text = (
-            f"No event is open for check-in now, so I can't check {name} in: volunteers can "
-            f"check members in from {window_text(hours)} of an event until an hour after "
-            "its end (`/settings checkin-window`)."
+        text = _(
+            "No event is open for check-in now, so I can't check {name} in: volunteers can "
+            "check members in from {window} of an event until an hour after its end "
+            "(`/settings checkin-window`).",
+            name=name,
+            window=window_text(hours),
         )
         if organizer:
-            text += (
-                f" {name} has no RSVP to an upcoming event either: to check them in early "
-                "anyway, use `/event checkin` and name the event."
+            text += " " + _(
+                "{name} has no RSVP to an upcoming event either: to check them in early "
+                "anyway, use `/event checkin` and name the event.",
+                name=name,
             )
         await reply(interaction, text)
 
@@ -174,7 +200,7 @@ class CheckInPick(
         super().__init__(
             discord.ui.Select(
                 custom_id=f"door:v1:pick:{member_id}",
-                placeholder="The event they are at",
+                placeholder=_("The event they are at"),
                 options=list(options),  # none when rebuilt from a pick: not sent again
             )
         )
@@ -200,7 +226,7 @@ class CheckInPick(
 
 
 def pick_view(member_id: int, choices: Sequence[CheckInChoice], tz: ZoneInfo) -> discord.ui.View:
-    status = {"going": "has a seat", "waitlist": "on the waitlist", None: "walk-in"}
+    status = {"going": _("has a seat"), "waitlist": _("on the waitlist"), None: _("walk-in")}
     options = [
         discord.SelectOption(
             label=truncate(c.event.title, 100),

@@ -15,6 +15,7 @@ from discord import app_commands
 from discord.utils import format_dt
 
 from bot.events import checkin_chart, feedback_report
+from bot.i18n import N_, _
 from bot.timeutil import format_local
 from cogs._common import guild_of, in_time, organizer_only, reply, truncate
 from cogs.events._checkin import check_in, door_staff
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from cogs._app import CommunityBot
     from cogs.events._doorweb import DoorWeb
 
-NO_WEB = (
+NO_WEB = N_(
     "The door page needs the bot's web server, which is off: set WEB_PORT and PUBLIC_URL "
     "in the bot's settings and restart it (README, Web)."
 )
@@ -54,12 +55,19 @@ class DoorCommands:
         ticket = await self.events.door.ticket_for(guild_id, found.id, interaction.user.id)
         if ticket is None:
             status = await self.events.listings.status_of(found.id, interaction.user.id)
-            why = (
-                f"you're #{status.position} on the waitlist; you get a ticket when a seat opens up"
-                if status.status == "waitlist"
-                else "you haven't RSVPed (`/event rsvp`)"
-            )
-            await reply(interaction, f"No ticket for **{truncate(found.title, 200)}**: {why}.")
+            title = truncate(found.title, 200)
+            if status.status == "waitlist":
+                text = _(
+                    "No ticket for **{title}**: you're #{position} on the waitlist; you get a "
+                    "ticket when a seat opens up.",
+                    title=title,
+                    position=status.position,
+                )
+            else:
+                text = _(
+                    "No ticket for **{title}**: you haven't RSVPed (`/event rsvp`).", title=title
+                )
+            await reply(interaction, text)
             return
         await reply(interaction, ticket_text(found, ticket), file=ticket_file(ticket))
 
@@ -82,7 +90,7 @@ class DoorCommands:
         guild = guild_of(interaction)
         organizer = await door_staff(interaction, self.events)
         if (member is None) == (code is None):
-            await reply(interaction, "Give either the member or their ticket code (not both).")
+            await reply(interaction, _("Give either the member or their ticket code (not both)."))
             return
         found = await self.events.catalogue.resolve(guild.id, event)
         member_id = member.id if member else None
@@ -110,37 +118,58 @@ class DoorCommands:
             await self.door_web.revoke(guild.id, found.id)
             await reply(
                 interaction,
-                f"Every door link of **{title}** sent so far stops working now; "
-                "`/event door` sends a new one.",
+                _(
+                    "Every door link of **{title}** sent so far stops working now; "
+                    "`/event door` sends a new one.",
+                    title=title,
+                ),
             )
             return
         if not self.bot.web.enabled:
-            await reply(interaction, NO_WEB)
+            await reply(interaction, _(NO_WEB))
             return
         if found.cancelled:
-            await reply(interaction, f"**{title}** was cancelled, so it has no door.")
+            await reply(
+                interaction, _("**{title}** was cancelled, so it has no door.", title=title)
+            )
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         url, expires = await self.door_web.link(guild.id, found, interaction.user.id)
         if expires <= self.events.store.now():
-            await reply(interaction, f"**{title}** is over: its check-in has closed.")
+            await reply(
+                interaction, _("**{title}** is over: its check-in has closed.", title=title)
+            )
             return
         tz = await self.door_web.desk.timezone(guild.id)
         until = f"{format_local(expires, tz)} ({tz.key})"
         try:
             await interaction.user.send(
-                f"Door page for **{title}**: open it on your phone and point the camera at "
-                f"tickets.\n{url}\nIt works until {until}. Keep it to yourself: it checks "
-                f"members in and shows their names. `/event door revoke:True` ends it."
+                _(
+                    "Door page for **{title}**: open it on your phone and point the camera at "
+                    "tickets.\n{url}\nIt works until {until}. Keep it to yourself: it checks "
+                    "members in and shows their names. `/event door revoke:True` ends it.",
+                    title=title,
+                    url=url,
+                    until=until,
+                )
             )
         except discord.Forbidden:
             await reply(
                 interaction,
-                "I couldn't DM you the link: your DMs from this server are closed. Allow "
-                "them (the server's Privacy Settings) and run `/event door` again.",
+                _(
+                    "I couldn't DM you the link: your DMs from this server are closed. Allow "
+                    "them (the server's Privacy Settings) and run `/event door` again."
+                ),
             )
             return
-        await reply(interaction, f"Sent you the door link for **{title}** by DM (until {until}).")
+        await reply(
+            interaction,
+            _(
+                "Sent you the door link for **{title}** by DM (until {until}).",
+                title=title,
+                until=until,
+            ),
+        )
 
     # --- organizers' numbers ----------------------------------------------------
     @app_commands.command(name="stats", description="Going, check-ins, no-shows, walk-ins")
@@ -152,17 +181,17 @@ class DoorCommands:
         guild_id = guild_of(interaction).id
         found = await self.events.catalogue.resolve(guild_id, event)
         stats = await self.events.door.stats(guild_id, found.id)
-        embed = discord.Embed(title=truncate(f"Stats: {found.title}", 256))
-        embed.add_field(name="Going", value=str(stats.going))
-        embed.add_field(name="Waitlisted", value=str(stats.waitlisted))
-        embed.add_field(name="Checked in", value=str(stats.checked_in))
-        embed.add_field(name="Walk-ins", value=str(stats.walk_ins))
+        embed = discord.Embed(title=truncate(_("Stats: {title}", title=found.title), 256))
+        embed.add_field(name=_("Going"), value=str(stats.going))
+        embed.add_field(name=_("Waitlisted"), value=str(stats.waitlisted))
+        embed.add_field(name=_("Checked in"), value=str(stats.checked_in))
+        embed.add_field(name=_("Walk-ins"), value=str(stats.walk_ins))
         embed.add_field(
-            name="No-shows",
-            value=str(stats.no_shows) if stats.no_shows is not None else "after it ends",
+            name=_("No-shows"),
+            value=str(stats.no_shows) if stats.no_shows is not None else _("after it ends"),
         )
-        embed.add_field(name="Undelivered DMs", value=str(stats.undelivered))
-        embed.add_field(name="Check-ins per 15 minutes", value=_curve(stats.curve), inline=False)
+        embed.add_field(name=_("Undelivered DMs"), value=str(stats.undelivered))
+        embed.add_field(name=_("Check-ins per 15 minutes"), value=_curve(stats.curve), inline=False)
         tz = (await self.events.store.guilds.get(guild_id)).tz
         # Drawing takes CPU: in a worker thread, answered "thinking…" first if it is slow.
         chart = await in_time(interaction, asyncio.to_thread(checkin_chart, stats, tz))
@@ -184,15 +213,22 @@ class DoorCommands:
         found = await self.events.catalogue.resolve(guild_id, event)
         summary = await self.events.feedback.summary(guild_id, found.id)
         if not summary.count:
-            await reply(interaction, f"No feedback yet for **{truncate(found.title, 200)}**.")
+            await reply(
+                interaction, _("No feedback yet for **{title}**.", title=truncate(found.title, 200))
+            )
             return
         bars = "\n".join(
             f"{'★' * r}{'☆' * (5 - r)} {n}"
             for r, n in sorted(summary.distribution.items(), reverse=True)
         )
         text = (
-            f"**{truncate(found.title, 200)}**: {summary.count} answer(s), "
-            f"average {summary.average:.1f} / 5\n{bars}"
+            _(
+                "**{title}**: {count} answer(s), average {average:.1f} / 5",
+                title=truncate(found.title, 200),
+                count=summary.count,
+                average=summary.average,
+            )
+            + f"\n{bars}"
         )
         kwargs: dict[str, Any] = {}
         if summary.comments:
@@ -208,7 +244,7 @@ def _curve(curve: tuple[tuple[int, int], ...]) -> str:
     may lie hours or days apart: three or more empty slots in a row make one `⋯` line,
     and the date is shown when the curve spans more than a day."""
     if not curve:
-        return "no check-ins yet"
+        return _("no check-ins yet")
     top = max(n for _, n in curve) or 1
     style: Literal["t", "f"] = "t" if curve[-1][0] - curve[0][0] < 86400 else "f"
     lines: list[str] = []

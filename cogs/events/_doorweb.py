@@ -6,6 +6,10 @@ asked for it is still an organizer or volunteer of the server (from the bot's me
 cache); anything else gets the core's plain 403 and nothing more. Check-ins go through
 `Door.check_in`, like `/event checkin`.
 
+Language: the JSON a route answers (its titles and sentences) is in the language of the
+member the link was made for, as their replies in Discord are; the page's own labels
+(static/door/) are English.
+
 CSRF: the token is in the path, no cookie is ever set or read, and POSTs take JSON only,
 so another site can neither ride a volunteer's session nor post a form here.
 """
@@ -24,6 +28,8 @@ from aiohttp import web
 
 from bot.events.doorpage import MAX_QUERY, DoorDesk, ScanAnswer, link_expiry, search
 from bot.events.models import Event
+from bot.i18n import N_, _, speaking, strip_marks
+from bot.languages import Languages
 from bot.web.links import BadLink
 from cogs.web._server import forbidden
 
@@ -43,7 +49,8 @@ STATIC_FILES = {
 }
 MAX_BODY = 1024  # a code or a member id in JSON: far less than this
 MAX_CODE = 64
-_STATUS_LABEL = {"going": "going", "waitlist": "waitlisted"}
+_STATUS_LABEL = {"going": N_("going"), "waitlist": N_("waitlisted")}
+NOT_CHECKED_IN = N_("Not checked in")
 
 
 @dataclass(frozen=True)
@@ -66,15 +73,19 @@ def _json(data: dict[str, Any], status: int = 200) -> web.Response:
 
 def _refusal(sentence: str, status: int = 400) -> web.Response:
     return _json(
-        {"ok": False, "outcome": "refused", "title": "Not checked in", "detail": sentence}, status
+        {"ok": False, "outcome": "refused", "title": _(NOT_CHECKED_IN), "detail": sentence}, status
     )
 
 
 class DoorWeb:
-    def __init__(self, bot: CommunityBot, events: EventService) -> None:
+    def __init__(
+        self, bot: CommunityBot, events: EventService, languages: Languages | None = None
+    ) -> None:
         self.bot = bot
         self.events = events
         self.desk = DoorDesk(events.door, events.store)
+        # Whose language the answers are in: the member the link was made for.
+        self.languages = languages if languages is not None else Languages(events.store.db)
 
     def register(self) -> None:
         web_ = self.bot.web
@@ -118,6 +129,11 @@ class DoorWeb:
             log.info("door link refused: its member may no longer check members in")
             return None
         return DoorVisit(guild, event_id, member, organizer=staff == "organizer")
+
+    async def _language(self, visit: DoorVisit) -> str:
+        """The language of the member the link was made for (their choice, else the
+        server's): the answers on their phone are in it, like their replies in Discord."""
+        return await self.languages.of_member(visit.guild.id, visit.by.id)
 
     async def door_staff(self, member: discord.Member) -> str | None:
         """'organizer' (Manage Server or the organizer role), 'volunteer', or None: who may
@@ -170,41 +186,46 @@ class DoorWeb:
         visit = await self._visit(request)
         if visit is None:
             return forbidden()
-        body = await _json_body(request)
-        if isinstance(body, web.Response):
-            return body
-        code = body.get("code")
-        if not isinstance(code, str) or not code.strip() or len(code) > MAX_CODE:
-            return _refusal("Send the ticket code as text, like K7QX-9M2P.")
-        answer = await self.desk.scan(
-            visit.guild.id,
-            visit.event_id,
-            by_user_id=visit.by.id,
-            code=code,
-            organizer=visit.organizer,
-        )
-        return await self._answer(visit, answer)
+        # The refusal a check-in raises is worded when raised: in the volunteer's language.
+        with speaking(await self._language(visit)):
+            body = await _json_body(request)
+            if isinstance(body, web.Response):
+                return body
+            code = body.get("code")
+            if isinstance(code, str):
+                code = strip_marks(code)  # typed after copying it out of an Urdu message
+            if not isinstance(code, str) or not code.strip() or len(code) > MAX_CODE:
+                return _refusal(_("Send the ticket code as text, like K7QX-9M2P."))
+            answer = await self.desk.scan(
+                visit.guild.id,
+                visit.event_id,
+                by_user_id=visit.by.id,
+                code=code,
+                organizer=visit.organizer,
+            )
+            return await self._answer(visit, answer)
 
     async def checkin(self, request: web.Request) -> web.Response:
         visit = await self._visit(request)
         if visit is None:
             return forbidden()
-        body = await _json_body(request)
-        if isinstance(body, web.Response):
-            return body
-        raw = body.get("user_id")
-        user_id = int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 21 else None
-        if user_id is None or visit.guild.get_member(user_id) is None:
-            # a refusal like an unknown code's (the request itself was well formed)
-            return _refusal("That member is not in this server: search for them again.", 200)
-        answer = await self.desk.admit(
-            visit.guild.id,
-            visit.event_id,
-            by_user_id=visit.by.id,
-            member_id=user_id,
-            organizer=visit.organizer,
-        )
-        return await self._answer(visit, answer)
+        with speaking(await self._language(visit)):
+            body = await _json_body(request)
+            if isinstance(body, web.Response):
+                return body
+            raw = body.get("user_id")
+            user_id = int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 21 else None
+            if user_id is None or visit.guild.get_member(user_id) is None:
+                # a refusal like an unknown code's (the request itself was well formed)
+                return _refusal(_("That member is not in this server: search for them again."), 200)
+            answer = await self.desk.admit(
+                visit.guild.id,
+                visit.event_id,
+                by_user_id=visit.by.id,
+                member_id=user_id,
+                organizer=visit.organizer,
+            )
+            return await self._answer(visit, answer)
 
     async def search(self, request: web.Request) -> web.Response:
         visit = await self._visit(request)
@@ -214,25 +235,25 @@ class DoorWeb:
         registrants, checked_in = await self.desk.registrants(visit.guild.id, visit.event_id)
         people = ((m.id, m.display_name) for m in visit.guild.members if not m.bot)
         found = search(people, registrants, checked_in, query)
-        return _json(
-            {
-                "found": [
-                    {
-                        "id": str(f.user_id),  # a string: JavaScript numbers lose snowflakes
-                        "name": f.name,
-                        "label": _STATUS_LABEL.get(f.status or "", "not registered: a walk-in")
-                        + (" · checked in" if f.checked_in else ""),
-                        "checked_in": f.checked_in,
-                    }
-                    for f in found
-                ]
-            }
-        )
+        with speaking(await self._language(visit)):
+            return _json(
+                {
+                    "found": [
+                        {
+                            "id": str(f.user_id),  # a string: JavaScript numbers lose snowflakes
+                            "name": f.name,
+                            "label": _label(f.status, f.checked_in),
+                            "checked_in": f.checked_in,
+                        }
+                        for f in found
+                    ]
+                }
+            )
 
     # --- rendering -----------------------------------------------------------------------
     def _name(self, guild: discord.Guild, user_id: int | None) -> str:
         member = guild.get_member(user_id) if user_id is not None else None
-        return member.display_name if member else "a member no longer in the server"
+        return member.display_name if member else _("a member no longer in the server")
 
     async def _answer(self, visit: DoorVisit, answer: ScanAnswer) -> web.Response:
         guild = visit.guild
@@ -244,33 +265,50 @@ class DoorWeb:
         }
         name = self._name(guild, answer.member_id)
         if answer.outcome == "refused":
-            data |= {"title": "Not checked in", "detail": answer.reason}
+            data |= {"title": _(NOT_CHECKED_IN), "detail": answer.reason}
         elif answer.outcome == "already":
             tz = await self.desk.timezone(guild.id)
             at = datetime.fromtimestamp(answer.at or 0, tz).strftime("%H:%M")
-            by = f" by {self._name(guild, answer.by_user_id)}" if answer.by_user_id else ""
-            data |= {"title": f"Already checked in: {name}", "detail": f"at {at}{by}"}
+            if answer.by_user_id:
+                by = self._name(guild, answer.by_user_id)
+                detail = _("at {at} by {by}", at=at, by=by)
+            else:
+                detail = _("at {at}", at=at)
+            data |= {"title": _("Already checked in: {name}", name=name), "detail": detail}
         elif answer.outcome == "walk_in":
-            why = "on the waitlist" if answer.status == "waitlist" else "no RSVP"
-            data |= {"title": f"Checked in: {name}", "detail": f"Walk-in ({why})"}
+            if answer.status == "waitlist":
+                detail = _("Walk-in (on the waitlist)")
+            else:
+                detail = _("Walk-in (no RSVP)")
+            data |= {"title": _("Checked in: {name}", name=name), "detail": detail}
         else:
-            data |= {"title": f"Checked in: {name}", "detail": f"Seat {answer.seat}"}
+            data |= {
+                "title": _("Checked in: {name}", name=name),
+                "detail": _("Seat {seat}", seat=answer.seat),
+            }
         return _json(data)
+
+
+def _label(status: str | None, checked_in: bool) -> str:
+    """A search result's place: going, waitlisted or a walk-in, and whether checked in."""
+    place = _STATUS_LABEL.get(status or "")
+    label = _(place) if place is not None else _("not registered: a walk-in")
+    return _("{place} · checked in", place=label) if checked_in else label
 
 
 async def _json_body(request: web.Request) -> dict[str, Any] | web.Response:
     """The request's JSON object, or the response refusing it (not JSON, too big)."""
     if request.content_type != "application/json":
-        return _refusal("Send JSON (Content-Type: application/json).", 415)
+        return _refusal(_("Send JSON (Content-Type: application/json)."), 415)
     if request.content_length is not None and request.content_length > MAX_BODY:
-        return _refusal("That request is too big.", 413)
+        return _refusal(_("That request is too big."), 413)
     raw = await request.content.read(MAX_BODY + 1)
     if len(raw) > MAX_BODY:
-        return _refusal("That request is too big.", 413)
+        return _refusal(_("That request is too big."), 413)
     try:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
-        return _refusal("That request is not valid JSON.")
+        return _refusal(_("That request is not valid JSON."))
     if not isinstance(body, dict):
-        return _refusal("That request is not a JSON object.")
+        return _refusal(_("That request is not a JSON object."))
     return body

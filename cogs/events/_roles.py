@@ -4,7 +4,8 @@ The events service owes a sync (bot/events/roles.py) in the transaction of every
 change; the deliverer calls `EventRoles.sync` after the commit, paced with the DMs, and
 marks the row done only when Discord accepted the change. The role's safety is checked
 again at that moment: a role that gained moderator permissions since the event was
-created is not handed out (the organizers are told).
+created is not handed out (the organizers are told, in the server's language: the sync
+itself runs in the member's, as every outbox item addressed to a member does).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import discord
 from bot import organizer_notices, outbox
 from bot.events import EventService
 from bot.events import roles as event_roles
+from bot.i18n import N_, _, speaking
 from bot.roles import role_refusal
 from cogs._common import role_facts
 
@@ -25,6 +27,12 @@ if TYPE_CHECKING:
     from cogs._app import CommunityBot
 
 log = logging.getLogger(__name__)
+
+NOT_GIVEN = N_("I couldn't give members the event role <@&{role_id}>: {why}")
+FORBIDDEN = N_(
+    "Discord refused the change: give me the Manage Roles permission and put my "
+    "role above it in Server Settings → Roles"
+)
 
 
 class EventRoles:
@@ -39,12 +47,9 @@ class EventRoles:
         try:
             await self._sync(item.guild_id, item.user_id, message)
         except discord.Forbidden:
-            await self._tell_organizers(
-                item.guild_id,
-                message.role_id,
-                "Discord refused the change: give me the Manage Roles permission and put my "
-                "role above it in Server Settings → Roles",
-            )
+            with speaking(await self.bot.languages.of_server(item.guild_id)):
+                why = _(FORBIDDEN)
+            await self._tell_organizers(item.guild_id, message.role_id, why)
             raise
         # Marked sent here, or deleted if the member's data was deleted (before or while
         # it ran): such a row must not outlive the work it did.
@@ -81,7 +86,8 @@ class EventRoles:
                 return  # no longer a member
             if fresh.get_role(role_id) is not None:
                 return
-        refusal = self.refusal(role)
+        with speaking(await self.bot.languages.of_server(guild_id)):  # for the organizers
+            refusal = self.refusal(role)
         if refusal:
             await self._tell_organizers(guild_id, role_id, refusal)
             return
@@ -107,10 +113,16 @@ class EventRoles:
         return role_refusal(role_facts(role, None))
 
     async def _tell_organizers(self, guild_id: int, role_id: int, why: str) -> None:
+        """`why` is already in the server's language (notify words the rest in it)."""
         # Once a day per role and reason, however many members are waiting for it.
-        text = f"I couldn't give members the event role <@&{role_id}>: {why}"
         key = f"role:{role_id}:{time.strftime('%F')}:{why[:40]}"
-        await organizer_notices.notify(self.bot.db, guild_id, text, dedupe_key=key)
+        await organizer_notices.notify(
+            self.bot.db,
+            guild_id,
+            NOT_GIVEN,
+            params={"role_id": role_id, "why": why},
+            dedupe_key=key,
+        )
         self.bot.delivery.kick()
 
     async def repair(self) -> int:

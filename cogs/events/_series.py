@@ -9,15 +9,28 @@ live 10 minutes; after that the organizer runs the command again.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Literal
 
 import discord
 from discord.utils import format_dt
 
 from bot.events import Event
+from bot.i18n import N_, _
 from cogs._common import BaseView, reply, require_organizer, truncate
 
 ScopePicked = Callable[[discord.Interaction, bool], Awaitable[None]]
 TIMEOUT_SECONDS = 600
+# The question, whole for each verb (a translation puts the verb where its language does).
+SCOPE_QUESTIONS = {
+    "change": N_(
+        "**{title}** on {when} is part of a recurring series. Change only this one, or this "
+        "one and all later ones?"
+    ),
+    "cancel": N_(
+        "**{title}** on {when} is part of a recurring series. Cancel only this one, or this "
+        "one and all later ones?"
+    ),
+}
 
 
 class ScopeView(BaseView):
@@ -27,11 +40,14 @@ class ScopeView(BaseView):
         super().__init__(timeout=TIMEOUT_SECONDS)
         self.organizer_id = organizer_id
         self.on_pick = on_pick
+        # Built in the organizer's language (the decorators run at import, in none).
+        self.only_this.label = _("Only this one")
+        self.all_later.label = _("This and all later")
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         await super().interaction_check(interaction)  # the member\'s language
         if interaction.user.id != self.organizer_id:
-            await reply(interaction, "This question is for the organizer who asked it.")
+            await reply(interaction, _("This question is for the organizer who asked it."))
             return False
         await require_organizer(interaction)  # still an organizer, at the click
         return True
@@ -46,28 +62,31 @@ class ScopeView(BaseView):
 
     async def _pick(self, interaction: discord.Interaction, *, later: bool) -> None:
         self.stop()
-        what = "this one and all later ones" if later else "only this one"
-        await interaction.response.edit_message(content=f"Changing {what}…", view=None)
+        if later:
+            content = _("Changing this one and all later ones…")
+        else:
+            content = _("Changing only this one…")
+        await interaction.response.edit_message(content=content, view=None)
         await self.on_pick(interaction, later)
 
 
 async def ask_scope(
-    interaction: discord.Interaction, event: Event, doing: str, on_pick: ScopePicked
+    interaction: discord.Interaction,
+    event: Event,
+    doing: Literal["change", "cancel"],
+    on_pick: ScopePicked,
 ) -> None:
-    """Ask whether `doing` (e.g. "change") applies to this occurrence only or to it and
-    every later one."""
-    await reply(
-        interaction,
-        f"**{truncate(event.title, 200)}** on {format_dt(event.starts, 'F')} is part of a "
-        f"recurring series. {doing.capitalize()} only this one, or this one and all later "
-        "ones?",
-        view=ScopeView(interaction.user.id, on_pick),
+    """Ask whether `doing` ("change" or "cancel") applies to this occurrence only or to
+    it and every later one."""
+    text = _(
+        SCOPE_QUESTIONS[doing], title=truncate(event.title, 200), when=format_dt(event.starts, "F")
     )
+    await reply(interaction, text, view=ScopeView(interaction.user.id, on_pick))
 
 
 def occurrence_lines(events: list[Event], limit: int = 10) -> list[str]:
     """`#12 · Sat 4 Jul 2026 10:00` lines (Discord timestamps, each reader's own zone)."""
     lines = [f"`#{e.id}` {format_dt(e.starts, 'F')}" for e in events[:limit]]
     if len(events) > limit:
-        lines.append(f"… and {len(events) - limit} more")
+        lines.append(_("… and {n} more", n=len(events) - limit))
     return lines

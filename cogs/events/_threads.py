@@ -10,6 +10,7 @@ import discord
 
 from bot.events import EventService
 from bot.events.threads import ArchiveCheck
+from bot.i18n import N_, _, speaking
 from cogs._common import NO_PINGS, truncate
 
 if TYPE_CHECKING:
@@ -20,19 +21,35 @@ log = logging.getLogger(__name__)
 AUTO_ARCHIVE: Literal[10080] = 10080
 THREAD_EXISTS = 160004  # "A thread has already been created for this message"
 THREAD_ARCHIVED = 50083
-CANCELLED_NOTE = "❌ This event was cancelled, so this thread is closed."
+CANCELLED_NOTE = N_("❌ This event was cancelled, so this thread is closed.")
 # What the bot needs in the announcement's channel: to open the thread, and to post in it.
+# (The names Discord's settings show; a translation keeps them findable there.)
 NEEDED = (
-    ("create_public_threads", "Create Public Threads"),
-    ("send_messages_in_threads", "Send Messages in Threads"),
+    ("create_public_threads", N_("Create Public Threads")),
+    ("send_messages_in_threads", N_("Send Messages in Threads")),
 )
 
 
 def missing_note(channel: discord.abc.Messageable, missing: list[str]) -> str:
-    where = channel.mention if isinstance(channel, discord.abc.GuildChannel) else "that channel"
-    return (
-        f"⚠️ I couldn't open a thread for questions under the announcement: give me "
-        f"{' and '.join(missing)} in {where}, and new announcements there will get one."
+    """For the organizer: which permissions to give (`missing`: NEEDED's names)."""
+    names = [_(name) for name in missing]
+    if isinstance(channel, discord.abc.GuildChannel):
+        where = channel.mention
+    else:
+        where = _("that channel")
+    if len(names) == 1:
+        return _(
+            "⚠️ I couldn't open a thread for questions under the announcement: give me "
+            "{permission} in {where}, and new announcements there will get one.",
+            permission=names[0],
+            where=where,
+        )
+    return _(
+        "⚠️ I couldn't open a thread for questions under the announcement: give me "
+        "{first} and {second} in {where}, and new announcements there will get one.",
+        first=" and ".join(names[:-1]),  # NEEDED has two: never more than one here
+        second=names[-1],
+        where=where,
     )
 
 
@@ -67,7 +84,9 @@ class EventThreadKeeper:
                 return None
             log.warning("could not open the thread of event %s: %s", event_id, exc)
             await self.events.threads.not_opened(event_id)
-            return f"⚠️ Discord failed to open the thread for questions ({exc.status})."
+            return _(
+                "⚠️ Discord failed to open the thread for questions ({status}).", status=exc.status
+            )
         await self.events.threads.opened(event_id, thread.id)
         return None
 
@@ -118,7 +137,10 @@ class EventThreadKeeper:
         return True
 
     async def _note(self, thread: discord.Thread) -> None:
+        # A public post, from a timer: in the server's language.
+        with speaking(await self.bot.languages.of_server(thread.guild.id)):
+            note = _(CANCELLED_NOTE)
         try:
-            await thread.send(CANCELLED_NOTE, allowed_mentions=NO_PINGS)
+            await thread.send(note, allowed_mentions=NO_PINGS)
         except discord.HTTPException as exc:  # the archive matters more than the note
             log.info("could not post the cancel note in thread %s: %s", thread.id, exc)
