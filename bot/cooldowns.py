@@ -18,6 +18,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from bot.errors import DomainError
+from bot.i18n import _, _n
 
 
 class TooSoon(DomainError):
@@ -32,18 +33,18 @@ class TooSoon(DomainError):
 class Limit:
     limit: int  # actions allowed…
     per: float  # …per this many seconds
-    what: str  # "suggest resources", for the refusal
+    what: str  # N_("suggest resources"): the refusal's verb (a catalogue message), and a key
 
 
 def wait_text(seconds: float) -> str:
-    """'in 40 seconds', 'in 3 minutes', 'in 2 hours'."""
+    """'in 40 seconds', 'in 3 minutes', 'in 2 hours' (in the reader's language)."""
     s = max(1, int(seconds + 0.999))
     if s < 90:
-        return f"in {s} second{'s' if s != 1 else ''}"
+        return _n("in {n} second", "in {n} seconds", s, n=s)
     m = (s + 59) // 60
     if m < 90:
-        return f"in {m} minutes"
-    return f"in {(m + 59) // 60} hours"
+        return _("in {n} minutes", n=m)
+    return _("in {n} hours", n=(m + 59) // 60)
 
 
 class Cooldowns:
@@ -62,7 +63,12 @@ class Cooldowns:
         if len(hits) >= limit.limit:
             retry = hits[0] + limit.per - now
             raise TooSoon(
-                f"Slow down a little: you can {limit.what} again {wait_text(retry)}.", retry
+                _(
+                    "Slow down a little: you can {what} again {when}.",
+                    what=_(limit.what),
+                    when=wait_text(retry),
+                ),
+                retry,
             )
         if count:
             hits.append(now)

@@ -10,6 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.i18n import N_, _
+
+# What the bot does with the role, in the refusal's sentences (a catalogue verb).
+HAND_OUT = N_("hand out")
+
+# Discord's own names for these permissions, as its Server Settings show them (Discord
+# has no Urdu locale): they stay English in every language.
 # Permission bits (https://discord.com/developers/docs/topics/permissions) that make a
 # role a moderator's or an administrator's: Discord's 2FA-gated set, plus Manage Events
 # and Mention Everyone.
@@ -47,30 +54,44 @@ def elevated_names(permissions: int) -> list[str]:
     return [name for bit, name in ELEVATED_PERMISSIONS.items() if permissions & bit]
 
 
-def role_refusal(role: RoleFacts, *, use: str = "hand out") -> str | None:
-    """Why the bot won't `use` this role, as one sentence, or None when it is safe."""
+def role_refusal(role: RoleFacts, *, use: str = HAND_OUT) -> str | None:
+    """Why the bot won't `use` this role, as one sentence in the reader's language, or
+    None when it is safe. `use` is a catalogue verb (N_), translated here."""
     shown = role.name if role.name.startswith("@") else f"@{role.name}"
+    verb = _(use)
     if role.is_everyone:
-        return f"I can't {use} @everyone: every member already has it. Pick or create a role."
+        return _(
+            "I can't {use} @everyone: every member already has it. Pick or create a role.",
+            use=verb,
+        )
     if role.managed:
-        return (
-            f"{shown} belongs to a bot or an integration, so Discord doesn't let anyone "
-            f"{use} it. Pick or create an ordinary role."
+        return _(
+            "{role} belongs to a bot or an integration, so Discord doesn't let anyone "
+            "{use} it. Pick or create an ordinary role.",
+            role=shown,
+            use=verb,
         )
     elevated = elevated_names(role.permissions)
     if elevated:
-        return (
-            f"{shown} has moderator or admin permissions ({', '.join(elevated)}), so I won't "
-            f"{use} it to members. Pick a role without them."
+        return _(
+            "{role} has moderator or admin permissions ({permissions}), so I won't "
+            "{use} it to members. Pick a role without them.",
+            role=shown,
+            permissions=", ".join(elevated),
+            use=verb,
         )
     if role.at_or_above_bot:
-        return (
-            f"{shown} is at or above my own top role, so I can't {use} it. Move my role "
-            "above it in Server Settings → Roles, or pick a lower role."
+        return _(
+            "{role} is at or above my own top role, so I can't {use} it. Move my role "
+            "above it in Server Settings → Roles, or pick a lower role.",
+            role=shown,
+            use=verb,
         )
     if role.at_or_above_invoker and not role.invoker_is_owner:
-        return (
-            f"{shown} is at or above your own top role, so you can't have me {use} it. "
-            "Pick a role below yours."
+        return _(
+            "{role} is at or above your own top role, so you can't have me {use} it. "
+            "Pick a role below yours.",
+            role=shown,
+            use=verb,
         )
     return None

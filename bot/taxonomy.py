@@ -16,20 +16,24 @@ from collections.abc import Callable
 from bot import completion
 from bot.db import Database
 from bot.errors import AlreadyExists, InvalidInput
+from bot.i18n import N_, _
 
+# Seeded once as the guild's topic names: stored, and typed by members as they are, so
+# they stay English in every language (the catalogue keeps them unchanged).
 DEFAULT_TOPICS = (
-    "Machine Learning",
-    "Deep Learning",
-    "Generative AI",
-    "NLP",
-    "Computer Vision",
-    "Data Science",
-    "MLOps",
-    "Responsible AI",
-    "Math for ML",
-    "Python for AI",
+    N_("Machine Learning"),
+    N_("Deep Learning"),
+    N_("Generative AI"),
+    N_("NLP"),
+    N_("Computer Vision"),
+    N_("Data Science"),
+    N_("MLOps"),
+    N_("Responsible AI"),
+    N_("Math for ML"),
+    N_("Python for AI"),
 )
-LEVELS = ("beginner", "intermediate", "advanced")
+# Stored and typed in English; shown translated: `level_name(level)`.
+LEVELS = (N_("beginner"), N_("intermediate"), N_("advanced"))
 MAX_TOPIC_NAME = 50
 # A select menu (used to pick a topic at review) holds at most 25 options.
 MAX_TOPICS = 25
@@ -55,11 +59,24 @@ def resolve_level(text: str) -> str:
     if len(starts) == 1:
         return starts[0]
     close = difflib.get_close_matches(key, LEVELS, n=1, cutoff=0.6)
-    hint = f" Did you mean {close[0]}?" if close else ""
     shown = (text or "").strip()[:30]
+    if close:
+        raise InvalidInput(
+            _(
+                "“{shown}” is not a level. Did you mean {close}? Levels are beginner,"
+                " intermediate and advanced.",
+                shown=shown,
+                close=close[0],
+            )
+        )
     raise InvalidInput(
-        f"“{shown}” is not a level.{hint} Levels are beginner, intermediate and advanced."
+        _("“{shown}” is not a level. Levels are beginner, intermediate and advanced.", shown=shown)
     )
+
+
+def level_name(level: str) -> str:
+    """A stored level in the reader's language (any other text as it is)."""
+    return _(level) if level in LEVELS else level
 
 
 def level_rank(level: str) -> int:
@@ -107,11 +124,13 @@ class Taxonomy:
         """Add a topic; AlreadyExists if it is there (any case). Returns the name stored."""
         cleaned = " ".join((name or "").replace("\x00", "").split())  # PostgreSQL: no NUL
         if not cleaned:
-            raise InvalidInput("A topic needs a name.")
+            raise InvalidInput(_("A topic needs a name."))
         if len(cleaned) > MAX_TOPIC_NAME:
-            raise InvalidInput(f"A topic name can be at most {MAX_TOPIC_NAME} characters.")
+            raise InvalidInput(_("A topic name can be at most {n} characters.", n=MAX_TOPIC_NAME))
         if "," in cleaned:  # mentors and mentees name their topics in a comma-separated list
-            raise InvalidInput("A topic name can't contain a comma: topics are listed with commas.")
+            raise InvalidInput(
+                _("A topic name can't contain a comma: topics are listed with commas.")
+            )
         await ensure_guild(self.db, guild_id, self.clock)
         async with self.db.transaction():
             existing = await self.db.fetchval(
@@ -119,13 +138,16 @@ class Taxonomy:
                 (guild_id, topic_key(cleaned)),
             )
             if existing:
-                raise AlreadyExists(f"{existing} is already a topic here.")
+                raise AlreadyExists(_("{name} is already a topic here.", name=existing))
             count = await self.db.fetchval(
                 "SELECT COUNT(*) FROM resource_topics WHERE guild_id = ?", (guild_id,)
             )
             if count >= MAX_TOPICS:
                 raise InvalidInput(
-                    f"This server already has {MAX_TOPICS} topics, the most a menu can show."
+                    _(
+                        "This server already has {n} topics, the most a menu can show.",
+                        n=MAX_TOPICS,
+                    )
                 )
             await self.db.execute(
                 "INSERT INTO resource_topics(guild_id, name, name_key, created_by, created_at)"
@@ -143,9 +165,23 @@ class Taxonomy:
         if key in by_key:
             return by_key[key]
         close = difflib.get_close_matches(key, list(by_key), n=1, cutoff=0.5)
-        hint = f" Did you mean {by_key[close[0]]}?" if close else ""
         shown = (text or "").strip()[:MAX_TOPIC_NAME]
-        raise InvalidInput(f"“{shown}” is not a topic here.{hint} Topics: {', '.join(names)}.")
+        if close:
+            raise InvalidInput(
+                _(
+                    "“{shown}” is not a topic here. Did you mean {close}? Topics: {topics}.",
+                    shown=shown,
+                    close=by_key[close[0]],
+                    topics=", ".join(names),
+                )
+            )
+        raise InvalidInput(
+            _(
+                "“{shown}” is not a topic here. Topics: {topics}.",
+                shown=shown,
+                topics=", ".join(names),
+            )
+        )
 
     async def search_topics(self, guild_id: int, text: str, limit: int = 25) -> list[str]:
         """Topic names for autocomplete: names starting with the text first, then containing it."""

@@ -13,12 +13,23 @@ from __future__ import annotations
 from bot import organizer_notices
 from bot.db import Database
 from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.i18n import N_, _
 from bot.mentorship import store
 from bot.mentorship.matches import NOT_YOURS, sides
 from bot.mentorship.messages import CheckinMessage, key, owe_dm
 from bot.mentorship.models import CHECKIN_ANSWERS, CheckinAnswer, CheckinOutcome, Clock, Due
 
-ALERT = {"not_met": "they haven't met yet", "need_help": "they'd like some help"}
+# The organizers' notice for an answer that needs them (rendered in the server's language).
+ALERT = {
+    "not_met": N_(
+        "A member of mentorship #{match_id} says they haven't met yet (check-in). "
+        "`/mentorship stats` has the overview."
+    ),
+    "need_help": N_(
+        "A member of mentorship #{match_id} says they'd like some help (check-in). "
+        "`/mentorship stats` has the overview."
+    ),
+}
 
 
 class Checkins:
@@ -67,17 +78,19 @@ class Checkins:
         organizers a notice in their own channel (match id and answer only)."""
         value = answer.strip().casefold().replace(" ", "_").replace("-", "_")
         if value not in CHECKIN_ANSWERS:
-            raise InvalidInput("A check-in answer is going_well, not_met or need_help.")
+            raise InvalidInput(_("A check-in answer is going_well, not_met or need_help."))
         checked: CheckinAnswer = value  # narrowed by the check above
         now = int(self.clock())
         async with self.db.transaction():
             match = await store.load_match(self.db, match_id)
             if match is None:
-                raise NotFound("That mentorship no longer exists.")
+                raise NotFound(_("That mentorship no longer exists."))
             if match.role_of(user_id) is None:
-                raise NotAllowed(NOT_YOURS)
+                raise NotAllowed(_(NOT_YOURS))
             if not match.active:
-                raise NotAllowed("This mentorship has ended, so there is nothing to check in on.")
+                raise NotAllowed(
+                    _("This mentorship has ended, so there is nothing to check in on.")
+                )
             old = await self.db.fetchval(
                 "SELECT answer FROM mentorship_checkins WHERE match_id = ? AND user_id = ?",
                 (match_id, user_id),
@@ -95,8 +108,8 @@ class Checkins:
                 alerted = await organizer_notices.notify(
                     self.db,
                     match.guild_id,
-                    f"A member of mentorship #{match_id} says {ALERT[checked]} (check-in). "
-                    "`/mentorship stats` has the overview.",
+                    ALERT[checked],
+                    params={"match_id": match_id},
                     dedupe_key=key("checkin_alert", match_id, checked),
                     now=now,
                 )

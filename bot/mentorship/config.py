@@ -11,6 +11,7 @@ from __future__ import annotations
 from bot.db import Database, Row
 from bot.errors import AlreadyExists, InvalidInput
 from bot.guilds import GuildSettings
+from bot.i18n import N_, _
 from bot.mentorship import inputs, store
 from bot.mentorship.models import (
     DEFAULT_LANGUAGES,
@@ -111,7 +112,8 @@ class MentorshipConfig:
             " WHERE guild_id = ? AND channel_id = ?",
             (guild_id, channel_id),
         ):
-            return ["the mentorship channel (new pairs are introduced by DM)"]
+            # A catalogue message: the notice that lists it translates it (cogs/cleanup.py).
+            return [N_("the mentorship channel (new pairs are introduced by DM)")]
         return []
 
     # --- languages -----------------------------------------------------------------------
@@ -135,7 +137,9 @@ class MentorshipConfig:
                 (guild_id, cleaned.casefold()),
             )
             if existing:
-                raise AlreadyExists(f"{existing} is already one of this server's languages.")
+                raise AlreadyExists(
+                    _("{name} is already one of this server's languages.", name=existing)
+                )
             row = await self.db.fetchone(
                 "SELECT COUNT(*) AS n, COALESCE(MAX(position), -1) AS last"
                 " FROM mentorship_languages WHERE guild_id = ?",
@@ -143,7 +147,9 @@ class MentorshipConfig:
             )
             assert row is not None
             if row["n"] >= MAX_LANGUAGES:
-                raise InvalidInput(f"This server already has {MAX_LANGUAGES} languages, the most.")
+                raise InvalidInput(
+                    _("This server already has {n} languages, the most.", n=MAX_LANGUAGES)
+                )
             await self.db.execute(
                 "INSERT INTO mentorship_languages(guild_id, name, name_key, position)"
                 " VALUES (?, ?, ?, ?)",

@@ -15,6 +15,7 @@ from typing import Any
 from bot.db import Database
 from bot.errors import NotFound
 from bot.guilds import GuildSettings
+from bot.i18n import _
 from bot.mentorship import inputs, store
 from bot.mentorship.config import MentorshipConfig
 from bot.mentorship.matches import Matches
@@ -100,9 +101,11 @@ class MentorDirectory:
     async def _own_profile(self, guild_id: int, user_id: int) -> MentorProfile:
         profile = await store.load_profile(self.db, guild_id, user_id)
         if profile is None:
-            raise NotFound("You don't have a mentor profile here; use /mentor join to create one.")
+            raise NotFound(
+                _("You don't have a mentor profile here; use /mentor join to create one.")
+            )
         if profile.status == "left":
-            raise NotFound("You left mentoring here; use /mentor join to come back.")
+            raise NotFound(_("You left mentoring here; use /mentor join to come back."))
         return profile
 
     async def _set_status(
@@ -137,7 +140,7 @@ class MentorDirectory:
             await store.lock_guild(self.db, guild_id)
             profile = await store.load_profile(self.db, guild_id, user_id)
             if profile is None:
-                raise NotFound("You don't have a mentor profile here.")
+                raise NotFound(_("You don't have a mentor profile here."))
             await self.db.execute(
                 "UPDATE mentor_profiles SET status = 'left', updated_at = ?"
                 " WHERE guild_id = ? AND user_id = ? AND status != 'left'",
@@ -157,7 +160,7 @@ class MentorDirectory:
         """A mentor's public profile; NotFound if they are not (or no longer) a mentor."""
         profile = await store.load_profile(self.db, guild_id, user_id)
         if profile is None or profile.status == "left":
-            raise NotFound("That member isn't a mentor here.")
+            raise NotFound(_("That member isn't a mentor here."))
         return profile
 
     async def lookup(self, guild_id: int, user_id: int) -> MentorProfile | None:

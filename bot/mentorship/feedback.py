@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bot.db import Database
 from bot.errors import AlreadyExists, NotAllowed, NotFound
+from bot.i18n import _
 from bot.mentorship import inputs, store
 from bot.mentorship.matches import NOT_YOURS
 from bot.mentorship.models import Clock, Feedback
@@ -29,16 +30,16 @@ class MatchFeedback:
         async with self.db.transaction():
             match = await store.load_match(self.db, match_id, lock=True)  # once per side
             if match is None:
-                raise NotFound("That mentorship no longer exists.")
+                raise NotFound(_("That mentorship no longer exists."))
             role = match.role_of(user_id)
             if role is None:
-                raise NotAllowed(NOT_YOURS)
+                raise NotAllowed(_(NOT_YOURS))
             if match.active:
                 raise NotAllowed(
-                    "Feedback is for a mentorship that has ended; use /mentorship end first."
+                    _("Feedback is for a mentorship that has ended; use /mentorship end first.")
                 )
             if await self._given_by(match_id, role):
-                raise AlreadyExists("You have already given feedback on this mentorship.")
+                raise AlreadyExists(_("You have already given feedback on this mentorship."))
             feedback_id = await self.db.insert(
                 "INSERT INTO mentorship_feedback(guild_id, match_id, from_id, from_role, rating,"
                 " comment, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from bot.errors import InvalidInput
 from bot.guilds import GuildSettings
+from bot.i18n import N_, _
 from bot.mentorship.matching import REMOTE
 from bot.mentorship.models import (
     MAX_BIO,
@@ -44,11 +45,11 @@ def unique(values: Sequence[str]) -> tuple[str, ...]:
     return tuple(seen.values())
 
 
-def did_you_mean(text: str, choices: Sequence[str]) -> str:
-    """` Did you mean Urdu?` for the nearest choice, or "" if none is close."""
+def nearest(text: str, choices: Sequence[str]) -> str | None:
+    """The choice nearest to `text` (`Urdu` for `urdo`), or None if none is close."""
     by_key = {c.casefold(): c for c in choices}
     close = difflib.get_close_matches(text.casefold(), list(by_key), n=1, cutoff=0.6)
-    return f" Did you mean {by_key[close[0]]}?" if close else ""
+    return by_key[close[0]] if close else None
 
 
 def keep_or_set(given: str | None, current: str | None) -> str | None:
@@ -62,46 +63,69 @@ async def parse_topics(taxonomy: Taxonomy, guild_id: int, text: str | None) -> t
     parts = split_list(text)
     if not parts:
         topics = ", ".join((await taxonomy.topics(guild_id))[:3])
-        raise InvalidInput(f"Name at least one topic, separated by commas (e.g. {topics}).")
+        raise InvalidInput(
+            _("Name at least one topic, separated by commas (e.g. {topics}).", topics=topics)
+        )
     return unique([await taxonomy.resolve_topic(guild_id, part) for part in parts])
 
 
 def check_capacity(capacity: int) -> int:
     if isinstance(capacity, bool) or not isinstance(capacity, int):
-        raise InvalidInput(f"Capacity is a whole number from {MIN_CAPACITY} to {MAX_CAPACITY}.")
+        raise InvalidInput(
+            _(
+                "Capacity is a whole number from {low} to {high}.",
+                low=MIN_CAPACITY,
+                high=MAX_CAPACITY,
+            )
+        )
     if not MIN_CAPACITY <= capacity <= MAX_CAPACITY:
         raise InvalidInput(
-            f"Capacity must be from {MIN_CAPACITY} to {MAX_CAPACITY} mentees at a time "
-            f"(you gave {capacity})."
+            _(
+                "Capacity must be from {low} to {high} mentees at a time (you gave {given}).",
+                low=MIN_CAPACITY,
+                high=MAX_CAPACITY,
+                given=capacity,
+            )
         )
     return capacity
 
 
 def check_rating(rating: int) -> int:
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
-        raise InvalidInput("A rating is a whole number from 1 to 5.")
+        raise InvalidInput(_("A rating is a whole number from 1 to 5."))
     return rating
 
 
-def _clean_text(text: str | None, limit: int, what: str) -> str | None:
+def _clean_text(text: str | None, limit: int, too_long: str) -> str | None:
+    """`too_long`: the refusal (a catalogue message with {limit} and {length})."""
     cleaned = typed(text).strip()
     if len(cleaned) > limit:
-        raise InvalidInput(
-            f"{what} can be at most {limit:,} characters (this one has {len(cleaned):,})."
-        )
+        raise InvalidInput(_(too_long, limit=limit, length=len(cleaned)))
     return cleaned or None
 
 
 def clean_bio(text: str | None) -> str | None:
-    return _clean_text(text, MAX_BIO, "Your bio")
+    return _clean_text(
+        text,
+        MAX_BIO,
+        N_("Your bio can be at most {limit:,} characters (this one has {length:,})."),
+    )
 
 
 def clean_goal(text: str | None) -> str | None:
-    return _clean_text(text, MAX_GOAL, "The goal")
+    return _clean_text(
+        text,
+        MAX_GOAL,
+        N_("The goal can be at most {limit:,} characters (this one has {length:,})."),
+    )
 
 
 def clean_comment(text: str | None) -> str | None:
-    return _clean_text(text, MAX_COMMENT, "The comment")
+    return _clean_text(
+        text,
+        MAX_COMMENT,
+        N_("The comment can be at most {limit:,} characters (this one has {length:,})."),
+    )
 
 
 async def parse_city(guilds: GuildSettings, guild_id: int, text: str) -> str:
@@ -114,9 +138,23 @@ async def parse_city(guilds: GuildSettings, guild_id: int, text: str) -> str:
         if city.casefold() == name.casefold():
             return city
     choices = [*cities, REMOTE]
+    close = nearest(name, choices)
+    if close is not None:
+        raise InvalidInput(
+            _(
+                "“{name}” is not one of this server's cities. Did you mean {close}? "
+                "Choose one of: {choices}.",
+                name=name[:50],
+                close=close,
+                choices=", ".join(choices),
+            )
+        )
     raise InvalidInput(
-        f"“{name[:50]}” is not one of this server's cities.{did_you_mean(name, choices)} "
-        f"Choose one of: {', '.join(choices)}."
+        _(
+            "“{name}” is not one of this server's cities. Choose one of: {choices}.",
+            name=name[:50],
+            choices=", ".join(choices),
+        )
     )
 
 
@@ -142,16 +180,31 @@ def parse_language(known: Sequence[str], text: str) -> str:
     for lang in known:
         if lang.casefold() == name.casefold():
             return lang
+    close = nearest(name, known)
+    if close is not None:
+        raise InvalidInput(
+            _(
+                "“{name}” is not a language here. Did you mean {close}? Languages: {languages}.",
+                name=name[:MAX_LANGUAGE_NAME],
+                close=close,
+                languages=", ".join(known),
+            )
+        )
     raise InvalidInput(
-        f"“{name[:MAX_LANGUAGE_NAME]}” is not a language here.{did_you_mean(name, known)} "
-        f"Languages: {', '.join(known)}."
+        _(
+            "“{name}” is not a language here. Languages: {languages}.",
+            name=name[:MAX_LANGUAGE_NAME],
+            languages=", ".join(known),
+        )
     )
 
 
 def parse_languages(known: Sequence[str], text: str) -> tuple[str, ...]:
     parts = split_list(text)
     if not parts:
-        raise InvalidInput(f"Name at least one language: {', '.join(known)}.")
+        raise InvalidInput(
+            _("Name at least one language: {languages}.", languages=", ".join(known))
+        )
     return unique([parse_language(known, p) for p in parts])
 
 
@@ -159,10 +212,12 @@ def check_language_name(name: str | None) -> str:
     """A new language's name: one name, no commas, at most MAX_LANGUAGE_NAME."""
     cleaned = " ".join(typed(name).split())
     if not cleaned:
-        raise InvalidInput("A language needs a name.")
+        raise InvalidInput(_("A language needs a name."))
     if len(cleaned) > MAX_LANGUAGE_NAME or "," in cleaned:
         raise InvalidInput(
-            f"A language name is one name of at most {MAX_LANGUAGE_NAME} characters, "
-            "without commas."
+            _(
+                "A language name is one name of at most {n} characters, without commas.",
+                n=MAX_LANGUAGE_NAME,
+            )
         )
     return cleaned

@@ -15,6 +15,7 @@ import json
 from bot import outbox
 from bot.db import Database
 from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.i18n import N_, _
 from bot.mentorship import store
 from bot.mentorship.config import MentorshipConfig
 from bot.mentorship.messages import EndedMessage, MatchedMessage, key, owe_dm
@@ -28,16 +29,23 @@ from bot.mentorship.models import (
     Role,
 )
 
-NOT_YOURS = "This mentorship isn't yours."
+NOT_YOURS = N_("This mentorship isn't yours.")
 
 
 def first_step(match: Match, has_goal: bool = True) -> str:
-    """A suggested first step for the intro (no private text: the goal is shown apart)."""
-    topics = ", ".join(match.topics) or "the topics you share"
-    bring = "the goal above" if has_goal else "what you want to learn"
-    return (
-        f"Pick a time for a first 30-minute call this week. Mentee: bring {bring}; "
-        f"mentor: suggest one small thing to try in {topics} before you meet again."
+    """A suggested first step for the intro (no private text: the goal is shown apart),
+    in the reader's language."""
+    topics = ", ".join(match.topics) or _("the topics you share")
+    if has_goal:
+        return _(
+            "Pick a time for a first 30-minute call this week. Mentee: bring the goal above; "
+            "mentor: suggest one small thing to try in {topics} before you meet again.",
+            topics=topics,
+        )
+    return _(
+        "Pick a time for a first 30-minute call this week. Mentee: bring what you want to "
+        "learn; mentor: suggest one small thing to try in {topics} before you meet again.",
+        topics=topics,
     )
 
 
@@ -56,14 +64,14 @@ class Matches:
     async def get(self, match_id: int) -> Match:
         found = await store.load_match(self.db, match_id)
         if found is None:
-            raise NotFound("That mentorship no longer exists.")
+            raise NotFound(_("That mentorship no longer exists."))
         return found
 
     async def view(self, match_id: int, viewer_id: int | None = None) -> MatchView:
         """The intro (goal, shared topics, a first step). With `viewer_id`, sides only."""
         match = await self.get(match_id)
         if viewer_id is not None and match.role_of(viewer_id) is None:
-            raise NotAllowed(NOT_YOURS)
+            raise NotAllowed(_(NOT_YOURS))
         mentor = await store.load_profile(self.db, match.guild_id, match.mentor_id)
         request = await store.load_request(self.db, match.request_id)
         has_goal = request is not None and request.goal is not None
@@ -77,12 +85,12 @@ class Matches:
         """A match from what the member typed: its id (`12`, `#12`, the autocomplete value)."""
         ident = text.strip().removeprefix("#").strip()
         if not ident.isdecimal() or len(ident) > 18:  # ² and ① are digits int() refuses
-            raise InvalidInput("Pick one of your mentorships from the list, or give its number.")
+            raise InvalidInput(_("Pick one of your mentorships from the list, or give its number."))
         match = await store.load_match(self.db, int(ident))
         if match is None or match.guild_id != guild_id:
-            raise NotFound(f"There is no mentorship #{ident} here.")
+            raise NotFound(_("There is no mentorship #{id} here.", id=ident))
         if match.role_of(user_id) is None:
-            raise NotAllowed(NOT_YOURS)
+            raise NotAllowed(_(NOT_YOURS))
         return match
 
     async def missing_intro(self, guild_id: int | None = None) -> list[Match]:
@@ -168,9 +176,9 @@ class Matches:
             await store.lock_guild(self.db, guild_id)  # a place is freed
             match = await store.load_match(self.db, match_id, lock=True)
             if match is None or match.guild_id != guild_id:
-                raise NotFound(f"There is no mentorship #{match_id} here.")
+                raise NotFound(_("There is no mentorship #{id} here.", id=match_id))
             if match.role_of(user_id) is None:
-                raise NotAllowed(NOT_YOURS)
+                raise NotAllowed(_(NOT_YOURS))
             if not match.active:
                 return match
             return await self.close(match, user_id, "ended", now)

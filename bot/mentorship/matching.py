@@ -35,12 +35,16 @@ in any order.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
+from bot.i18n import N_, _
 from bot.mentorship.solver import solve
+from bot.taxonomy import level_name
 
 PAIR_BASE = 200
 TOPIC_WEIGHT = 100
@@ -54,11 +58,30 @@ _GRID = 64
 
 assert LANGUAGE_WEIGHT + CITY_WEIGHT + LEVEL_WEIGHT + WAIT_CAP < TOPIC_WEIGHT
 
-REMOTE = "Remote"
+# A city value, stored and typed in English; `_(REMOTE)` where it is shown.
+REMOTE = N_("Remote")
 
-NO_SHARED_TOPIC = "no mentor with a shared topic"
-NO_FREE_PLACES = "no free places"
-ONLY_EXCLUDED = "only excluded pairs"
+
+def city_name(city: str) -> str:
+    """A stored city as shown: Remote in the reader's language, a guild's city as it is."""
+    return _(REMOTE) if city == REMOTE else city
+
+
+# Why a request waits after a round: English values, `_(reason)` where shown.
+NO_SHARED_TOPIC = N_("no mentor with a shared topic")
+NO_FREE_PLACES = N_("no free places")
+ONLY_EXCLUDED = N_("only excluded pairs")
+
+# Why a pair was proposed. Stored with the proposal in English (the round may run with
+# nobody's language set, and both sides read them, each in their own language), so they
+# are filled with str.format here and translated where shown: `explain(reason)`.
+SHARED_TOPIC = N_("shared topic: {topics}")
+SHARED_TOPICS = N_("shared topics: {topics}")
+SAME_CITY = N_("same city: {city}")
+MEETS_REMOTELY = N_("mentor meets remotely")
+BOTH_SPEAK = N_("both speak {language}")
+SERVES_LEVEL = N_("serves {level} mentees")
+REASONS = (SHARED_TOPICS, SHARED_TOPIC, SAME_CITY, MEETS_REMOTELY, BOTH_SPEAK, SERVES_LEVEL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,17 +181,42 @@ def score(mentor: Mentor, request: Request) -> tuple[float, tuple[str, ...]] | N
         + LEVEL_WEIGHT * level_fit
     )
 
-    reasons = [("shared topics: " if len(shared) > 1 else "shared topic: ") + ", ".join(shared)]
+    topics = SHARED_TOPICS if len(shared) > 1 else SHARED_TOPIC
+    reasons = [topics.format(topics=", ".join(shared))]
     if here is not None and request.city is not None:
         if not remote and _fold(mentor.city) == here:
-            reasons.append(f"same city: {request.city.strip()}")
+            reasons.append(SAME_CITY.format(city=request.city.strip()))
         elif remote:
-            reasons.append("mentor meets remotely")
+            reasons.append(MEETS_REMOTELY)
     if lang is not None and request.language is not None and language_fit:
-        reasons.append(f"both speak {request.language.strip()}")
+        reasons.append(BOTH_SPEAK.format(language=request.language.strip()))
     if level is not None and request.level is not None and level_fit:
-        reasons.append(f"serves {request.level.strip()} mentees")
+        reasons.append(SERVES_LEVEL.format(level=request.level.strip()))
     return float(points) + wait_bonus(request.days_waiting), tuple(reasons)
+
+
+@cache
+def _pattern(template: str) -> re.Pattern[str]:
+    """`shared topic: {topics}` → a regex that reads the value back out."""
+    parts = re.split(r"\{(\w+)\}", template)
+    regex = "".join(
+        re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+)" for i, part in enumerate(parts)
+    )
+    return re.compile(regex, re.DOTALL)
+
+
+def explain(reason: str) -> str:
+    """A stored reason (`score`'s English) in the reader's language; its values (topics,
+    city, language: member and organizer data) as they are, a level translated. Text
+    that is none of the reasons is returned as it is."""
+    for template in REASONS:
+        found = _pattern(template).fullmatch(reason)
+        if found is not None:
+            values = found.groupdict()
+            if "level" in values:
+                values["level"] = level_name(values["level"])
+            return _(template, **values)
+    return reason
 
 
 def reroute(request: Request, mentors: Iterable[Mentor], excluded: Excluded = ()) -> Pair | None:

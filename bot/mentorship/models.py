@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.cooldowns import Limit
+from bot.i18n import N_
 from bot.schedules import Schedule
 
 Clock = Callable[[], float]  # epoch seconds; tests pass their own
@@ -30,7 +31,7 @@ DEFAULT_LANGUAGES = ("English", "Urdu")
 DAY = 86400
 # /mentee request per member (organizers exempt): a burst of requests would fill the
 # queue and the outbox for everyone.
-REQUEST_COOLDOWN = Limit(3, 600, "ask for a mentor")
+REQUEST_COOLDOWN = Limit(3, 600, N_("ask for a mentor"))
 
 ProfileStatus = Literal["active", "paused", "left"]
 RequestStatus = Literal["open", "proposed", "matched", "cancelled", "closed"]

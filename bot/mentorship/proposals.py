@@ -18,6 +18,7 @@ from __future__ import annotations
 from bot import outbox
 from bot.db import Database
 from bot.errors import NotAllowed, NotFound
+from bot.i18n import N_, _
 from bot.mentorship import store
 from bot.mentorship.matches import Matches
 from bot.mentorship.messages import DeclinedMessage, ExpiredMessage, WithdrawnMessage, key, owe_dm
@@ -33,13 +34,13 @@ from bot.mentorship.models import (
 )
 from bot.mentorship.proposing import Proposer
 
-EXPIRED = "This proposal has expired: it wasn't answered by both sides within 72 hours."
-WITHDRAWN = (
+EXPIRED = N_("This proposal has expired: it wasn't answered by both sides within 72 hours.")
+WITHDRAWN = N_(
     "This proposal was withdrawn (the mentor stepped down or the request was cancelled), "
     "so it can't be answered any more."
 )
-DECLINED = "This proposal was declined, so it can't be answered any more."
-NOT_YOURS = "This proposal isn't yours."
+DECLINED = N_("This proposal was declined, so it can't be answered any more.")
+NOT_YOURS = N_("This proposal isn't yours.")
 
 
 def other_role(role: Role) -> Role:
@@ -56,14 +57,14 @@ class Proposals:
     async def get(self, proposal_id: int) -> Proposal:
         found = await store.load_proposal(self.db, proposal_id)
         if found is None:
-            raise NotFound("That proposal no longer exists.")
+            raise NotFound(_("That proposal no longer exists."))
         return found
 
     async def view(self, proposal_id: int, viewer_id: int | None = None) -> ProposalView:
         """What a proposal DM shows. With `viewer_id`, only the two sides may see it."""
         proposal = await self.get(proposal_id)
         if viewer_id is not None and proposal.role_of(viewer_id) is None:
-            raise NotAllowed(NOT_YOURS)
+            raise NotAllowed(_(NOT_YOURS))
         mentor = await store.load_profile(self.db, proposal.guild_id, proposal.mentor_id)
         request = await store.load_request(self.db, proposal.request_id)
         return ProposalView(proposal, request, mentor)
@@ -81,15 +82,15 @@ class Proposals:
             await store.lock_guild_of(self.db, "mentorship_proposals", proposal_id)
             proposal = await store.load_proposal(self.db, proposal_id, lock=True)
             if proposal is None:
-                raise NotFound("That proposal no longer exists.")
+                raise NotFound(_("That proposal no longer exists."))
             role = proposal.role_of(user_id)
             if role is None:
-                raise NotAllowed(NOT_YOURS)
+                raise NotAllowed(_(NOT_YOURS))
             if not (proposal.status == "pending" and proposal.expires_at <= now):
                 return await self._answer(proposal, role, accept, now)
             # Lapsed, and its job has not run yet: expire it now (committed), then refuse.
             await self._expire(proposal, now)
-        raise NotAllowed(EXPIRED)
+        raise NotAllowed(_(EXPIRED))
 
     async def _answer(
         self, proposal: Proposal, role: Role, accept: bool, now: int
@@ -102,17 +103,19 @@ class Proposals:
             if accept:
                 return AnswerOutcome("unchanged", role, proposal, match)
             raise NotAllowed(
-                "You both accepted this proposal already; use /mentorship end to finish "
-                "the mentorship."
+                _(
+                    "You both accepted this proposal already; use /mentorship end to finish "
+                    "the mentorship."
+                )
             )
         if proposal.status == "declined":
             if not accept and mine == "declined":
                 return AnswerOutcome("unchanged", role, proposal)
-            raise NotAllowed(DECLINED)
+            raise NotAllowed(_(DECLINED))
         if proposal.status == "expired":
-            raise NotAllowed(EXPIRED)
+            raise NotAllowed(_(EXPIRED))
         if proposal.status == "withdrawn":
-            raise NotAllowed(WITHDRAWN)
+            raise NotAllowed(_(WITHDRAWN))
         if mine == value:
             return AnswerOutcome("unchanged", role, proposal)
 

@@ -13,29 +13,60 @@ from collections.abc import Sequence
 from bot.db import Database
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.guilds import GuildSettings
+from bot.i18n import _
 from bot.mentorship import inputs, store
 from bot.mentorship.config import MentorshipConfig
+from bot.mentorship.matching import city_name
 from bot.mentorship.models import Clock, MenteeRequest, RequestUpdate
 from bot.mentorship.proposals import Proposals
-from bot.taxonomy import Taxonomy, resolve_level
+from bot.taxonomy import Taxonomy, level_name, resolve_level
 
 
 def request_changes(before: MenteeRequest, after: MenteeRequest) -> tuple[str, ...]:
-    """What an update changed, in words: `topics NLP → NLP, MLOps`, `city any → Lahore`,
-    `goal changed` (the goal itself is not repeated). Empty when nothing did."""
+    """What an update changed, in words (the reader's language): `topics NLP → NLP, MLOps`,
+    `city any → Lahore`, `goal changed` (the goal itself is not repeated). Empty when
+    nothing did."""
     changes: list[str] = []
     if before.topics != after.topics:
-        changes.append(f"topics {', '.join(before.topics)} → {', '.join(after.topics)}")
+        changes.append(
+            _(
+                "topics {old} → {new}",
+                old=", ".join(before.topics),
+                new=", ".join(after.topics),
+            )
+        )
     if before.goal != after.goal:
-        verb = "added" if before.goal is None else "removed" if after.goal is None else "changed"
-        changes.append(f"goal {verb}")
-    for what, old, new in (
-        ("city", before.city, after.city),
-        ("language", before.language, after.language),
-        ("level", before.level, after.level),
-    ):
-        if old != new:
-            changes.append(f"{what} {old or 'any'} → {new or 'any'}")
+        if before.goal is None:
+            changes.append(_("goal added"))
+        elif after.goal is None:
+            changes.append(_("goal removed"))
+        else:
+            changes.append(_("goal changed"))
+    any_value = _("any")
+    if before.city != after.city:
+        changes.append(
+            _(
+                "city {old} → {new}",
+                old=city_name(before.city) if before.city else any_value,
+                new=city_name(after.city) if after.city else any_value,
+            )
+        )
+    if before.language != after.language:
+        changes.append(
+            _(
+                "language {old} → {new}",
+                old=before.language or any_value,
+                new=after.language or any_value,
+            )
+        )
+    if before.level != after.level:
+        changes.append(
+            _(
+                "level {old} → {new}",
+                old=level_name(before.level) if before.level else any_value,
+                new=level_name(after.level) if after.level else any_value,
+            )
+        )
     return tuple(changes)
 
 
@@ -91,8 +122,10 @@ class MenteeRequests:
             old = await store.open_request(self.db, guild_id, user_id)
             if old is not None and old.status == "proposed":
                 raise NotAllowed(
-                    "A mentor has been proposed for your request: accept or decline that "
-                    "proposal first, or use /mentee cancel."
+                    _(
+                        "A mentor has been proposed for your request: accept or decline that "
+                        "proposal first, or use /mentee cancel."
+                    )
                 )
             await self._check_topics_free(guild_id, user_id, topic_names)
             values = (
@@ -130,8 +163,12 @@ class MenteeRequests:
             taken = store.shared_topics(topics, json.loads(row["topics"]))
             if taken:
                 raise InvalidInput(
-                    f"You already have a mentor for {', '.join(taken)} (mentorship "
-                    f"#{row['id']}). Ask for other topics, or end that mentorship first."
+                    _(
+                        "You already have a mentor for {topics} (mentorship #{id}). Ask for "
+                        "other topics, or end that mentorship first.",
+                        topics=", ".join(taken),
+                        id=row["id"],
+                    )
                 )
 
     async def cancel(self, guild_id: int, user_id: int) -> MenteeRequest:
@@ -141,7 +178,7 @@ class MenteeRequests:
             await store.lock_guild(self.db, guild_id)  # its proposal may be being answered
             request = await store.open_request(self.db, guild_id, user_id)
             if request is None:
-                raise NotFound("You have no open mentorship request to cancel.")
+                raise NotFound(_("You have no open mentorship request to cancel."))
             await self.proposals.withdraw_for_request(request.id, "cancelled", now)
             await self.close(request.id, "cancelled", now)
             fresh = await store.load_request(self.db, request.id)

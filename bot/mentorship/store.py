@@ -14,17 +14,26 @@ from typing import Any
 from bot.db import Database, Row
 from bot.mentorship.models import Match, MenteeRequest, MentorProfile, Proposal
 
-PROPOSAL_COLUMNS = (
-    "id, guild_id, request_id, mentor_id, mentee_id, status, mentor_answer, mentee_answer,"
-    " score, reasons, created_at, expires_at, decided_at, origin"
+# Column lists (SQL), built from their names.
+PROPOSAL_COLUMNS = ", ".join(
+    (
+        *("id", "guild_id", "request_id", "mentor_id", "mentee_id", "status"),
+        *("mentor_answer", "mentee_answer", "score", "reasons", "created_at", "expires_at"),
+        *("decided_at", "origin"),
+    )
 )
-MATCH_COLUMNS = (
-    "id, guild_id, request_id, proposal_id, mentor_id, mentee_id, topics, status, started_at,"
-    " ended_at, ended_by, end_reason, thread_id, intro_sent_at, checkin_due_at, checkin_sent_at"
+MATCH_COLUMNS = ", ".join(
+    (
+        *("id", "guild_id", "request_id", "proposal_id", "mentor_id", "mentee_id", "topics"),
+        *("status", "started_at", "ended_at", "ended_by", "end_reason", "thread_id"),
+        *("intro_sent_at", "checkin_due_at", "checkin_sent_at"),
+    )
 )
-REQUEST_COLUMNS = (
-    "id, guild_id, user_id, status, topics, goal, city, language, level, created_at,"
-    " updated_at, closed_at"
+REQUEST_COLUMNS = ", ".join(
+    (
+        *("id", "guild_id", "user_id", "status", "topics", "goal", "city", "language"),
+        *("level", "created_at", "updated_at", "closed_at"),
+    )
 )
 OPEN = "('open', 'proposed')"  # a request still waiting for a mentor
 

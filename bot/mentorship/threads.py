@@ -10,17 +10,19 @@ sent the intro by DM beside it). So the steps are recorded as they happen:
 
 At the next start, a match whose intent is recorded but whose thread is not ('find')
 may have a thread already: the cog looks for it by its name, which always starts with
-`Mentorship #<match id>:`, before making one. A match with a thread but no intro
-('have') gets the intro only if the thread holds no message from the bot yet.
+`Mentorship #<match id>:` (in the language it was made in), before making one. A match
+with a thread but no intro ('have') gets the intro only if the thread holds no message
+from the bot yet.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from bot import organizer_notices
 from bot.db import Database
+from bot.i18n import LANGUAGES, N_, _, in_language, strip_marks
 from bot.mentorship.matches import Matches
 from bot.mentorship.models import Clock, Match
 
@@ -29,15 +31,25 @@ MAX_NAME = 100  # Discord's limit for a thread name
 Step = Literal["done", "create", "find", "have"]
 
 
+PREFIX = N_("Mentorship #{id}:")  # how every thread name starts
+
+
 def thread_name(match: Match) -> str:
-    """`Mentorship #12: NLP, MLOps` (cut to Discord's 100 characters)."""
-    name = f"Mentorship #{match.id}: {', '.join(match.topics) or 'mentorship'}"
+    """`Mentorship #12: NLP, MLOps` (cut to Discord's 100 characters), in the language
+    being spoken."""
+    topics = ", ".join(match.topics) or _("mentorship")
+    name = f"{_(PREFIX, id=match.id)} {topics}"
     return name if len(name) <= MAX_NAME else name[: MAX_NAME - 1] + "…"
 
 
 def is_thread_of(name: str, match_id: int) -> bool:
-    """Whether a thread's name is the one `thread_name` gives this match."""
-    return name.startswith(f"Mentorship #{match_id}:")
+    """Whether a thread's name is the one `thread_name` gives this match (in any of the
+    languages: the server's may have changed since)."""
+    name = strip_marks(name)
+    return any(
+        name.startswith(strip_marks(in_language(language, PREFIX, id=match_id)))
+        for language in LANGUAGES
+    )
 
 
 @dataclass(frozen=True)
@@ -87,9 +99,13 @@ class MatchThreads:
             (int(self.clock()), match_id),
         )
 
-    async def intro_by_dm(self, match_id: int, problem: str | None = None) -> bool:
+    async def intro_by_dm(
+        self, match_id: int, problem: str | None = None, params: dict[str, Any] | None = None
+    ) -> bool:
         """No thread (no channel set, or Discord refused): owe the intro to both by DM, and
-        with `problem` tell the organizers why, in the same transaction."""
+        with `problem` tell the organizers why, in the same transaction (`problem`: a
+        catalogue message marked with N_, its placeholders filled from `params`, rendered
+        in the server's language by organizer_notices.notify)."""
         async with self.db.transaction():
             owed = await self.matches.intro_by_dm(match_id)
             match = await self.matches.get(match_id)
@@ -98,6 +114,7 @@ class MatchThreads:
                     self.db,
                     match.guild_id,
                     problem,
+                    params=params,
                     dedupe_key=f"mentorship:thread_failed:{match_id}",
                     now=int(self.clock()),
                 )
