@@ -26,6 +26,7 @@ from cogs.mentorship._embeds import (
     profile_embed,
     request_embed,
     request_reply,
+    someone,
     stats_embed,
     status_text,
 )
@@ -218,7 +219,7 @@ class MentorshipCog(commands.Cog, name="Mentorship"):
             lines = [
                 _(
                     "{member} · {topics} · {city} · {free} free",
-                    member=f"<@{p.user_id}>",
+                    member=someone(p.user_id),
                     topics=truncate(joined(p.topics), 120),
                     city=p.city or _("any city"),
                     free=p.free_places,

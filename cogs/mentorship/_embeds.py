@@ -62,12 +62,9 @@ def at(epoch: int, style: discord.utils.TimestampStyle = "f") -> str:
 def intro_message(view: MatchView) -> dict[str, Any]:
     """The introduction of a new pair, in their private thread or by DM to each."""
     match = view.match
+    mentor, mentee = f"<@{match.mentor_id}>", f"<@{match.mentee_id}>"
     lines = [
-        _(
-            "Welcome, {mentor} (mentor) and {mentee} (mentee)!",
-            mentor=f"<@{match.mentor_id}>",
-            mentee=f"<@{match.mentee_id}>",
-        ),
+        _("Welcome, {mentor} (mentor) and {mentee} (mentee)!", mentor=mentor, mentee=mentee),
         _("**Shared topics:** {topics}", topics=truncate(joined(match.topics), 600)),
     ]
     if view.request and view.request.goal:

@@ -101,7 +101,7 @@ class Introductions:
                         "Check that I can Create Private Threads and Send Messages in "
                         "Threads there.",
                         id=match.id,
-                        channel=f"<#{channel.id}>",
+                        channel=channel.mention,
                         error=truncate(exc.text or str(exc.status), 100),
                     )
         await self.service.threads.intro_by_dm(match.id, problem)
