@@ -23,7 +23,7 @@ async def setup(bot: CommunityBot) -> None:
     MentorshipRenderers(service).register(bot.delivery)
     feature = MentorshipFeature(
         service,
-        Introductions(bot, service, wake, shards=bot.scope),
+        Introductions(bot, service, wake, bot.languages, shards=bot.scope),
         MentorshipTimers(bot.scheduler, service, wake, shards=bot.scope),
         wake,
         bot.signals,

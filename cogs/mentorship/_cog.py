@@ -11,6 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.i18n import _
 from bot.mentorship import MentorshipService
 from bot.mentorship.choices import ChoiceKind
 from bot.mentorship.models import REQUEST_COOLDOWN
@@ -25,6 +26,7 @@ from cogs.mentorship._embeds import (
     profile_embed,
     request_embed,
     request_reply,
+    someone,
     stats_embed,
     status_text,
 )
@@ -141,8 +143,10 @@ class MentorshipCog(commands.Cog, name="Mentorship"):
         await self.mentorship_feature.after_change(guild_id)
         await reply(
             interaction,
-            "Thank you for mentoring! This is your profile; matching rounds will propose "
-            "mentees to you by DM.",
+            _(
+                "Thank you for mentoring! This is your profile; matching rounds will propose "
+                "mentees to you by DM."
+            ),
             embed=profile_embed(profile),
         )
 
@@ -152,15 +156,17 @@ class MentorshipCog(commands.Cog, name="Mentorship"):
         await self.service.mentors.pause(guild_id, interaction.user.id)
         await reply(
             interaction,
-            "Paused: no new proposals. Pending ones stay open and your mentees stay with you. "
-            "`/mentor resume` when you're ready.",
+            _(
+                "Paused: no new proposals. Pending ones stay open and your mentees stay with "
+                "you. `/mentor resume` when you're ready."
+            ),
         )
 
     @mentor.command(name="resume", description="Get proposals again")
     async def mentor_resume(self, interaction: discord.Interaction) -> None:
         guild_id = guild_of(interaction).id
         profile = await self.service.mentors.resume(guild_id, interaction.user.id)
-        await reply(interaction, f"Welcome back: {profile.free_places} free place(s).")
+        await reply(interaction, _("Welcome back: {free} free place(s).", free=profile.free_places))
 
     @mentor.command(name="leave", description="Stop mentoring (your mentees are told)")
     async def mentor_leave(self, interaction: discord.Interaction) -> None:
@@ -168,12 +174,16 @@ class MentorshipCog(commands.Cog, name="Mentorship"):
         outcome = await self.service.mentors.leave(guild_id, interaction.user.id)
         await self.mentorship_feature.after_change(guild_id)
         if not outcome.changed:
-            await reply(interaction, "You had already stopped mentoring; nothing changed.")
+            await reply(interaction, _("You had already stopped mentoring; nothing changed."))
             return
         await reply(
             interaction,
-            f"You've stopped mentoring. {len(outcome.withdrawn)} pending proposal(s) went to "
-            f"other mentors and {len(outcome.ended)} mentorship(s) ended; those mentees are told.",
+            _(
+                "You've stopped mentoring. {withdrawn} pending proposal(s) went to other "
+                "mentors and {ended} mentorship(s) ended; those mentees are told.",
+                withdrawn=len(outcome.withdrawn),
+                ended=len(outcome.ended),
+            ),
         )
 
     @mentor.command(name="profile", description="A mentor's profile")
@@ -207,16 +217,29 @@ class MentorshipCog(commands.Cog, name="Mentorship"):
                 guild_id, topic, page=page, per_page=PAGE
             )
             lines = [
-                f"<@{p.user_id}> · {truncate(joined(p.topics), 120)} · "
-                f"{p.city or 'any city'} · {p.free_places} free"
+                _(
+                    "{member} · {topics} · {city} · {free} free",
+                    member=someone(p.user_id),
+                    topics=truncate(joined(p.topics), 120),
+                    city=p.city or _("any city"),
+                    free=p.free_places,
+                )
                 for p in profiles
             ]
             pages = max(1, -(-total // PAGE))
             embed = discord.Embed(
-                title="Mentors with free places" + (f": {topic}" if topic else ""),
-                description="\n".join(lines) or "Nobody has a free place right now.",
+                title=_("Mentors with free places: {topic}", topic=topic)
+                if topic
+                else _("Mentors with free places"),
+                description="\n".join(lines) or _("Nobody has a free place right now."),
             )
-            embed.set_footer(text=f"Page {page + 1} of {pages} · /mentor profile for more")
+            embed.set_footer(
+                text=_(
+                    "Page {page} of {pages} · /mentor profile for more",
+                    page=page + 1,
+                    pages=pages,
+                )
+            )
             return embed, pages
 
         await Pager(render, interaction).send()
@@ -260,11 +283,11 @@ class MentorshipCog(commands.Cog, name="Mentorship"):
         # A guild's first request: its rounds start.
         await self.mentorship_feature.after_change(guild_id)
         plan = await self.service.rounds.plan(guild_id)
-        when = at(plan.next_at) if plan.next_at else "the next round"
+        when = at(plan.next_at) if plan.next_at else _("the next round")
         await reply(
             interaction,
             request_reply(update, when),
-            embed=request_embed(update.request, title="Your request"),
+            embed=request_embed(update.request, title=_("Your request")),
         )
 
     @mentee.command(name="cancel", description="Withdraw your open request")
@@ -272,7 +295,7 @@ class MentorshipCog(commands.Cog, name="Mentorship"):
         guild_id = guild_of(interaction).id
         await self.service.requests.cancel(guild_id, interaction.user.id)
         await self.mentorship_feature.after_change(guild_id)
-        await reply(interaction, "Your request is withdrawn.")
+        await reply(interaction, _("Your request is withdrawn."))
 
     # --- /mentorship ------------------------------------------------------------
     @mentorship.command(name="match", description="Run a matching round now")
@@ -283,11 +306,16 @@ class MentorshipCog(commands.Cog, name="Mentorship"):
         summary = await self.service.rounds.run(guild_id)
         await self.mentorship_feature.after_change(guild_id)
         lines = [
-            f"Round done: {summary.requests} request(s), {summary.mentors} mentor(s); "
-            f"**{summary.matched}** proposal(s) sent by DM."
+            _(
+                "Round done: {requests} request(s), {mentors} mentor(s); "
+                "**{matched}** proposal(s) sent by DM.",
+                requests=summary.requests,
+                mentors=summary.mentors,
+                matched=summary.matched,
+            )
         ]
         for reason, count in sorted(summary.reasons.items()):
-            lines.append(f"• {count} request(s) left: {reason}")
+            lines.append(_("• {count} request(s) left: {reason}", count=count, reason=reason))
         await reply(interaction, "\n".join(lines))
 
     @mentorship.command(name="status", description="Your requests, proposals and matches")
@@ -305,7 +333,7 @@ class MentorshipCog(commands.Cog, name="Mentorship"):
         ended = await self.service.matches.end(guild_id, found.id, interaction.user.id)
         await self.mentorship_feature.after_change(guild_id)
         if await self.service.feedback.given(ended.id, interaction.user.id):
-            await reply(interaction, f"Mentorship #{ended.id} has ended. Thank you!")
+            await reply(interaction, _("Mentorship #{id} has ended. Thank you!", id=ended.id))
             return
         await open_form(interaction, FeedbackModal(ended.id, interaction.user.id))
 

@@ -8,6 +8,7 @@ from typing import Any
 import discord
 from discord.utils import format_dt
 
+from bot.i18n import N_, _
 from bot.mentorship import (
     MatchView,
     MemberStatus,
@@ -19,6 +20,34 @@ from bot.mentorship import (
 from cogs._common import column, truncate
 
 COLOUR = discord.Colour.from_rgb(52, 168, 83)  # Google green
+
+# The words the domain stores (statuses, roles, levels), as a member reads them.
+WORDS = {
+    "active": N_("active"),
+    "paused": N_("paused"),
+    "left": N_("left"),
+    "open": N_("open"),
+    "proposed": N_("proposed"),
+    "matched": N_("matched"),
+    "cancelled": N_("cancelled"),
+    "closed": N_("closed"),
+    "pending": N_("pending"),
+    "accepted": N_("accepted"),
+    "declined": N_("declined"),
+    "expired": N_("expired"),
+    "withdrawn": N_("withdrawn"),
+    "ended": N_("ended"),
+    "mentor": N_("mentor"),
+    "mentee": N_("mentee"),
+    "beginner": N_("beginner"),
+    "intermediate": N_("intermediate"),
+    "advanced": N_("advanced"),
+}
+
+
+def word(value: str) -> str:
+    """A status, role or level the bot stores, in the reader's language."""
+    return _(WORDS[value]) if value in WORDS else value
 
 
 def joined(values: tuple[str, ...] | list[str], empty: str = "—") -> str:
@@ -33,32 +62,39 @@ def at(epoch: int, style: discord.utils.TimestampStyle = "f") -> str:
 def intro_message(view: MatchView) -> dict[str, Any]:
     """The introduction of a new pair, in their private thread or by DM to each."""
     match = view.match
+    mentor, mentee = f"<@{match.mentor_id}>", f"<@{match.mentee_id}>"
     lines = [
-        f"Welcome, <@{match.mentor_id}> (mentor) and <@{match.mentee_id}> (mentee)!",
-        f"**Shared topics:** {truncate(joined(match.topics), 600)}",
+        _("Welcome, {mentor} (mentor) and {mentee} (mentee)!", mentor=mentor, mentee=mentee),
+        _("**Shared topics:** {topics}", topics=truncate(joined(match.topics), 600)),
     ]
     if view.request and view.request.goal:
-        lines.append(f"**Goal:** {truncate(view.request.goal, 300)}")
+        lines.append(_("**Goal:** {goal}", goal=truncate(view.request.goal, 300)))
     # Both name every shared topic: 25 topics of 50 characters would pass 2,000.
-    lines.append(f"**A first step:** {truncate(view.first_step, 600)}")
-    lines.append("End it any time with `/mentorship end`.")
+    lines.append(_("**A first step:** {step}", step=truncate(view.first_step, 600)))
+    lines.append(_("End it any time with `/mentorship end`."))
     return {"content": "\n".join(lines)}
 
 
 def profile_embed(profile: MentorProfile, *, title: str | None = None) -> discord.Embed:
     """A mentor's public profile (never shows requests or goals)."""
-    embed = discord.Embed(title=title or "Mentor profile", colour=COLOUR)
+    embed = discord.Embed(title=title or _("Mentor profile"), colour=COLOUR)
     embed.description = f"<@{profile.user_id}>" + (
         f"\n{truncate(profile.bio, 400)}" if profile.bio else ""
     )
-    embed.add_field(name="Topics", value=truncate(joined(profile.topics), 1024), inline=False)
-    embed.add_field(name="City", value=profile.city or "any", inline=True)
-    embed.add_field(name="Languages", value=joined(profile.languages), inline=True)
-    embed.add_field(name="Mentee levels", value=joined(profile.levels), inline=True)
-    places = f"{profile.free_places} of {profile.capacity}"
+    embed.add_field(name=_("Topics"), value=truncate(joined(profile.topics), 1024), inline=False)
+    embed.add_field(name=_("City"), value=profile.city or _("any"), inline=True)
+    embed.add_field(name=_("Languages"), value=joined(profile.languages), inline=True)
+    levels = [word(level) for level in profile.levels]
+    embed.add_field(name=_("Mentee levels"), value=joined(levels), inline=True)
     if profile.status == "paused":
-        places += " (paused: no new proposals)"
-    embed.add_field(name="Free places", value=places, inline=True)
+        places = _(
+            "{free} of {capacity} (paused: no new proposals)",
+            free=profile.free_places,
+            capacity=profile.capacity,
+        )
+    else:
+        places = _("{free} of {capacity}", free=profile.free_places, capacity=profile.capacity)
+    embed.add_field(name=_("Free places"), value=places, inline=True)
     return embed
 
 
@@ -71,21 +107,21 @@ def profile_answer(
     who = f"<@{user_id}>"
     if profile is None:
         return (
-            "You aren't a mentor here: `/mentor join` to offer."
+            _("You aren't a mentor here: `/mentor join` to offer.")
             if mine
-            else f"{who} isn't a mentor here."
+            else _("{who} isn't a mentor here.", who=who)
         ), None
     if profile.status == "left":
         return (
-            "You stopped mentoring here: `/mentor join` to come back."
+            _("You stopped mentoring here: `/mentor join` to come back.")
             if mine
-            else f"{who} isn't a mentor here any more."
+            else _("{who} isn't a mentor here any more.", who=who)
         ), None
     if profile.status == "paused":
         note = (
-            "Your profile is paused: no new proposals until `/mentor resume`."
+            _("Your profile is paused: no new proposals until `/mentor resume`.")
             if mine
-            else f"{who} has paused mentoring: no new mentees for now."
+            else _("{who} has paused mentoring: no new mentees for now.", who=who)
         )
         return note, profile_embed(profile)
     return None, profile_embed(profile)
@@ -93,7 +129,7 @@ def profile_answer(
 
 def someone(user_id: int | None) -> str:
     """A member as a mention (replies ping nobody), or who they were once deleted."""
-    return f"<@{user_id}>" if user_id is not None else "a former member"
+    return f"<@{user_id}>" if user_id is not None else _("a former member")
 
 
 def status_text(status: MemberStatus, me: int) -> str:
@@ -102,25 +138,67 @@ def status_text(status: MemberStatus, me: int) -> str:
     lines: list[str] = []
     if status.profile:
         p = status.profile
-        lines.append(f"**Mentor profile:** {p.status}, {p.free_places} of {p.capacity} free")
+        lines.append(
+            _(
+                "**Mentor profile:** {status}, {free} of {capacity} free",
+                status=word(p.status),
+                free=p.free_places,
+                capacity=p.capacity,
+            )
+        )
     for r in status.requests:
-        line = f"**Request #{r.id}** ({truncate(joined(r.topics), 200)}): {r.status}"
+        topics = truncate(joined(r.topics), 200)
         if r.goal:
-            line += f" · your goal: {truncate(r.goal, 300 if r.is_open else 100)}"
+            line = _(
+                "**Request #{id}** ({topics}): {status} · your goal: {goal}",
+                id=r.id,
+                topics=topics,
+                status=word(r.status),
+                goal=truncate(r.goal, 300 if r.is_open else 100),
+            )
+        else:
+            line = _(
+                "**Request #{id}** ({topics}): {status}",
+                id=r.id,
+                topics=topics,
+                status=word(r.status),
+            )
         lines.append(line)
     for pr in status.proposals:
         role = pr.role_of(me)
-        line = f"**Proposal #{pr.id}** with {someone(pr.other(me))}, your {_other(role)}: "
         answer = pr.answer_of(role) if role and pr.status == "pending" else None
-        lines.append(line + pr.status + (f" (you {answer})" if answer else ""))
+        msgid = PROPOSAL_LINE.get(answer, PROPOSAL_LINE[None])
+        lines.append(
+            _(
+                msgid,
+                id=pr.id,
+                other=someone(pr.other(me)),
+                role=word(_other(role)),
+                status=word(pr.status),
+            )
+        )
     for m in status.matches:
         lines.append(
-            f"**Mentorship #{m.id}** with {someone(m.other(me))}, your {_other(m.role_of(me))} "
-            f"({truncate(joined(m.topics), 200)}): {m.status}"
+            _(
+                "**Mentorship #{id}** with {other}, your {role} ({topics}): {status}",
+                id=m.id,
+                other=someone(m.other(me)),
+                role=word(_other(m.role_of(me))),
+                topics=truncate(joined(m.topics), 200),
+                status=word(m.status),
+            )
         )
     if not lines:
-        return "Nothing yet: `/mentee request` or `/mentor join`."
+        return _("Nothing yet: `/mentee request` or `/mentor join`.")
     return column(lines, 2000)
+
+
+# A proposal in /mentorship status, by the member's own answer while it is pending.
+PROPOSAL_LINE = {
+    None: N_("**Proposal #{id}** with {other}, your {role}: {status}"),
+    "accepted": N_("**Proposal #{id}** with {other}, your {role}: {status} (you accepted)"),
+    "declined": N_("**Proposal #{id}** with {other}, your {role}: {status} (you declined)"),
+}
 
 
 def _other(role: str | None) -> str:
@@ -130,62 +208,99 @@ def _other(role: str | None) -> str:
 def request_reply(update: RequestUpdate, next_round: str) -> str:
     """The answer to /mentee request: asked, updated (and what changed), or unchanged."""
     if update.previous is None:
-        return f"Got it. The next matching round is {next_round}; I'll DM you a proposal."
+        return _(
+            "Got it. The next matching round is {next_round}; I'll DM you a proposal.",
+            next_round=next_round,
+        )
     if not update.changes:
-        return (
+        return _(
             "Got it. Nothing changed: your request already said exactly this. "
-            f"The next matching round is {next_round}."
+            "The next matching round is {next_round}.",
+            next_round=next_round,
         )
     changed = truncate("; ".join(update.changes), 1500)
-    return (
-        f"Got it. Your request is updated: {changed}. It keeps its place in the queue; "
-        f"the next matching round is {next_round}."
+    return _(
+        "Got it. Your request is updated: {changed}. It keeps its place in the queue; "
+        "the next matching round is {next_round}.",
+        changed=changed,
+        next_round=next_round,
     )
 
 
-def request_embed(request: MenteeRequest, *, title: str = "Mentee request") -> discord.Embed:
+def request_embed(request: MenteeRequest, *, title: str | None = None) -> discord.Embed:
     """A request with its goal: only for the mentee, the proposed mentor and organizers."""
-    embed = discord.Embed(title=title, colour=COLOUR)
+    embed = discord.Embed(title=title or _("Mentee request"), colour=COLOUR)
     embed.description = f"<@{request.user_id}>"
-    embed.add_field(name="Topics", value=truncate(joined(request.topics), 1024), inline=False)
+    embed.add_field(name=_("Topics"), value=truncate(joined(request.topics), 1024), inline=False)
     if request.goal:
-        embed.add_field(name="Goal", value=truncate(request.goal, 1024), inline=False)
-    embed.add_field(name="City", value=request.city or "any", inline=True)
-    embed.add_field(name="Language", value=request.language or "any", inline=True)
-    embed.add_field(name="Level", value=request.level or "any", inline=True)
+        embed.add_field(name=_("Goal"), value=truncate(request.goal, 1024), inline=False)
+    embed.add_field(name=_("City"), value=request.city or _("any"), inline=True)
+    embed.add_field(name=_("Language"), value=request.language or _("any"), inline=True)
+    level = word(request.level) if request.level else _("any")
+    embed.add_field(name=_("Level"), value=level, inline=True)
     return embed
 
 
 def stats_embed(stats: MentorshipStats) -> discord.Embed:
-    embed = discord.Embed(title="Mentorship", colour=COLOUR)
-    wait = f"{stats.median_wait_days:.1f} days" if stats.median_wait_days is not None else "nobody"
-    rating = f"{stats.average_rating:.1f} / 5" if stats.average_rating is not None else "none yet"
+    embed = discord.Embed(title=_("Mentorship"), colour=COLOUR)
+    wait = (
+        _("{days:.1f} days", days=stats.median_wait_days)
+        if stats.median_wait_days is not None
+        else _("nobody")
+    )
+    rating = (
+        _("{rating:.1f} / 5", rating=stats.average_rating)
+        if stats.average_rating is not None
+        else _("none yet")
+    )
     embed.add_field(
-        name="Mentors",
-        value=f"{stats.active_mentors} active, {stats.paused_mentors} paused",
+        name=_("Mentors"),
+        value=_(
+            "{active} active, {paused} paused",
+            active=stats.active_mentors,
+            paused=stats.paused_mentors,
+        ),
         inline=False,
     )
     embed.add_field(
-        name="Places",
-        value=f"{stats.places_free} free, {stats.places_used} used, {stats.places_held} held "
-        f"by pending proposals (of {stats.places_total})",
+        name=_("Places"),
+        value=_(
+            "{free} free, {used} used, {held} held by pending proposals (of {total})",
+            free=stats.places_free,
+            used=stats.places_used,
+            held=stats.places_held,
+            total=stats.places_total,
+        ),
         inline=False,
     )
     embed.add_field(
-        name="Requests", value=f"{stats.open_requests} open; median wait {wait}", inline=False
-    )
-    embed.add_field(
-        name="Proposals",
-        value=f"{stats.proposals_accepted} accepted, {stats.proposals_declined} declined, "
-        f"{stats.proposals_expired} expired, {stats.proposals_pending} pending",
+        name=_("Requests"),
+        value=_("{open} open; median wait {wait}", open=stats.open_requests, wait=wait),
         inline=False,
     )
     embed.add_field(
-        name="Matches",
-        value=f"{stats.active_matches} active, {stats.ended_matches} ended",
+        name=_("Proposals"),
+        value=_(
+            "{accepted} accepted, {declined} declined, {expired} expired, {pending} pending",
+            accepted=stats.proposals_accepted,
+            declined=stats.proposals_declined,
+            expired=stats.proposals_expired,
+            pending=stats.proposals_pending,
+        ),
         inline=False,
     )
     embed.add_field(
-        name="Feedback", value=f"{rating} from {stats.feedback_count} answer(s)", inline=False
+        name=_("Matches"),
+        value=_(
+            "{active} active, {ended} ended",
+            active=stats.active_matches,
+            ended=stats.ended_matches,
+        ),
+        inline=False,
+    )
+    embed.add_field(
+        name=_("Feedback"),
+        value=_("{rating} from {count} answer(s)", rating=rating, count=stats.feedback_count),
+        inline=False,
     )
     return embed

@@ -22,6 +22,7 @@ import discord
 from discord import app_commands
 
 from bot.errors import InvalidInput
+from bot.i18n import N_, _
 from bot.mentorship import MentorshipService, MentorshipSettings
 from bot.mentorship.choices import ChoiceKind
 from bot.signals import Signals
@@ -32,16 +33,21 @@ from cogs.mentorship._intro import Introductions
 from cogs.mentorship._timers import MentorshipTimers
 
 PROPOSAL_ANSWERED = {
-    "accepted": "Accepted! I'll introduce you as soon as the other side accepts too.",
-    "matched": "You're matched! Look for your introduction.",
-    "declined": "Declined. Thanks for letting me know; I've found another option.",
-    "unchanged": "You already answered this proposal; nothing changed.",
+    "accepted": N_("Accepted! I'll introduce you as soon as the other side accepts too."),
+    "matched": N_("You're matched! Look for your introduction."),
+    "declined": N_("Declined. Thanks for letting me know; I've found another option."),
+    "unchanged": N_("You already answered this proposal; nothing changed."),
 }
 TOPIC = "mentorship"  # bot/signals.py: a guild's pairs, timers and messages to look at
 CHECKIN_ANSWERED = {
-    "going_well": "Great to hear! Keep going.",
-    "not_met": "Thanks for telling me. The organizers will check in to help you start.",
-    "need_help": "Thanks: the organizers are told and will reach out.",
+    "going_well": N_("Great to hear! Keep going."),
+    "not_met": N_("Thanks for telling me. The organizers will check in to help you start."),
+    "need_help": N_("Thanks: the organizers are told and will reach out."),
+}
+# A mentorship to end, as /mentorship end offers it: by the other side's role.
+MATCH_CHOICE = {
+    "mentee": N_("#{id} · your mentee {name} · {topics}"),
+    "mentor": N_("#{id} · your mentor {name} · {topics}"),
 }
 
 
@@ -90,7 +96,7 @@ class MentorshipFeature:
         self, interaction: discord.Interaction, proposal_id: int, accept: bool
     ) -> None:
         outcome = await self.service.proposals.answer(proposal_id, interaction.user.id, accept)
-        await reply(interaction, PROPOSAL_ANSWERED[outcome.result])
+        await reply(interaction, _(PROPOSAL_ANSWERED[outcome.result]))
         guild_id = outcome.proposal.guild_id
         if not self.signals.shards.owns(guild_id):
             # The intro (if matched), the next proposal (if declined), their timers: by the
@@ -105,8 +111,8 @@ class MentorshipFeature:
         self, interaction: discord.Interaction, match_id: int, answer: str
     ) -> None:
         outcome = await self.service.checkins.record(match_id, interaction.user.id, answer)
-        text = CHECKIN_ANSWERED[outcome.answer]
-        await reply(interaction, text if outcome.changed else "Already noted, thank you.")
+        text = _(CHECKIN_ANSWERED[outcome.answer])
+        await reply(interaction, text if outcome.changed else _("Already noted, thank you."))
         if outcome.alerted:  # the organizers' notice, sent by the guild's process
             await self.signals.publish(TOPIC, outcome.match.guild_id)
 
@@ -117,9 +123,12 @@ class MentorshipFeature:
         match_id = int(match["match_id"])
         rating, comment = values.get("rating", ""), values.get("comment") or None
         if not rating.strip().isdecimal():  # isdigit() lets ² through, which int() refuses
-            raise InvalidInput("The rating is a number from 1 to 5.")
+            raise InvalidInput(_("The rating is a number from 1 to 5."))
         await self.service.feedback.give(match_id, interaction.user.id, int(rating), comment)
-        await reply(interaction, f"Mentorship #{match_id} has ended. Thank you for the feedback!")
+        await reply(
+            interaction,
+            _("Mentorship #{id} has ended. Thank you for the feedback!", id=match_id),
+        )
 
     # --- autocomplete -------------------------------------------------------------------------
     async def choices(
@@ -144,8 +153,8 @@ class MentorshipFeature:
             role = "mentee" if m.mentor_id == me else "mentor"
             other = m.other(me)
             member = interaction.guild.get_member(other) if interaction.guild and other else None
-            name = member.display_name if member else "a former member"
-            label = f"#{m.id} · your {role} {name} · {joined(m.topics)}"
+            name = member.display_name if member else _("a former member")
+            label = _(MATCH_CHOICE[role], id=m.id, name=name, topics=joined(m.topics))
             if current.lower() in label.lower():
                 choices.append(app_commands.Choice(name=truncate(label, 100), value=str(m.id)))
         return choices[:25]
@@ -159,12 +168,14 @@ class MentorshipFeature:
 
     async def settings_section(self, guild: discord.Guild) -> SettingsSection:
         settings = await self.service.config.settings(guild.id)
-        channel = f"<#{settings.channel_id}>" if settings.channel_id else "not set (intros by DM)"
+        channel = (
+            f"<#{settings.channel_id}>" if settings.channel_id else _("not set (intros by DM)")
+        )
         languages = await self.service.config.languages(guild.id)
-        return "Mentorship", [
-            ("Matching rounds", settings.schedule_description),
-            ("Private threads in", channel),
-            ("Languages", joined(languages)),
+        return _("Mentorship"), [
+            (_("Matching rounds"), settings.schedule_description),
+            (_("Private threads in"), channel),
+            (_("Languages"), joined(languages)),
         ]
 
     # --- the Feature protocol -------------------------------------------------------------------
@@ -175,12 +186,27 @@ class MentorshipFeature:
         """Forget the member here (inside the caller's transaction, if any); the line of
         the member's summary."""
         gone = await self.service.member_data.delete(guild_id, user_id)
+        counts = {
+            "requests": gone.requests_removed,
+            "checkins": gone.checkins_removed,
+            "exclusions": gone.exclusions_removed,
+            "ended": gone.matches_ended,
+        }
+        if gone.profile_removed:
+            return [
+                _(
+                    "• mentorship: your mentor profile, {requests} request(s), "
+                    "{checkins} check-in(s), {exclusions} exclusion(s); "
+                    "{ended} mentorship(s) ended (the other side is told)",
+                    **counts,
+                )
+            ]
         return [
-            "• mentorship: "
-            + ("your mentor profile, " if gone.profile_removed else "")
-            + f"{gone.requests_removed} request(s), {gone.checkins_removed} check-in(s),"
-            f" {gone.exclusions_removed} exclusion(s); "
-            f"{gone.matches_ended} mentorship(s) ended (the other side is told)"
+            _(
+                "• mentorship: {requests} request(s), {checkins} check-in(s), "
+                "{exclusions} exclusion(s); {ended} mentorship(s) ended (the other side is told)",
+                **counts,
+            )
         ]
 
     async def after_member_deleted(self, guild_id: int) -> None:

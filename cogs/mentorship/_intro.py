@@ -17,6 +17,8 @@ from collections.abc import Callable
 
 import discord
 
+from bot.i18n import _, speaking
+from bot.languages import Languages
 from bot.mentorship import Match, MentorshipService, threads
 from bot.shards import ALL, Shards
 from cogs._common import NO_PINGS, truncate
@@ -31,9 +33,11 @@ class Introductions:
         client: discord.Client,
         service: MentorshipService,
         wake: Callable[[], None],
+        languages: Languages,
         shards: Shards = ALL,
     ) -> None:
         self.client = client
+        self.languages = languages  # the intro and the organizers' notice: the server's
         self.shards = shards  # whose pairs this process introduces
         self.service = service
         self.wake = wake  # the deliverer: intros owed by DM go out now
@@ -89,12 +93,17 @@ class Introductions:
                 return
             except discord.HTTPException as exc:
                 log.warning("could not make a thread for match %s: %s", match.id, exc)
-                problem = (
-                    f"I couldn't make the private thread of mentorship #{match.id} in "
-                    f"<#{channel.id}> ({truncate(exc.text or str(exc.status), 100)}), so the "
-                    "pair got their introduction by DM. Check that I can Create Private "
-                    "Threads and Send Messages in Threads there."
-                )
+                # For the organizers: in the server's language (the notice is sent as is).
+                with speaking(await self.languages.of_server(match.guild_id)):
+                    problem = _(
+                        "I couldn't make the private thread of mentorship #{id} in "
+                        "{channel} ({error}), so the pair got their introduction by DM. "
+                        "Check that I can Create Private Threads and Send Messages in "
+                        "Threads there.",
+                        id=match.id,
+                        channel=channel.mention,
+                        error=truncate(exc.text or str(exc.status), 100),
+                    )
         await self.service.threads.intro_by_dm(match.id, problem)
         self.wake()
 
@@ -120,8 +129,11 @@ class Introductions:
             if member_id:
                 await thread.add_user(discord.Object(member_id))
         if made_now or not await self._intro_posted(thread):
-            view = await self.service.matches.view(match.id)
-            await thread.send(**intro_message(view), allowed_mentions=NO_PINGS)
+            # Both of the pair read the thread: the server's language.
+            with speaking(await self.languages.of_server(match.guild_id)):
+                view = await self.service.matches.view(match.id)
+                intro = intro_message(view)
+            await thread.send(**intro, allowed_mentions=NO_PINGS)
         await self.service.threads.record_intro(match.id)
 
     async def _thread_by_id(self, thread_id: int) -> discord.Thread | None:

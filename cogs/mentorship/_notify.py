@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from bot.errors import DomainError
+from bot.i18n import N_, _
 from bot.kinds import Kind
 from bot.mentorship import MentorshipService
 from bot.mentorship.messages import (
@@ -32,12 +33,39 @@ if TYPE_CHECKING:
 Message = dict[str, Any] | None
 Renderer = Callable[[OutboxItem], Awaitable[Message]]
 
-REROUTED_WHY = {"declined": "couldn't take you on", "expired": "didn't answer in time"}
-ENDED_WHY = {
-    "mentor_left": "your mentor stopped mentoring",
-    "data_deleted": "the other member removed their data",
-    "member_left": "the other member left the server",
+# Each reason as a whole sentence (a translation orders its own words).
+REROUTED = {
+    "declined": N_(
+        "The mentor I proposed couldn't take you on, so I've asked the next best match "
+        "for you straight away. You'll get their profile in a separate message."
+    ),
+    "expired": N_(
+        "The mentor I proposed didn't answer in time, so I've asked the next best match "
+        "for you straight away. You'll get their profile in a separate message."
+    ),
 }
+REROUTED_OTHER = N_(
+    "The mentor I proposed is no longer available, so I've asked the next best match "
+    "for you straight away. You'll get their profile in a separate message."
+)
+ENDED = {
+    "mentor_left": N_(
+        "Mentorship #{id} has ended: your mentor stopped mentoring. "
+        "Thank you! You can ask for a new mentor with `/mentee request`."
+    ),
+    "data_deleted": N_(
+        "Mentorship #{id} has ended: the other member removed their data. "
+        "Thank you! You can ask for a new mentor with `/mentee request`."
+    ),
+    "member_left": N_(
+        "Mentorship #{id} has ended: the other member left the server. "
+        "Thank you! You can ask for a new mentor with `/mentee request`."
+    ),
+}
+ENDED_OTHER = N_(
+    "Mentorship #{id} has ended: the other side ended it. "
+    "Thank you! You can ask for a new mentor with `/mentee request`."
+)
 
 
 class MentorshipRenderers:
@@ -73,55 +101,66 @@ class MentorshipRenderers:
             return None
         reasons = "\n".join(f"• {r}" for r in proposal.reasons) or "—"
         if message.role == "mentor":
-            text = "A member would like you as their mentor. Here is what they asked for:"
+            text = _("A member would like you as their mentor. Here is what they asked for:")
             embed = request_embed(view.request) if view.request else None
         else:
-            text = "I found you a mentor! Here is their profile:"
+            text = _("I found you a mentor! Here is their profile:")
             embed = profile_embed(view.mentor) if view.mentor else None
         due = proposal.expires_at
-        text += (
-            f"\n**Why this match:**\n{reasons}\nAnswer by {at(due)} ({at(due, 'R')}); "
-            "when both of you accept, I'll introduce you."
+        text += "\n" + _(
+            "**Why this match:**\n{reasons}\nAnswer by {due} ({relative}); "
+            "when both of you accept, I'll introduce you.",
+            reasons=reasons,
+            due=at(due),
+            relative=at(due, "R"),
         )
         return {"content": text, "embed": embed, "view": proposal_view(proposal.id)}
 
     async def rerouted(self, item: OutboxItem) -> Message:
-        why = REROUTED_WHY.get(item.expect(ReroutedMessage).reason, "is no longer available")
-        return {
-            "content": f"The mentor I proposed {why}, so I've asked the next best match "
-            "for you straight away. You'll get their profile in a separate message."
-        }
+        text = REROUTED.get(item.expect(ReroutedMessage).reason, REROUTED_OTHER)
+        return {"content": _(text)}
 
     async def no_mentor(self, item: OutboxItem) -> Message:
         return {
-            "content": "The mentor I proposed isn't available, and nobody else with a free "
-            "place fits your request right now. Your request stays open for the next round."
+            "content": _(
+                "The mentor I proposed isn't available, and nobody else with a free "
+                "place fits your request right now. Your request stays open for the next round."
+            )
         }
 
     async def declined(self, item: OutboxItem) -> Message:
         return {
-            "content": "The member declined mentorship proposal "
-            f"#{item.expect(DeclinedMessage).proposal_id}. Your place is free again. "
-            "Thank you for offering!"
+            "content": _(
+                "The member declined mentorship proposal #{id}. Your place is free again. "
+                "Thank you for offering!",
+                id=item.expect(DeclinedMessage).proposal_id,
+            )
         }
 
     async def expired(self, item: OutboxItem) -> Message:
         return {
-            "content": f"Mentorship proposal #{item.expect(ExpiredMessage).proposal_id} expired "
-            "after 72 hours without both answers; the request went to another mentor."
+            "content": _(
+                "Mentorship proposal #{id} expired after 72 hours without both answers; "
+                "the request went to another mentor.",
+                id=item.expect(ExpiredMessage).proposal_id,
+            )
         }
 
     async def withdrawn(self, item: OutboxItem) -> Message:
         message = item.expect(WithdrawnMessage)
-        why = (
-            "the member left the server"
-            if message.reason == "member_left"
-            else "the member no longer needs it"
-        )
-        return {
-            "content": f"Mentorship proposal #{message.proposal_id} was withdrawn: "
-            f"{why}. Nothing to do."
-        }
+        if message.reason == "member_left":
+            text = _(
+                "Mentorship proposal #{id} was withdrawn: the member left the server. "
+                "Nothing to do.",
+                id=message.proposal_id,
+            )
+        else:
+            text = _(
+                "Mentorship proposal #{id} was withdrawn: the member no longer needs it. "
+                "Nothing to do.",
+                id=message.proposal_id,
+            )
+        return {"content": text}
 
     async def matched(self, item: OutboxItem) -> Message:
         try:
@@ -134,11 +173,8 @@ class MentorshipRenderers:
 
     async def ended(self, item: OutboxItem) -> Message:
         message = item.expect(EndedMessage)
-        why = ENDED_WHY.get(message.reason, "the other side ended it")
-        return {
-            "content": f"Mentorship #{message.match_id} has ended: {why}. "
-            "Thank you! You can ask for a new mentor with `/mentee request`."
-        }
+        text = ENDED.get(message.reason, ENDED_OTHER)
+        return {"content": _(text, id=message.match_id)}
 
     async def checkin(self, item: OutboxItem) -> Message:
         match_id = item.expect(CheckinMessage).match_id
@@ -149,7 +185,10 @@ class MentorshipRenderers:
         if not match.active:
             return None
         return {
-            "content": f"It's been two weeks of mentorship #{match_id} "
-            f"({joined(match.topics)}). How is it going?",
+            "content": _(
+                "It's been two weeks of mentorship #{id} ({topics}). How is it going?",
+                id=match_id,
+                topics=joined(match.topics),
+            ),
             "view": checkin_view(match_id),
         }

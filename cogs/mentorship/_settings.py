@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
+from bot.i18n import _
 from cogs._common import guild_of, organizer_only, reply
 from cogs.mentorship._feature import MentorshipFeature
 
@@ -29,7 +30,10 @@ class MentorshipSettings:
     @organizer_only()
     async def mentorship_schedule(self, interaction: discord.Interaction, schedule: str) -> None:
         settings = await self._mentorship().set_schedule(guild_of(interaction).id, schedule)
-        await reply(interaction, f"Matching rounds run {settings.schedule_description}.")
+        await reply(
+            interaction,
+            _("Matching rounds run {schedule}.", schedule=settings.schedule_description),
+        )
 
     @app_commands.command(
         name="mentorship-channel", description="Where matched pairs get a private thread"
@@ -43,8 +47,11 @@ class MentorshipSettings:
         await config.set_channel(guild_of(interaction).id, channel.id)
         await reply(
             interaction,
-            f"New pairs get a private thread in {channel.mention} (I need Create Private "
-            "Threads there).",
+            _(
+                "New pairs get a private thread in {channel} (I need Create Private "
+                "Threads there).",
+                channel=channel.mention,
+            ),
         )
 
     @app_commands.command(name="language-add", description="A language mentors and mentees use")
@@ -53,4 +60,6 @@ class MentorshipSettings:
     async def language_add(self, interaction: discord.Interaction, name: str) -> None:
         config = self._mentorship().service.config
         added = await config.add_language(guild_of(interaction).id, name)
-        await reply(interaction, f"Added **{added}** to the languages members can pick.")
+        await reply(
+            interaction, _("Added **{name}** to the languages members can pick.", name=added)
+        )

@@ -10,16 +10,20 @@ from typing import Any
 
 import discord
 
+from bot.i18n import N_, _
 from cogs._common import bot_of, guarded
 from cogs._forms import form_id
 from cogs._i18n import SpokenItem
 from cogs.mentorship._feature import MentorshipFeature
 
 CHECKIN_LABELS = {
-    "going_well": ("Going well", discord.ButtonStyle.success),
-    "not_met": ("We haven't met", discord.ButtonStyle.secondary),
-    "need_help": ("Need help", discord.ButtonStyle.danger),
+    "going_well": (N_("Going well"), discord.ButtonStyle.success),
+    "not_met": (N_("We haven't met"), discord.ButtonStyle.secondary),
+    "need_help": (N_("Need help"), discord.ButtonStyle.danger),
 }
+FEEDBACK_TITLE = N_("How was this mentorship?")
+RATING_LABEL = N_("Rating from 1 (poor) to 5 (great)")
+COMMENT_LABEL = N_("Anything to share? (optional)")
 
 
 def _feature(interaction: discord.Interaction) -> MentorshipFeature:
@@ -35,7 +39,7 @@ class ProposalButton(
         accept = answer == "accept"
         super().__init__(
             discord.ui.Button(
-                label="Accept" if accept else "Decline",
+                label=_("Accept") if accept else _("Decline"),
                 style=discord.ButtonStyle.success if accept else discord.ButtonStyle.secondary,
                 custom_id=f"mentor:v1:{answer}:{proposal_id}",
                 disabled=disabled,
@@ -65,7 +69,9 @@ class CheckinButton(
     def __init__(self, answer: str, match_id: int) -> None:
         label, style = CHECKIN_LABELS[answer]
         super().__init__(
-            discord.ui.Button(label=label, style=style, custom_id=f"mcheck:v1:{answer}:{match_id}")
+            discord.ui.Button(
+                label=_(label), style=style, custom_id=f"mcheck:v1:{answer}:{match_id}"
+            )
         )
         self.answer = answer
         self.match_id = match_id
@@ -95,20 +101,20 @@ def checkin_view(match_id: int) -> discord.ui.View:
     return view
 
 
-class FeedbackModal(discord.ui.Modal, title="How was this mentorship?"):
+class FeedbackModal(discord.ui.Modal, title=FEEDBACK_TITLE):
     """Handled by MentorshipFeature.submit_feedback through cogs/_forms.py."""
 
     TEMPLATE = r"mfeedback:v2:(?P<match_id>\d+)"
 
     rating: discord.ui.TextInput = discord.ui.TextInput(
-        label="Rating from 1 (poor) to 5 (great)",
+        label=RATING_LABEL,
         custom_id="rating",
         min_length=1,
         max_length=1,
         placeholder="5",
     )
     comment: discord.ui.TextInput = discord.ui.TextInput(
-        label="Anything to share? (optional)",
+        label=COMMENT_LABEL,
         custom_id="comment",
         style=discord.TextStyle.paragraph,
         required=False,
@@ -116,4 +122,9 @@ class FeedbackModal(discord.ui.Modal, title="How was this mentorship?"):
     )
 
     def __init__(self, match_id: int, member_id: int) -> None:
-        super().__init__(custom_id=form_id(f"mfeedback:v2:{match_id}", member_id))
+        # Built when the member asks for it: in their language (the class's are English).
+        super().__init__(
+            title=_(FEEDBACK_TITLE), custom_id=form_id(f"mfeedback:v2:{match_id}", member_id)
+        )
+        self.rating.label = _(RATING_LABEL)
+        self.comment.label = _(COMMENT_LABEL)
