@@ -149,7 +149,8 @@ def progress_embed(member: discord.abc.User, rows: list[TopicProgress]) -> disco
         description=truncate("\n".join(lines), 4096),
         colour=COLOUR,
     )
-    overall = _("`{bar}` {done}/{total} done", bar=bar(done, total), done=done, total=total)
+    # The bar stays outside the message: isolation marks would show inside its code span.
+    overall = f"`{bar(done, total)}` " + _("{done}/{total} done", done=done, total=total)
     embed.add_field(name=_("Overall"), value=overall, inline=False)
     embed.set_footer(text=_("Mark one with /resource done · get a suggestion with /resource next"))
     return embed
