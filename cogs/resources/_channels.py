@@ -10,6 +10,7 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
+from bot.i18n import N_, _, _n
 from bot.resources.feeds import MAX_FAILURES, MAX_POSTS_PER_POLL
 from cogs._common import check_channel_access, column, guild_of, organizer_only, reply
 from cogs.resources._choices import feed_choices, topic_choices
@@ -17,8 +18,9 @@ from cogs.resources._embeds import FEED_COLOUR, autopost_line, feed_line, feed_n
 from cogs.resources._feature import ResourcesFeature
 
 POST_PERMISSIONS = ("view_channel", "send_messages", "embed_links")
-SCHEDULE_HELP = "daily 10:00, weekly mon,thu 18:00, or cron like 0 9 * * 1-5 (server time zone)"
-FEED_HELP = "Pick one as you type, or give its number"
+# Option hints: Discord shows them in English (it has no Urdu locale); /help may translate.
+SCHEDULE_HELP = N_("daily 10:00, weekly mon,thu 18:00, or cron like 0 9 * * 1-5 (server time zone)")
+FEED_HELP = N_("Pick one as you type, or give its number")
 
 
 def cannot_post(channel: discord.TextChannel) -> str:
@@ -30,9 +32,11 @@ def cannot_post(channel: discord.TextChannel) -> str:
     missing = [p.replace("_", " ").title() for p in POST_PERMISSIONS if not getattr(perms, p)]
     if not missing:
         return ""
-    return (
-        f"\n⚠️ I can't post there yet: give me {', '.join(missing)} in {channel.mention}, "
-        "or the posts will fail."
+    # The permission names stay as Discord's settings show them (in English).
+    return "\n" + _(
+        "⚠️ I can't post there yet: give me {permissions} in {channel}, or the posts will fail.",
+        permissions=", ".join(missing),
+        channel=channel.mention,
     )
 
 
@@ -61,15 +65,30 @@ class ChannelCommands:
         autopost = await self.resources_feature.start_autopost(
             guild_id, channel.id, schedule, topic, interaction.user.id
         )
-        which = f"**{plain(autopost.topic)}** resource" if autopost.topic else "resource"
-        text = f"{channel.mention} gets one {which} {autopost.description}."
+        if autopost.topic:
+            text = _(
+                "{channel} gets one **{topic}** resource {schedule}.",
+                channel=channel.mention,
+                topic=plain(autopost.topic),
+                schedule=autopost.description,
+            )
+        else:
+            text = _(
+                "{channel} gets one resource {schedule}.",
+                channel=channel.mention,
+                schedule=autopost.description,
+            )
         if autopost.next_due_at:
             due = autopost.next_due_at
-            text += f" Next post: {stamp(due)} ({stamp(due, 'R')})."
+            text += " " + _(
+                "Next post: {at} ({relative}).", at=stamp(due), relative=stamp(due, "R")
+            )
         finder = self.resources_feature.resources.finder
-        _, total = await finder.list_resources(guild_id, autopost.topic, per_page=1)
+        _found, total = await finder.list_resources(guild_id, autopost.topic, per_page=1)
         if not total:
-            text += "\n⚠️ The library has nothing to post yet: nothing goes out until it has."
+            text += "\n" + _(
+                "⚠️ The library has nothing to post yet: nothing goes out until it has."
+            )
         await reply(interaction, text + cannot_post(channel))
 
     @app_commands.command(name="autopost-list", description="This server's autopost schedules")
@@ -81,15 +100,15 @@ class ChannelCommands:
         )
         if not autoposts:
             await reply(
-                interaction, "No autopost schedules yet. Start one with `/resource autopost`."
+                interaction, _("No autopost schedules yet. Start one with `/resource autopost`.")
             )
             return
         embed = discord.Embed(
-            title="Autopost schedules",
+            title=_("Autopost schedules"),
             description=column([autopost_line(a) for a in autoposts], 4096, sep="\n\n"),
             colour=FEED_COLOUR,
         )
-        embed.set_footer(text="Stop one with /resource autopost-stop")
+        embed.set_footer(text=_("Stop one with /resource autopost-stop"))
         await reply(interaction, embed=embed)
 
     @app_commands.command(name="autopost-stop", description="Stop a channel's autopost schedule")
@@ -101,7 +120,12 @@ class ChannelCommands:
     ) -> None:
         stopped = await self.resources_feature.stop_autopost(guild_of(interaction).id, channel.id)
         await reply(
-            interaction, f"Stopped the autopost in {channel.mention} ({stopped.description})."
+            interaction,
+            _(
+                "Stopped the autopost in {channel} ({schedule}).",
+                channel=channel.mention,
+                schedule=stopped.description,
+            ),
         )
 
     # --- feeds -------------------------------------------------------------------------
@@ -130,9 +154,16 @@ class ChannelCommands:
         interval = await self.resources_feature.feeds.interval.get(guild_id)
         await reply(
             interaction,
-            f"Following **{feed_name(feed)}** (feed #{feed.id}) in {channel.mention}. "
-            "What it lists now was noted and won't be posted; new entries appear there "
-            f"(at most {MAX_POSTS_PER_POLL} per check, every {interval} minutes)."
+            _(
+                "Following **{feed}** (feed #{id}) in {channel}. "
+                "What it lists now was noted and won't be posted; new entries appear there "
+                "(at most {most} per check, every {interval} minutes).",
+                feed=feed_name(feed),
+                id=feed.id,
+                channel=channel.mention,
+                most=MAX_POSTS_PER_POLL,
+                interval=interval,
+            )
             + cannot_post(channel),
         )
 
@@ -143,17 +174,21 @@ class ChannelCommands:
         guild_id = guild_of(interaction).id
         feeds = await self.resources_feature.feeds.subscriptions.in_guild(guild_id)
         if not feeds:
-            await reply(interaction, "No feeds yet. Add one with `/resource feed-add`.")
+            await reply(interaction, _("No feeds yet. Add one with `/resource feed-add`."))
             return
         interval = await self.resources_feature.feeds.interval.get(guild_id)
         embed = discord.Embed(
-            title="Feeds",
+            title=_("Feeds"),
             description=column([feed_line(f) for f in feeds], 4096, sep="\n\n"),
             colour=FEED_COLOUR,
         )
         embed.set_footer(
-            text=f"Checked every {interval} minutes · failing feeds are retried less often "
-            f"and turned off after {MAX_FAILURES} failures in a row"
+            text=_(
+                "Checked every {interval} minutes · failing feeds are retried less often "
+                "and turned off after {most} failures in a row",
+                interval=interval,
+                most=MAX_FAILURES,
+            )
         )
         await reply(interaction, embed=embed)
 
@@ -166,8 +201,12 @@ class ChannelCommands:
         removed = await self.resources_feature.remove_feed(guild_of(interaction).id, feed)
         await reply(
             interaction,
-            f"Stopped following **{feed_name(removed)}** (feed #{removed.id}) "
-            f"in <#{removed.channel_id}>.",
+            _(
+                "Stopped following **{feed}** (feed #{id}) in <#{channel}>.",
+                feed=feed_name(removed),
+                id=removed.id,
+                channel=removed.channel_id,
+            ),
         )
 
     @app_commands.command(name="feed-check", description="Check a feed now and post what's new")
@@ -180,34 +219,53 @@ class ChannelCommands:
         found = await self.resources_feature.feeds.subscriptions.resolve(guild_id, feed)
         await interaction.response.defer(ephemeral=True, thinking=True)  # fetching: up to 20 s
         result = await self.resources_feature.check_feed(found.id)
-        name = f"**{feed_name(found)}** (feed #{found.id})"
+        named = {"feed": feed_name(found), "id": found.id}
+        error = plain(result.error or _("failed"))
         if result.outcome == "posted":
             text = (
-                f"Checked {name}: {result.posted} new entr{'y' if result.posted == 1 else 'ies'} "
-                f"posted in <#{found.channel_id}>."
+                _n(
+                    "Checked **{feed}** (feed #{id}): {n} new entry posted in <#{channel}>.",
+                    "Checked **{feed}** (feed #{id}): {n} new entries posted in <#{channel}>.",
+                    result.posted,
+                    n=result.posted,
+                    channel=found.channel_id,
+                    **named,
+                )
                 if result.posted
-                else f"Checked {name}: nothing new since the last check."
+                else _(
+                    "Checked **{feed}** (feed #{id}): nothing new since the last check.", **named
+                )
             )
             if result.recorded:
-                text += f" {result.recorded} older new one(s) were noted without posting."
+                text += " " + _(
+                    "{n} older new one(s) were noted without posting.", n=result.recorded
+                )
         elif result.outcome == "unchanged":
-            text = f"Checked {name}: unchanged since the last check."
+            text = _("Checked **{feed}** (feed #{id}): unchanged since the last check.", **named)
         elif result.outcome == "failed":
             failures = (
                 await self.resources_feature.feeds.subscriptions.get(guild_id, found.id)
             ).failures
-            text = (
-                f"Checked {name}: it {plain(result.error or 'failed')}. That is {failures} "
-                f"failed check(s) in a row; after {MAX_FAILURES} it is turned off."
+            text = _(
+                "Checked **{feed}** (feed #{id}): it {error}. That is {failures} "
+                "failed check(s) in a row; after {most} it is turned off.",
+                error=error,
+                failures=failures,
+                most=MAX_FAILURES,
+                **named,
             )
         elif result.outcome == "disabled":
-            text = (
-                f"Checked {name}: it {plain(result.error or 'failed')}. That was failure "
-                f"{MAX_FAILURES} in a row, so the feed is now turned off and organizers are told."
+            text = _(
+                "Checked **{feed}** (feed #{id}): it {error}. That was failure "
+                "{most} in a row, so the feed is now turned off and organizers are told.",
+                error=error,
+                most=MAX_FAILURES,
+                **named,
             )
         else:
-            text = (
-                f"{name} is turned off after repeated failures. Run `/resource feed-add` "
-                "with the same address and channel to turn it back on."
+            text = _(
+                "**{feed}** (feed #{id}) is turned off after repeated failures. Run "
+                "`/resource feed-add` with the same address and channel to turn it back on.",
+                **named,
             )
         await reply(interaction, text)

@@ -10,6 +10,7 @@ from discord import app_commands
 
 from bot.resources import LEVELS
 from cogs._common import bot_of, is_organizer, truncate
+from cogs.resources._embeds import level_text
 from cogs.resources._feature import ResourcesFeature
 
 Choices = list[app_commands.Choice[str]]
@@ -29,8 +30,11 @@ async def topic_choices(interaction: discord.Interaction, current: str) -> Choic
 
 async def level_choices(interaction: discord.Interaction, current: str) -> Choices:
     key = (current or "").strip().casefold()
+    labels = {lv: level_text(lv) for lv in LEVELS}  # in the member's language
     return [
-        app_commands.Choice(name=lv.capitalize(), value=lv) for lv in LEVELS if not key or key in lv
+        app_commands.Choice(name=label, value=lv)
+        for lv, label in labels.items()
+        if not key or key in lv or key in label.casefold()
     ]
 
 

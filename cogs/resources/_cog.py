@@ -13,6 +13,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.cooldowns import Limit
+from bot.i18n import N_, _, speaking
 from bot.resources import Resource, resolve_level
 from bot.resources.from_message import suggestion_from_message
 from bot.resources.records import MAX_NOTE
@@ -20,16 +21,18 @@ from cogs._app import CommunityBot
 from cogs._common import guild_of, is_organizer, organizer_only, reply, truncate
 from cogs.resources._channels import ChannelCommands
 from cogs.resources._choices import level_choices, resource_choices, topic_choices
-from cogs.resources._embeds import next_text, plain, progress_embed, resource_embed
+from cogs.resources._embeds import level_name, next_text, plain, progress_embed, resource_embed
 from cogs.resources._feature import ResourcesFeature
 
-RESOURCE_HELP = "Pick one as you type, or give its number"
-TOPIC_HELP = "One of this server's topics"
-LEVEL_HELP = "beginner, intermediate or advanced"
+# Option hints: Discord shows them in English (it has no Urdu locale).
+RESOURCE_HELP = N_("Pick one as you type, or give its number")
+TOPIC_HELP = N_("One of this server's topics")
+LEVEL_HELP = N_("beginner, intermediate or advanced")
 # Members' suggestions (and their adds, which become suggestions); organizers and
-# curators are exempt.
-SUGGEST_LIMIT = Limit(5, 600, "suggest resources")
-SUGGEST_MENU = "Suggest as resource"
+# curators are exempt. `what` is marked for the refusal (bot/cooldowns.py).
+SUGGEST_LIMIT = Limit(5, 600, N_("suggest resources"))
+# The context menu's name: Discord shows it as it is (no Urdu locale).
+SUGGEST_MENU = N_("Suggest as resource")
 
 
 class ResourcesCog(
@@ -39,7 +42,7 @@ class ResourcesCog(
     group_name="resource",
     description="AI-learning resources",
 ):
-    feature = "Resources"  # /help's section title
+    feature = N_("Resources")  # /help's section title (translated there)
 
     def __init__(self, bot: CommunityBot, feature: ResourcesFeature) -> None:
         self.bot = bot
@@ -119,8 +122,13 @@ class ResourcesCog(
         )
         await reply(
             interaction,
-            f"Added **{plain(truncate(added.title, 200))}** (#{added.id}) to the library as "
-            f"{added.topic} · {added.level}.",
+            _(
+                "Added **{title}** (#{id}) to the library as {topic} · {level}.",
+                title=plain(truncate(added.title, 200)),
+                id=added.id,
+                topic=added.topic,
+                level=level_name(added.level) if added.level else added.level,
+            ),
             embed=resource_embed(added),
         )
 
@@ -136,9 +144,11 @@ class ResourcesCog(
         guild_id = guild_of(interaction).id
         # The same refusals as an organizer's add, before the member's allowance is used.
         topic_name = await self.resources.taxonomy.resolve_topic(guild_id, topic)
-        level_name = resolve_level(level)
+        level = resolve_level(level)
         self._count_suggestion(interaction)
-        note = f"Suggested as {topic_name} · {level_name}."
+        # Kept with the suggestion for the organizers who review it: the server's language.
+        with speaking(await self.bot.languages.of_server(guild_id)):
+            note = _("Suggested as {topic} · {level}.", topic=topic_name, level=level_name(level))
         if description and description.strip():
             note += " " + " ".join(description.split())
         suggestion = await self.resources.library.suggest(
@@ -146,9 +156,13 @@ class ResourcesCog(
         )
         await reply(
             interaction,
-            "Only organizers and curators add to the library directly, so "
-            f"**{plain(truncate(suggestion.title, 200))}** is in the review queue "
-            f"(suggestion #{suggestion.id}). I'll DM you when an organizer has looked at it.",
+            _(
+                "Only organizers and curators add to the library directly, so "
+                "**{title}** is in the review queue (suggestion #{id}). "
+                "I'll DM you when an organizer has looked at it.",
+                title=plain(truncate(suggestion.title, 200)),
+                id=suggestion.id,
+            ),
         )
 
     @app_commands.command(name="suggest", description="Suggest a resource for the library")
@@ -198,7 +212,10 @@ class ResourcesCog(
         if view is None:
             await reply(
                 interaction,
-                "No suggestions are waiting for review. Members send them with /resource suggest.",
+                _(
+                    "No suggestions are waiting for review. "
+                    "Members send them with /resource suggest."
+                ),
             )
             return
         await reply(interaction, **await view.message())
@@ -225,12 +242,25 @@ class ResourcesCog(
             return await self.resources.finder.search(guild_id, query, topic, level, page, per_page)
 
         shown = plain(truncate(" ".join(query.split()), 80))
+        where = _filters(topic, level)
+        if where:
+            empty = _(
+                "Nothing in the library matches “{query}” in {filters}. "
+                "Try other or fewer words, or browse everything with `/resource list`.",
+                query=shown,
+                filters=where,
+            )
+        else:
+            empty = _(
+                "Nothing in the library matches “{query}”. "
+                "Try other or fewer words, or browse everything with `/resource list`.",
+                query=shown,
+            )
         await self.resources_feature.send_pages(
             interaction,
-            f"Search: {' '.join(query.split())}",
+            _("Search: {query}", query=" ".join(query.split())),
             fetch,
-            empty=f"Nothing in the library matches “{shown}”{_filters(topic, level)}. "
-            "Try other or fewer words, or browse everything with `/resource list`.",
+            empty=empty,
         )
 
     @app_commands.command(name="list", description="Browse the library, newest first")
@@ -251,16 +281,19 @@ class ResourcesCog(
                 guild_id, topic, level, page, per_page
             )
 
-        if topic or level:
-            empty = f"The library has nothing{_filters(topic, level)} yet. Try `/resource list`."
+        where = _filters(topic, level)
+        if where:
+            empty = _(
+                "The library has nothing in {filters} yet. Try `/resource list`.", filters=where
+            )
+            title = _("Library in {filters}", filters=where)
         else:
-            empty = (
+            empty = _(
                 "The library is empty so far. Organizers can fill it with "
                 "`/resource import-starter` or `/resource add`; anyone can `/resource suggest`."
             )
-        await self.resources_feature.send_pages(
-            interaction, f"Library{_filters(topic, level)}", fetch, empty=empty
-        )
+            title = _("Library")
+        await self.resources_feature.send_pages(interaction, title, fetch, empty=empty)
 
     async def _filter_names(
         self, guild_id: int, topic: str | None, level: str | None
@@ -281,7 +314,11 @@ class ResourcesCog(
         removed = await self.resources.library.remove(guild_id, found.id)
         await reply(
             interaction,
-            f"Removed **{plain(truncate(removed.title, 200))}** (#{removed.id}) from the library.",
+            _(
+                "Removed **{title}** (#{id}) from the library.",
+                title=plain(truncate(removed.title, 200)),
+                id=removed.id,
+            ),
         )
 
     @app_commands.command(name="import-starter", description="Add the starter catalogue")
@@ -291,12 +328,22 @@ class ResourcesCog(
         result = await self.resources.library.import_starter(
             guild_of(interaction).id, interaction.user.id
         )
-        await reply(
-            interaction,
-            f"Imported {result.added} of the {result.total} starter resources"
-            + (f" ({result.skipped} were already here)." if result.skipped else ".")
-            + " Browse them with `/resource list`.",
-        )
+        if result.skipped:
+            text = _(
+                "Imported {added} of the {total} starter resources ({skipped} were already "
+                "here). Browse them with `/resource list`.",
+                added=result.added,
+                total=result.total,
+                skipped=result.skipped,
+            )
+        else:
+            text = _(
+                "Imported {added} of the {total} starter resources. "
+                "Browse them with `/resource list`.",
+                added=result.added,
+                total=result.total,
+            )
+        await reply(interaction, text)
 
     # --- members' progress -----------------------------------------------------------
     @app_commands.command(name="done", description="Mark a resource as worked through")
@@ -310,10 +357,13 @@ class ResourcesCog(
         title = plain(truncate(found.title, 200))
         await reply(
             interaction,
-            f"Well done! **{title}** is marked as done. See `/resource progress`, "
-            "or get another with `/resource next`."
+            _(
+                "Well done! **{title}** is marked as done. See `/resource progress`, "
+                "or get another with `/resource next`.",
+                title=title,
+            )
             if changed
-            else f"**{title}** was already marked as done. Nothing changed.",
+            else _("**{title}** was already marked as done. Nothing changed.", title=title),
         )
 
     @app_commands.command(name="progress", description="Your progress per topic (only you see it)")
@@ -323,7 +373,9 @@ class ResourcesCog(
             guild_of(interaction).id, interaction.user.id
         )
         if not rows:
-            await reply(interaction, "The library is empty so far, so there is nothing to track.")
+            await reply(
+                interaction, _("The library is empty so far, so there is nothing to track.")
+            )
             return
         await reply(interaction, embed=progress_embed(interaction.user, rows))
 
@@ -335,9 +387,9 @@ class ResourcesCog(
         guild_id = guild_of(interaction).id
         pick = await self.resources.progress.next_for(guild_id, interaction.user.id, topic)
         if pick.resource is None:
-            _, total = await self.resources.finder.list_resources(guild_id, per_page=1)
+            _found, total = await self.resources.finder.list_resources(guild_id, per_page=1)
             if not total:
-                await reply(interaction, "The library is empty so far: nothing to suggest yet.")
+                await reply(interaction, _("The library is empty so far: nothing to suggest yet."))
                 return
             await reply(interaction, next_text(pick))
             return
@@ -345,13 +397,18 @@ class ResourcesCog(
 
 
 def _filters(topic: str | None, level: str | None) -> str:
-    parts = [plain(p) for p in (topic, level) if p]
-    return f" in {' · '.join(parts)}" if parts else ""
+    """The search's filters as `topic · level` (either may be missing), or ''."""
+    parts = [plain(topic) if topic else "", plain(level_name(level)) if level else ""]
+    return " · ".join(p for p in parts if p)
 
 
 async def _thank(interaction: discord.Interaction, suggestion: Resource) -> None:
     await reply(
         interaction,
-        f"Thanks! **{plain(truncate(suggestion.title, 200))}** is in the review queue "
-        f"(suggestion #{suggestion.id}). I'll DM you when an organizer has looked at it.",
+        _(
+            "Thanks! **{title}** is in the review queue (suggestion #{id}). "
+            "I'll DM you when an organizer has looked at it.",
+            title=plain(truncate(suggestion.title, 200)),
+            id=suggestion.id,
+        ),
     )

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 import discord
 from discord.utils import TimestampStyle, format_dt
 
+from bot.i18n import N_, _, _n
 from bot.resources import Autopost, Feed, NextPick, Resource, TopicProgress
 from cogs._common import truncate
 
@@ -23,6 +24,17 @@ PAGE_SIZE = 5
 # One result on a page: 5 of these stay under the 4,096 of a description.
 ENTRY_LIMIT = 800
 SNIPPET = 160
+# The levels (bot/taxonomy.py LEVELS) as a sentence says them and as a label shows them.
+LEVEL_NAMES = {
+    "beginner": N_("beginner"),
+    "intermediate": N_("intermediate"),
+    "advanced": N_("advanced"),
+}
+LEVEL_LABELS = {
+    "beginner": N_("Beginner"),
+    "intermediate": N_("Intermediate"),
+    "advanced": N_("Advanced"),
+}
 
 
 def stamp(epoch: int, style: TimestampStyle = "F") -> str:
@@ -45,12 +57,21 @@ def link(title: str, url: str, limit: int = 300) -> str:
     return f"[{text}]({url})"
 
 
+def level_name(level: str) -> str:
+    """A level inside a sentence ("beginner"), in the reader's language."""
+    return _(LEVEL_NAMES[level]) if level in LEVEL_NAMES else level
+
+
 def level_text(level: str | None) -> str:
-    return level.capitalize() if level else "—"
+    """A level as a label ("Beginner"), in the reader's language."""
+    if not level:
+        return "—"
+    return _(LEVEL_LABELS[level]) if level in LEVEL_LABELS else level.capitalize()
 
 
 def meta(resource: Resource) -> str:
-    return f"{resource.topic or '—'} · {resource.level or '—'} · `#{resource.id}`"
+    level = level_name(resource.level) if resource.level else "—"
+    return f"{resource.topic or '—'} · {level} · `#{resource.id}`"
 
 
 def resource_embed(resource: Resource, *, footer: str | None = None) -> discord.Embed:
@@ -61,9 +82,9 @@ def resource_embed(resource: Resource, *, footer: str | None = None) -> discord.
         description=truncate(resource.description, 4096) or None,
         colour=COLOUR,
     )
-    embed.add_field(name="Topic", value=truncate(resource.topic or "—", 1024), inline=True)
-    embed.add_field(name="Level", value=level_text(resource.level), inline=True)
-    embed.set_footer(text=truncate(footer or f"Resource #{resource.id}", 2048))
+    embed.add_field(name=_("Topic"), value=truncate(resource.topic or "—", 1024), inline=True)
+    embed.add_field(name=_("Level"), value=level_text(resource.level), inline=True)
+    embed.set_footer(text=truncate(footer or _("Resource #{id}", id=resource.id), 2048))
     return embed
 
 
@@ -89,7 +110,15 @@ def results_embed(
         title=truncate(title, 256), description=truncate(body, 4096) or "—", colour=COLOUR
     )
     embed.set_footer(
-        text=f"Page {page + 1} of {pages} · {total} resource{'s' if total != 1 else ''} · {hint}"
+        text=_n(
+            "Page {page} of {pages} · {n} resource · {hint}",
+            "Page {page} of {pages} · {n} resources · {hint}",
+            total,
+            page=page + 1,
+            pages=pages,
+            n=total,
+            hint=hint,
+        )
     )
     return embed
 
@@ -116,43 +145,82 @@ def progress_embed(member: discord.abc.User, rows: list[TopicProgress]) -> disco
         for r in rows
     ]
     embed = discord.Embed(
-        title=truncate(f"{member.display_name}'s learning progress", 256),
+        title=truncate(_("{name}'s learning progress", name=member.display_name), 256),
         description=truncate("\n".join(lines), 4096),
         colour=COLOUR,
     )
-    embed.add_field(name="Overall", value=f"`{bar(done, total)}` {done}/{total} done", inline=False)
-    embed.set_footer(text="Mark one with /resource done · get a suggestion with /resource next")
+    # The bar stays outside the message: isolation marks would show inside its code span.
+    overall = f"`{bar(done, total)}` " + _("{done}/{total} done", done=done, total=total)
+    embed.add_field(name=_("Overall"), value=overall, inline=False)
+    embed.set_footer(text=_("Mark one with /resource done · get a suggestion with /resource next"))
     return embed
 
 
 def next_text(pick: NextPick) -> str:
     """What to say above the next resource (or instead of it)."""
-    levels = " or ".join(pick.levels)
-    where = f" in **{plain(pick.topic)}**" if pick.topic else ""
+    names = [level_name(lv) for lv in pick.levels]
+    # The member's level and the one above it (one only at the top level).
+    levels = _("{a} or {b}", a=names[0], b=names[1]) if len(names) == 2 else "".join(names[:1])
+    topic = plain(pick.topic) if pick.topic else None
     if pick.resource is None:
-        return (
-            f"You have done everything{where} at {levels} level. Try another topic with "
-            "`/resource next topic:…`, or browse with `/resource list`."
+        if topic:
+            return _(
+                "You have done everything in **{topic}** at {levels} level. Try another topic "
+                "with `/resource next topic:…`, or browse with `/resource list`.",
+                topic=topic,
+                levels=levels,
+            )
+        return _(
+            "You have done everything at {levels} level. Try another topic with "
+            "`/resource next topic:…`, or browse with `/resource list`.",
+            levels=levels,
         )
-    return (
-        f"Next for you{where} (your level: {pick.level}). "
-        f"When you've worked through it, run `/resource done resource:{pick.resource.id}`."
+    level = level_name(pick.level)
+    if topic:
+        return _(
+            "Next for you in **{topic}** (your level: {level}). When you've worked through "
+            "it, run `/resource done resource:{id}`.",
+            topic=topic,
+            level=level,
+            id=pick.resource.id,
+        )
+    return _(
+        "Next for you (your level: {level}). When you've worked through it, run "
+        "`/resource done resource:{id}`.",
+        level=level,
+        id=pick.resource.id,
     )
 
 
 def autopost_line(autopost: Autopost) -> str:
-    topic = f", only {plain(autopost.topic)}" if autopost.topic else ""
-    line = f"<#{autopost.channel_id}> — {autopost.description}{topic}"
+    line = f"<#{autopost.channel_id}> — {autopost.description}"
+    if autopost.topic:
+        line = _(
+            "<#{channel}> — {schedule}, only {topic}",
+            channel=autopost.channel_id,
+            schedule=autopost.description,
+            topic=plain(autopost.topic),
+        )
     if autopost.paused:
-        error = f": {plain(truncate(autopost.last_error or 'posts failed', 200))}"
+        error = plain(truncate(autopost.last_error or _("posts failed"), 200))
         return (
-            f"{line}\n⏸️ paused after {autopost.failures} failed posts{error} "
-            "(run `/resource autopost` again for this channel to restart it)"
+            line
+            + "\n"
+            + _(
+                "⏸️ paused after {failures} failed posts: {error} "
+                "(run `/resource autopost` again for this channel to restart it)",
+                failures=autopost.failures,
+                error=error,
+            )
         )
     if autopost.next_due_at:
-        line += f"\nnext post {stamp(autopost.next_due_at)} ({stamp(autopost.next_due_at, 'R')})"
+        line += "\n" + _(
+            "next post {at} ({relative})",
+            at=stamp(autopost.next_due_at),
+            relative=stamp(autopost.next_due_at, "R"),
+        )
     if autopost.failures:
-        line += f" · {autopost.failures} failed post(s) in a row"
+        line += " · " + _("{n} failed post(s) in a row", n=autopost.failures)
     return line
 
 
@@ -162,17 +230,30 @@ def feed_name(feed: Feed) -> str:
 
 def feed_health(feed: Feed) -> str:
     """ok / failing since … / disabled, with the last error."""
-    error = plain(truncate(feed.last_error or "unknown error", 300))
+    error = plain(truncate(feed.last_error or _("unknown error"), 300))
     if feed.status == "disabled":
-        return (
-            f"⛔ disabled after {feed.failures} failed checks — last error: it {error}. "
-            "Run `/resource feed-add` with the same address and channel to turn it back on."
+        return _(
+            "⛔ disabled after {failures} failed checks — last error: it {error}. "
+            "Run `/resource feed-add` with the same address and channel to turn it back on.",
+            failures=feed.failures,
+            error=error,
         )
     if feed.status == "failing":
-        since = stamp(feed.failing_since, "R") if feed.failing_since else "recently"
-        return f"⚠️ failing since {since} ({feed.failures} in a row) — last error: it {error}"
-    checked = f", last checked {stamp(feed.last_polled_at, 'R')}" if feed.last_polled_at else ""
-    return f"✅ ok{checked}"
+        if feed.failing_since:
+            return _(
+                "⚠️ failing since {since} ({failures} in a row) — last error: it {error}",
+                since=stamp(feed.failing_since, "R"),
+                failures=feed.failures,
+                error=error,
+            )
+        return _(
+            "⚠️ failing since recently ({failures} in a row) — last error: it {error}",
+            failures=feed.failures,
+            error=error,
+        )
+    if feed.last_polled_at:
+        return _("✅ ok, last checked {when}", when=stamp(feed.last_polled_at, "R"))
+    return _("✅ ok")
 
 
 def feed_line(feed: Feed) -> str:

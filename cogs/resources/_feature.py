@@ -23,6 +23,7 @@ import discord
 
 from bot.errors import DomainError
 from bot.guilds import GuildSettings
+from bot.i18n import _
 from bot.resources import (
     Autopost,
     AutopostService,
@@ -112,7 +113,8 @@ class ResourcesFeature:
 
         async def render(page: int) -> tuple[discord.Embed, int]:
             resources, total = await fetch(page, PAGE_SIZE)
-            embed = results_embed(title, resources, page, total, hint="/resource done marks one")
+            hint = _("/resource done marks one")
+            embed = results_embed(title, resources, page, total, hint=hint)
             return embed, page_count(total)
 
         if (await fetch(0, PAGE_SIZE))[1] == 0:
@@ -168,9 +170,13 @@ class ResourcesFeature:
         """Joins the caller's transaction (bot/privacy.py deletes all features in one)."""
         counts = await self.resources.delete_member_data(guild_id, user_id)
         return [
-            f"• resources: progress on {counts['progress']} resource(s), "
-            f"{counts['suggestions']} suggestion(s); your name taken off "
-            f"{counts['unlinked']} other record(s)"
+            _(
+                "• resources: progress on {progress} resource(s), {suggestions} suggestion(s); "
+                "your name taken off {unlinked} other record(s)",
+                progress=counts["progress"],
+                suggestions=counts["suggestions"],
+                unlinked=counts["unlinked"],
+            )
         ]
 
     async def after_member_deleted(self, guild_id: int) -> None:
@@ -181,13 +187,13 @@ class ResourcesFeature:
         cleared: list[str] = []
         try:
             await self.stop_autopost(guild_id, channel_id)
-            cleared.append("the resource autopost schedule there")
+            cleared.append(_("the resource autopost schedule there"))
         except DomainError:
             pass  # no schedule in that channel
         for feed in await self.feeds.subscriptions.in_guild(guild_id):
             if feed.channel_id == channel_id:
                 await self.remove_feed(guild_id, feed.id)
-                cleared.append(f"the feed {feed.title or feed.url}")
+                cleared.append(_("the feed {feed}", feed=feed.title or feed.url))
         return cleared
 
     async def forget_role(self, guild_id: int, role_id: int) -> list[str]:
@@ -206,14 +212,30 @@ class ResourcesFeature:
         disabled = sum(f.status == "disabled" for f in feeds)
         curator = (await self.guild_settings.get(guild.id)).curator_role_id
         curators = (
-            f"members with <@&{curator}> add resources without review"
+            _("members with <@&{role}> add resources without review", role=curator)
             if curator
-            else "no curator role: only organizers add resources without review"
+            else _("no curator role: only organizers add resources without review")
         )
-        return "Resources", [
-            ("Topics", ", ".join(await self.resources.taxonomy.topics(guild.id))),
-            ("Feeds checked every", f"{await self.feeds.interval.get(guild.id)} minutes"),
-            ("Autoposts", f"{len(autoposts) - paused} running, {paused} paused"),
-            ("Feeds", f"{len(feeds)} ({failing} failing, {disabled} turned off)"),
-            ("Curators", curators),
+        interval = await self.feeds.interval.get(guild.id)
+        return _("Resources"), [
+            (_("Topics"), ", ".join(await self.resources.taxonomy.topics(guild.id))),
+            (_("Feeds checked every"), _("{n} minutes", n=interval)),
+            (
+                _("Autoposts"),
+                _(
+                    "{running} running, {paused} paused",
+                    running=len(autoposts) - paused,
+                    paused=paused,
+                ),
+            ),
+            (
+                _("Feeds"),
+                _(
+                    "{count} ({failing} failing, {disabled} turned off)",
+                    count=len(feeds),
+                    failing=failing,
+                    disabled=disabled,
+                ),
+            ),
+            (_("Curators"), curators),
         ]

@@ -17,6 +17,7 @@ import discord
 
 from bot import outbox
 from bot.errors import NotFound
+from bot.i18n import _
 from bot.kinds import Kind
 from bot.resources import ResourceService
 from bot.resources.messages import (
@@ -26,7 +27,7 @@ from bot.resources.messages import (
     SuggestionRejected,
 )
 from cogs._common import truncate
-from cogs.resources._embeds import COLOUR, FEED_COLOUR, level_text, plain, stamp
+from cogs.resources._embeds import COLOUR, FEED_COLOUR, level_name, level_text, plain, stamp
 
 if TYPE_CHECKING:
     from cogs._app import CommunityBot
@@ -36,24 +37,26 @@ SUMMARY_LIMIT = 300
 
 def _guild_name(bot: CommunityBot, guild_id: int) -> str:
     guild = bot.get_guild(guild_id)
-    return plain(truncate(guild.name, 100)) if guild else "the server"
+    return plain(truncate(guild.name, 100)) if guild else _("the server")
 
 
 def library_post(post: AutopostPost) -> discord.Embed:
     """An autopost: the resource's card with a hint to track it."""
     embed = discord.Embed(
-        title=truncate(post.title or "Untitled", 256),
+        title=truncate(post.title or _("Untitled"), 256),
         url=post.url or None,
         description=truncate(post.description or "", 4096) or None,
         colour=COLOUR,
     )
-    embed.add_field(name="Topic", value=truncate(post.topic or "—", 1024))
-    embed.add_field(name="Level", value=level_text(post.level))
+    embed.add_field(name=_("Topic"), value=truncate(post.topic or "—", 1024))
+    embed.add_field(name=_("Level"), value=level_text(post.level))
     if post.tick_at:
-        embed.add_field(name="Posted", value=stamp(post.tick_at))
+        embed.add_field(name=_("Posted"), value=stamp(post.tick_at))
     embed.set_footer(
-        text=f"Resource #{post.resource_id} · worked through it? "
-        f"/resource done resource:{post.resource_id}"
+        text=_(
+            "Resource #{id} · worked through it? /resource done resource:{id}",
+            id=post.resource_id,
+        )
     )
     return embed
 
@@ -61,22 +64,22 @@ def library_post(post: AutopostPost) -> discord.Embed:
 def feed_post(post: FeedEntryPost) -> discord.Embed:
     """A new feed entry: title linking it, its summary, topic · level, published time."""
     embed = discord.Embed(
-        title=truncate(post.title or "(untitled)", 256),
+        title=truncate(post.title or _("(untitled)"), 256),
         url=post.link or None,
         description=truncate(post.summary or "", SUMMARY_LIMIT) or None,
         colour=FEED_COLOUR,
     )
     if post.topic:
-        embed.add_field(name="Topic", value=truncate(post.topic, 1024))
+        embed.add_field(name=_("Topic"), value=truncate(post.topic, 1024))
     if post.level:
-        embed.add_field(name="Level", value=level_text(post.level))
+        embed.add_field(name=_("Level"), value=level_text(post.level))
     if post.published:
         embed.add_field(
-            name="Published", value=f"{stamp(post.published)} ({stamp(post.published, 'R')})"
+            name=_("Published"), value=f"{stamp(post.published)} ({stamp(post.published, 'R')})"
         )
-    footer = post.feed_title or "Feed"
+    footer = post.feed_title or _("Feed")
     if post.resource_id:
-        footer += f" · in the library as #{post.resource_id}"
+        footer = _("{feed} · in the library as #{id}", feed=footer, id=post.resource_id)
     embed.set_footer(text=truncate(footer, 2048))
     return embed
 
@@ -95,20 +98,28 @@ class ResourceNotices:
         approved = item.expect(SuggestionApproved)
         title = plain(truncate(approved.title or "", 200))
         return {
-            "content": f"Thanks! Your suggestion **{title}** was approved and is now in "
-            f"{_guild_name(self.bot, item.guild_id)}'s library as {approved.topic} · "
-            f"{approved.level} (resource #{approved.resource_id}).",
+            "content": _(
+                "Thanks! Your suggestion **{title}** was approved and is now in "
+                "{server}'s library as {topic} · {level} (resource #{id}).",
+                title=title,
+                server=_guild_name(self.bot, item.guild_id),
+                topic=approved.topic,
+                level=level_name(approved.level),
+                id=approved.resource_id,
+            ),
         }
 
     async def _rejected(self, item: outbox.OutboxItem) -> dict[str, Any] | None:
         rejected = item.expect(SuggestionRejected)
         title = plain(truncate(rejected.title or "", 200))
-        text = (
-            f"Thanks for suggesting **{title}** in {_guild_name(self.bot, item.guild_id)}. "
-            "The organizers decided not to add it to the library this time."
+        text = _(
+            "Thanks for suggesting **{title}** in {server}. "
+            "The organizers decided not to add it to the library this time.",
+            title=title,
+            server=_guild_name(self.bot, item.guild_id),
         )
         if rejected.reason:
-            text += f"\nTheir note: {plain(truncate(rejected.reason, 1000))}"
+            text += "\n" + _("Their note: {note}", note=plain(truncate(rejected.reason, 1000)))
         return {"content": text}
 
     async def _autopost(self, item: outbox.OutboxItem) -> dict[str, Any] | None:

@@ -15,10 +15,11 @@ from typing import Any, cast
 import discord
 
 from bot.errors import DomainError
+from bot.i18n import _
 from bot.resources import LEVELS, Resource
 from bot.resources.review import ReviewQueue
 from cogs._common import BaseView, reply, require_organizer, truncate
-from cogs.resources._embeds import COLOUR, plain, stamp
+from cogs.resources._embeds import COLOUR, level_name, level_text, plain, stamp
 
 log = logging.getLogger(__name__)
 
@@ -32,12 +33,14 @@ def suggestion_embed(resource: Resource, waiting: int) -> discord.Embed:
         description=truncate(resource.url, 4096),
         colour=COLOUR,
     )
-    who = f"<@{resource.suggested_by}>" if resource.suggested_by else "a former member"
-    embed.add_field(name="Suggested by", value=who, inline=True)
-    embed.add_field(name="Suggested", value=stamp(resource.created_at, "R"), inline=True)
+    who = f"<@{resource.suggested_by}>" if resource.suggested_by else _("a former member")
+    embed.add_field(name=_("Suggested by"), value=who, inline=True)
+    embed.add_field(name=_("Suggested"), value=stamp(resource.created_at, "R"), inline=True)
     if resource.note:
-        embed.add_field(name="Note", value=truncate(resource.note, 1024), inline=False)
-    embed.set_footer(text=f"Suggestion #{resource.id} · {waiting} waiting in all")
+        embed.add_field(name=_("Note"), value=truncate(resource.note, 1024), inline=False)
+    embed.set_footer(
+        text=_("Suggestion #{id} · {waiting} waiting in all", id=resource.id, waiting=waiting)
+    )
     return embed
 
 
@@ -78,12 +81,12 @@ class ReviewView(BaseView):
         self.waiting = await self.queue.pending_count(self.guild_id)
         if self.current is None:
             self.stop()
-            done = "No more suggestions are waiting. 🎉"
+            done = _("No more suggestions are waiting. 🎉")
             text = f"{self.status}\n{done}" if self.status else done
             return {"content": truncate(text, 2000), "embed": None, "view": None}
         content = self.status
         if self.topic is None and self.level is None and self._approving:
-            ask = "Pick a topic and a level, then Confirm."
+            ask = _("Pick a topic and a level, then Confirm.")
             content = f"{content}\n{ask}" if content else ask
         return {
             "content": truncate(content, 2000) or None,
@@ -98,9 +101,9 @@ class ReviewView(BaseView):
     def _decide_buttons(self) -> None:
         self.clear_items()
         for label, style, callback in (
-            ("Approve", discord.ButtonStyle.success, self._approve),
-            ("Reject", discord.ButtonStyle.danger, self._reject),
-            ("Skip", discord.ButtonStyle.secondary, self._skip),
+            (_("Approve"), discord.ButtonStyle.success, self._approve),
+            (_("Reject"), discord.ButtonStyle.danger, self._reject),
+            (_("Skip"), discord.ButtonStyle.secondary, self._skip),
         ):
             button: discord.ui.Button[ReviewView] = discord.ui.Button(label=label, style=style)
             button.callback = callback  # type: ignore[method-assign]
@@ -109,7 +112,7 @@ class ReviewView(BaseView):
     def _approve_controls(self) -> None:
         self.clear_items()
         topic: discord.ui.Select[ReviewView] = discord.ui.Select(
-            placeholder="Topic",
+            placeholder=_("Topic"),
             options=[
                 discord.SelectOption(label=truncate(t, 100), value=t[:100], default=t == self.topic)
                 for t in self.topics
@@ -118,23 +121,23 @@ class ReviewView(BaseView):
         )
         topic.callback = self._pick_topic  # type: ignore[method-assign]
         level: discord.ui.Select[ReviewView] = discord.ui.Select(
-            placeholder="Level",
+            placeholder=_("Level"),
             options=[
-                discord.SelectOption(label=lv.capitalize(), value=lv, default=lv == self.level)
+                discord.SelectOption(label=level_text(lv), value=lv, default=lv == self.level)
                 for lv in LEVELS
             ],
             row=1,
         )
         level.callback = self._pick_level  # type: ignore[method-assign]
         confirm: discord.ui.Button[ReviewView] = discord.ui.Button(
-            label="Confirm",
+            label=_("Confirm"),
             style=discord.ButtonStyle.success,
             disabled=self.topic is None or self.level is None,
             row=2,
         )
         confirm.callback = self._confirm  # type: ignore[method-assign]
         back: discord.ui.Button[ReviewView] = discord.ui.Button(
-            label="Back", style=discord.ButtonStyle.secondary, row=2
+            label=_("Back"), style=discord.ButtonStyle.secondary, row=2
         )
         back.callback = self._back  # type: ignore[method-assign]
         for item in (topic, level, confirm, back):
@@ -157,7 +160,7 @@ class ReviewView(BaseView):
         await super().interaction_check(interaction)  # the member\'s language
         if interaction.user.id != self.owner_id:
             await reply(
-                interaction, "These buttons belong to the organizer who ran /resource review."
+                interaction, _("These buttons belong to the organizer who ran /resource review.")
             )
             return False
         await require_organizer(interaction)  # the role may have been taken away meanwhile
@@ -187,7 +190,7 @@ class ReviewView(BaseView):
     async def _confirm(self, interaction: discord.Interaction) -> None:
         assert self.current is not None
         if self.topic is None or self.level is None:
-            await reply(interaction, "Pick a topic and a level first.")
+            await reply(interaction, _("Pick a topic and a level first."))
             return
         current = self.current
         try:
@@ -197,9 +200,12 @@ class ReviewView(BaseView):
         except DomainError as exc:
             self.status = str(exc)
         else:
-            self.status = (
-                f"✅ Approved **{plain(truncate(approved.title, 150))}** (#{approved.id}) as "
-                f"{approved.topic} · {approved.level}; the suggester gets a DM."
+            self.status = _(
+                "✅ Approved **{title}** (#{id}) as {topic} · {level}; the suggester gets a DM.",
+                title=plain(truncate(approved.title, 150)),
+                id=approved.id,
+                topic=approved.topic,
+                level=level_name(approved.level) if approved.level else approved.level,
             )
             self.on_decided()
         await self._advance(current.id)
@@ -213,9 +219,10 @@ class ReviewView(BaseView):
         except DomainError as exc:
             self.status = str(exc)
         else:
-            self.status = (
-                f"Declined **{plain(truncate(current.title, 150))}** (#{current.id}); "
-                "the suggester gets a DM."
+            self.status = _(
+                "Declined **{title}** (#{id}); the suggester gets a DM.",
+                title=plain(truncate(current.title, 150)),
+                id=current.id,
             )
             self.on_decided()
         await self._advance(current.id)
@@ -226,9 +233,9 @@ class ReviewView(BaseView):
         current = self.current
         await self._advance(current.id)
         if self.current is not None and self.current.id == current.id:
-            self.status = "This is the only suggestion waiting."
+            self.status = _("This is the only suggestion waiting.")
         else:
-            self.status = f"Skipped #{current.id}; it stays in the queue."
+            self.status = _("Skipped #{id}; it stays in the queue.", id=current.id)
         await self._show(interaction)
 
     async def on_timeout(self) -> None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
+from bot.i18n import _
 from cogs._common import (
     bot_of,
     check_power_role,
@@ -33,7 +34,9 @@ class ResourceSettings:
     async def topic_add(self, interaction: discord.Interaction, name: str) -> None:
         taxonomy = bot_of(interaction).features.get(ResourcesFeature).resources.taxonomy
         topic = await taxonomy.add_topic(guild_of(interaction).id, name, interaction.user.id)
-        await reply(interaction, f"Added the topic **{topic}**; resources can now use it.")
+        await reply(
+            interaction, _("Added the topic **{topic}**; resources can now use it.", topic=topic)
+        )
 
     @app_commands.command(name="feed-interval", description="How often resource feeds are checked")
     @app_commands.describe(minutes="Minutes between checks: at least 10 (default 30)")
@@ -42,7 +45,7 @@ class ResourceSettings:
     async def feed_interval(self, interaction: discord.Interaction, minutes: int) -> None:
         feature = bot_of(interaction).features.get(ResourcesFeature)
         done = await feature.set_feed_interval(guild_of(interaction).id, minutes)
-        await reply(interaction, f"Feeds are now checked every {done} minutes.")
+        await reply(interaction, _("Feeds are now checked every {n} minutes.", n=done))
 
     @app_commands.command(
         name="curator-role", description="Who may add resources to the library without review"
@@ -60,14 +63,19 @@ class ResourceSettings:
             await self.bot.guild_settings.set_curator_role(guild.id, None)
             await reply(
                 interaction,
-                "There is no curator role now: only organizers add resources directly; "
-                "everyone else's links go to the review queue.",
+                _(
+                    "There is no curator role now: only organizers add resources directly; "
+                    "everyone else's links go to the review queue."
+                ),
             )
             return
-        check_power_role(role, "curator")
+        check_power_role(role, _("curator"))
         await self.bot.guild_settings.set_curator_role(guild.id, role.id)
         await reply(
             interaction,
-            f"Members with {role.mention} now add resources to the library directly "
-            "(except links the organizers declined); everyone else's go to the review queue.",
+            _(
+                "Members with {role} now add resources to the library directly "
+                "(except links the organizers declined); everyone else's go to the review queue.",
+                role=role.mention,
+            ),
         )
