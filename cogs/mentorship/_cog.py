@@ -315,7 +315,7 @@ class MentorshipCog(commands.Cog, name="Mentorship"):
             )
         ]
         for reason, count in sorted(summary.reasons.items()):
-            lines.append(_("• {count} request(s) left: {reason}", count=count, reason=reason))
+            lines.append(_("• {count} request(s) left: {reason}", count=count, reason=_(reason)))
         await reply(interaction, "\n".join(lines))
 
     @mentorship.command(name="status", description="Your requests, proposals and matches")

@@ -13,6 +13,7 @@ from bot.errors import DomainError
 from bot.i18n import N_, _
 from bot.kinds import Kind
 from bot.mentorship import MentorshipService
+from bot.mentorship.matching import explain
 from bot.mentorship.messages import (
     CheckinMessage,
     DeclinedMessage,
@@ -99,7 +100,7 @@ class MentorshipRenderers:
         proposal = view.proposal
         if proposal.status != "pending":
             return None
-        reasons = "\n".join(f"• {r}" for r in proposal.reasons) or "—"
+        reasons = "\n".join(f"• {explain(r)}" for r in proposal.reasons) or "—"
         if message.role == "mentor":
             text = _("A member would like you as their mentor. Here is what they asked for:")
             embed = request_embed(view.request) if view.request else None

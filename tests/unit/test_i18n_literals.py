@@ -25,7 +25,6 @@ ENGLISH_ONLY: dict[str, str] = {
     "bot/postgres_db.py": "the database layer",
     "bot/logjson.py": "log formatting",
     "bot/shards.py": "the host's shard settings",
-    "bot/bench_worlds.py": "benchmarks",
     "cogs/web/_metrics.py": "Prometheus metric help texts (read by the host's monitoring)",
     "cogs/web/__init__.py": "/healthz, read by the host's monitoring",
     "cogs/web/_server.py": "the web server's plain 403/404/500 pages (no member known) and "
