@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.db import Database
 from bot.errors import InvalidInput, NotFound
+from bot.i18n import _
 from bot.resources import search as fts
 from bot.resources.library import Library
 from bot.resources.records import (
@@ -41,7 +42,7 @@ class Finder:
         """
         cleaned = (text or "").strip()
         if not cleaned:
-            raise InvalidInput("Name a resource: pick one from the list as you type.")
+            raise InvalidInput(_("Name a resource: pick one from the list as you type."))
         digits = cleaned.removeprefix("#")
         if is_id(digits):
             return await self.library.get(guild_id, int(digits))
@@ -59,9 +60,17 @@ class Finder:
             return found[0]
         shown = cleaned[:60]
         if not found:
-            raise NotFound(f"No resource here matches “{shown}”.")
-        names = " or ".join(named(r) for r in found)
-        raise NotFound(f"“{shown}” matches several resources: did you mean {names}?")
+            raise NotFound(_("No resource here matches “{query}”.", query=shown))
+        names = named(found[0])
+        for other in found[1:]:
+            names = _("{first} or {second}", first=names, second=named(other))
+        raise NotFound(
+            _(
+                "“{query}” matches several resources: did you mean {names}?",
+                query=shown,
+                names=names,
+            )
+        )
 
     async def autocomplete(
         self, guild_id: int, text: str, limit: int = 25
@@ -87,9 +96,9 @@ class Finder:
             )
             pairs = [(int(r["id"]), str(r["title"])) for r in rows]
         else:
-            found, _ = await self.search(guild_id, cleaned, per_page=limit)
+            found, _total = await self.search(guild_id, cleaned, per_page=limit)
             pairs = [(r.id, r.title) for r in found]
-        out += [pair for pair in pairs if all(pair[0] != i for i, _ in out)]
+        out += [pair for pair in pairs if all(pair[0] != i for i, _title in out)]
         return out[:limit]
 
     # --- search -------------------------------------------------------------

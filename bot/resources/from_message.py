@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 
 from bot.errors import InvalidInput
+from bot.i18n import N_, _
 from bot.resources.records import MAX_NOTE
 
 # A link as people paste it: up to whitespace or what Discord's markdown wraps links in
 # (<…> to hide the preview, ||…|| spoilers, `code`); brackets are trimmed after.
 _LINK = re.compile(r"https?://[^\s<>\"'`|\[\]{}]+", re.IGNORECASE)
 _TRAILING = ".,;:!?*_~"  # sentence punctuation and markdown emphasis after a link
-NO_LINK = "That message has no http:// or https:// link in it, so there is nothing to suggest."
+NO_LINK = N_("That message has no http:// or https:// link in it, so there is nothing to suggest.")
 
 
 def first_link(text: str | None) -> str | None:
@@ -39,7 +40,7 @@ def suggestion_from_message(text: str | None) -> tuple[str, str | None]:
     the note's limit (None when the message is only the link). InvalidInput: no link."""
     link = first_link(text)
     if link is None:
-        raise InvalidInput(NO_LINK)
+        raise InvalidInput(_(NO_LINK))
     note = " ".join((text or "").replace("\x00", "").split())
     if note.strip("<>|* ") == link:
         return link, None

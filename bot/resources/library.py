@@ -14,12 +14,16 @@ from collections.abc import Callable
 
 from bot.db import Database
 from bot.errors import AlreadyExists, InvalidInput, NotAllowed, NotFound
+from bot.i18n import _
 from bot.resources.records import (
     COLUMNS,
+    DESCRIPTION_TOO_LONG,
     MAX_DESCRIPTION,
     MAX_NOTE,
     MAX_PENDING_PER_MEMBER,
     MAX_TITLE,
+    NOTE_TOO_LONG,
+    TITLE_TOO_LONG,
     ImportResult,
     Resource,
     clean_text,
@@ -51,7 +55,9 @@ class Library:
             (resource_id, guild_id),
         )
         if row is None or (approved_only and row["status"] != "approved"):
-            raise NotFound(f"There is no resource #{resource_id} in this server's library.")
+            raise NotFound(
+                _("There is no resource #{id} in this server's library.", id=resource_id)
+            )
         return resource_of(row)
 
     async def by_canonical(self, guild_id: int, canonical: str) -> Resource | None:
@@ -90,26 +96,37 @@ class Library:
         passes `may_overrule_decline=False` and is refused (NotAllowed) for such a link.
         """
         checked = check_url(url)
-        clean_title = clean_text(title, MAX_TITLE, "title")
+        clean_title = clean_text(title, MAX_TITLE, TITLE_TOO_LONG)
         if not clean_title:
-            raise InvalidInput("A resource needs a title.")
-        clean_desc = clean_text(description, MAX_DESCRIPTION, "description")
+            raise InvalidInput(_("A resource needs a title."))
+        clean_desc = clean_text(description, MAX_DESCRIPTION, DESCRIPTION_TOO_LONG)
         topic_name = await self.taxonomy.resolve_topic(guild_id, topic)
         level_name = resolve_level(level)
         now = self._now()
         async with self.db.transaction():
             existing = await self.by_canonical(guild_id, checked.canonical)
             if existing is not None and existing.status == "approved":
-                raise AlreadyExists(f"That link is already in the library as {named(existing)}.")
+                raise AlreadyExists(
+                    _(
+                        "That link is already in the library as {resource}.",
+                        resource=named(existing),
+                    )
+                )
             if existing is not None and existing.status == "pending":
                 raise AlreadyExists(
-                    f"That link is waiting for review as {named(existing)}; "
-                    "approve it with /resource review."
+                    _(
+                        "That link is waiting for review as {resource};"
+                        " approve it with /resource review.",
+                        resource=named(existing),
+                    )
                 )
             if existing is not None and not may_overrule_decline:
                 raise NotAllowed(
-                    f"The organizers declined that link before (as {named(existing)}), so "
-                    "only an organizer can add it to the library now."
+                    _(
+                        "The organizers declined that link before (as {resource}), so"
+                        " only an organizer can add it to the library now.",
+                        resource=named(existing),
+                    )
                 )
             if existing is not None:  # declined before: an organizer's add overrides that
                 await self.db.execute(
@@ -160,23 +177,29 @@ class Library:
     ) -> Resource:
         """Put a suggestion in the review queue (status 'pending')."""
         checked = check_url(url)
-        clean_title = clean_text(title, MAX_TITLE, "title") or title_from_url(checked.url)
-        clean_note = clean_text(note, MAX_NOTE, "note") or None
+        clean_title = clean_text(title, MAX_TITLE, TITLE_TOO_LONG) or title_from_url(checked.url)
+        clean_note = clean_text(note, MAX_NOTE, NOTE_TOO_LONG) or None
         await ensure_guild(self.db, guild_id, self.clock)
         async with self.db.transaction():
             existing = await self.by_canonical(guild_id, checked.canonical)
             if existing is not None:
                 if existing.status == "approved":
                     raise AlreadyExists(
-                        f"That link is already in the library as {named(existing)}."
+                        _(
+                            "That link is already in the library as {resource}.",
+                            resource=named(existing),
+                        )
                     )
                 if existing.status == "pending":
                     raise AlreadyExists(
-                        f"That link was already suggested as {named(existing)} "
-                        "and is waiting for review."
+                        _(
+                            "That link was already suggested as {resource}"
+                            " and is waiting for review.",
+                            resource=named(existing),
+                        )
                     )
                 raise AlreadyExists(
-                    "That link was suggested before and the organizers decided not to add it."
+                    _("That link was suggested before and the organizers decided not to add it.")
                 )
             waiting = await self.db.fetchval(
                 "SELECT COUNT(*) FROM resources WHERE guild_id = ? AND suggested_by = ?"
@@ -185,8 +208,11 @@ class Library:
             )
             if waiting >= MAX_PENDING_PER_MEMBER:
                 raise InvalidInput(
-                    f"You already have {waiting} suggestions waiting for review; "
-                    "please wait until the organizers have looked at them."
+                    _(
+                        "You already have {count} suggestions waiting for review;"
+                        " please wait until the organizers have looked at them.",
+                        count=waiting,
+                    )
                 )
             resource_id = await self.db.insert(
                 "INSERT INTO resources(guild_id, url, url_canonical, title, status,"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.errors import InvalidInput
+from bot.i18n import N_, _
 from bot.sql import Row
 
 MAX_TITLE = 200
@@ -74,20 +75,28 @@ def resource_of(row: Row) -> Resource:
     return Resource(**{k: row[k] for k in Resource.__dataclass_fields__})
 
 
-def clean_text(value: str | None, limit: int, what: str) -> str:
+# What clean_text says when a text is too long, one whole sentence per field.
+TITLE_TOO_LONG = N_("The title can be at most {limit} characters (it has {length}).")
+DESCRIPTION_TOO_LONG = N_("The description can be at most {limit} characters (it has {length}).")
+NOTE_TOO_LONG = N_("The note can be at most {limit} characters (it has {length}).")
+REASON_TOO_LONG = N_("The reason can be at most {limit} characters (it has {length}).")
+
+
+def clean_text(value: str | None, limit: int, too_long: str) -> str:
     """Whitespace collapsed, NUL characters dropped (PostgreSQL's text can't hold them);
-    InvalidInput (saying the limit) when longer than `limit`."""
+    InvalidInput (`too_long`, a catalogue message with {limit} and {length}) when
+    longer than `limit`."""
     cleaned = " ".join((value or "").replace("\x00", "").split())
     if len(cleaned) > limit:
-        raise InvalidInput(f"The {what} can be at most {limit} characters (it has {len(cleaned)}).")
+        raise InvalidInput(_(too_long, limit=limit, length=len(cleaned)))
     return cleaned
 
 
 def check_page(page: int, per_page: int) -> None:
     if page < 0:
-        raise InvalidInput("Pages are counted from 0.")
+        raise InvalidInput(_("Pages are counted from 0."))
     if not 1 <= per_page <= MAX_PER_PAGE:
-        raise InvalidInput(f"A page shows 1 to {MAX_PER_PAGE} resources.")
+        raise InvalidInput(_("A page shows 1 to {limit} resources.", limit=MAX_PER_PAGE))
 
 
 def title_from_url(url: str) -> str:

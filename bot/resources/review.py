@@ -15,13 +15,17 @@ from collections.abc import Callable
 from bot import outbox
 from bot.db import Database
 from bot.errors import AlreadyExists, NotFound
+from bot.i18n import _
 from bot.resources.library import Library
 from bot.resources.messages import SuggestionApproved, SuggestionRejected
 from bot.resources.records import (
     COLUMNS,
+    DESCRIPTION_TOO_LONG,
     MAX_DESCRIPTION,
     MAX_NOTE,
     MAX_TITLE,
+    REASON_TOO_LONG,
+    TITLE_TOO_LONG,
     Resource,
     clean_text,
     named,
@@ -69,10 +73,10 @@ class ReviewQueue:
             (resource_id, guild_id),
         )
         if row is None:
-            raise NotFound(f"Suggestion #{resource_id} no longer exists.")
+            raise NotFound(_("Suggestion #{id} no longer exists.", id=resource_id))
         found = resource_of(row)
         if found.status != "pending":
-            raise AlreadyExists(f"{named(found)} was already {found.status}.")
+            raise AlreadyExists(_already_decided(found))
         return found
 
     async def approve(
@@ -89,8 +93,10 @@ class ReviewQueue:
         topic_name = await self.taxonomy.resolve_topic(guild_id, topic)
         level_name = resolve_level(level)
         # A blank title keeps the suggested one (never stores an empty title).
-        new_title = (clean_text(title, MAX_TITLE, "title") or None) if title else None
-        new_desc = clean_text(description, MAX_DESCRIPTION, "description") if description else None
+        new_title = (clean_text(title, MAX_TITLE, TITLE_TOO_LONG) or None) if title else None
+        new_desc = (
+            clean_text(description, MAX_DESCRIPTION, DESCRIPTION_TOO_LONG) if description else None
+        )
         now = int(self.clock())
         async with self.db.transaction():
             found = await self._waiting(guild_id, resource_id)
@@ -120,7 +126,7 @@ class ReviewQueue:
         self, guild_id: int, resource_id: int, reviewer_id: int, reason: str | None = None
     ) -> Resource:
         """Decline a suggestion (kept, so the link is not suggested again); DM owed."""
-        clean_reason = clean_text(reason, MAX_NOTE, "reason") or None
+        clean_reason = clean_text(reason, MAX_NOTE, REASON_TOO_LONG) or None
         now = int(self.clock())
         async with self.db.transaction():
             found = await self._waiting(guild_id, resource_id)
@@ -143,3 +149,12 @@ class ReviewQueue:
                     dedupe_key=f"resource:{resource_id}:reviewed",
                 )
         return await self.library.get(guild_id, resource_id, approved_only=False)
+
+
+def _already_decided(found: Resource) -> str:
+    """Why a suggestion no longer waiting can't be decided: a whole sentence per status."""
+    if found.status == "approved":
+        return _("{resource} was already approved.", resource=named(found))
+    if found.status == "rejected":
+        return _("{resource} was already rejected.", resource=named(found))
+    return _("{resource} was already {status}.", resource=named(found), status=found.status)

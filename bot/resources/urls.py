@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import SplitResult, unquote_plus, urlsplit, urlunsplit
 
 from bot.errors import InvalidInput
+from bot.i18n import N_, _
 
 MAX_URL_LENGTH = 500
 TRACKING_PARAMS = frozenset({"fbclid", "gclid", "mc_cid", "mc_eid", "ref_src"})
@@ -21,12 +22,18 @@ _BAD_HOST_CHARS = re.compile(r"[\s<>\"{}|\\^`]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # never in a link (nor in PostgreSQL's text: NUL)
 
 _SCHEME_REFUSALS = {
-    "javascript": "javascript: links run code instead of opening a page, so they can't be "
-    "added; give the page's https:// address.",
-    "data": "data: URLs carry their content inline instead of pointing to a page; give the "
-    "https:// address where it is published.",
-    "file": "file: links point to a file on one computer that nobody else can open; give a "
-    "public https:// address.",
+    "javascript": N_(
+        "javascript: links run code instead of opening a page, so they can't be "
+        "added; give the page's https:// address."
+    ),
+    "data": N_(
+        "data: URLs carry their content inline instead of pointing to a page; give the "
+        "https:// address where it is published."
+    ),
+    "file": N_(
+        "file: links point to a file on one computer that nobody else can open; give a "
+        "public https:// address."
+    ),
 }
 
 
@@ -40,27 +47,34 @@ def check_url(text: str) -> CheckedUrl:
     """Validate a link and normalise it; InvalidInput says what is wrong and what works."""
     url = (text or "").strip()
     if not url:
-        raise InvalidInput("Give a link, starting with https:// or http://.")
+        raise InvalidInput(_("Give a link, starting with https:// or http://."))
     if len(url) > MAX_URL_LENGTH:
         raise InvalidInput(
-            f"That link is {len(url)} characters long; links can be at most "
-            f"{MAX_URL_LENGTH}. Remove tracking parameters or use the page's shorter address."
+            _(
+                "That link is {length} characters long; links can be at most {limit}."
+                " Remove tracking parameters or use the page's shorter address.",
+                length=len(url),
+                limit=MAX_URL_LENGTH,
+            )
         )
     match = _SCHEME.match(url)
     scheme = match.group(1).lower() if match else ""
     if scheme in _SCHEME_REFUSALS:
-        raise InvalidInput(_SCHEME_REFUSALS[scheme])
+        raise InvalidInput(_(_SCHEME_REFUSALS[scheme]))
     if scheme not in _DEFAULT_PORTS or not url[len(scheme) + 1 :].startswith("//"):
         shown = url[:60] + ("…" if len(url) > 60 else "")
         raise InvalidInput(
-            f"“{shown}” is not a web link: only http:// and https:// links work, "
-            "like https://example.com/page."
+            _(
+                "“{link}” is not a web link: only http:// and https:// links work,"
+                " like https://example.com/page.",
+                link=shown,
+            )
         )
     if any(ch.isspace() for ch in url):
-        raise InvalidInput("A link can't contain spaces; copy it again from the address bar.")
+        raise InvalidInput(_("A link can't contain spaces; copy it again from the address bar."))
     if _CONTROL.search(url):
         raise InvalidInput(
-            "A link can't contain control characters; copy it again from the address bar."
+            _("A link can't contain control characters; copy it again from the address bar.")
         )
     try:
         parts = urlsplit(url)
@@ -68,12 +82,16 @@ def check_url(text: str) -> CheckedUrl:
         port = parts.port
     except ValueError:
         raise InvalidInput(
-            "That link's host or port is malformed; it should look like https://example.com/page."
+            _(
+                "That link's host or port is malformed; it should look like https://example.com/page."
+            )
         ) from None
     if not host:
-        raise InvalidInput("That link has no host; it should look like https://example.com/page.")
+        raise InvalidInput(
+            _("That link has no host; it should look like https://example.com/page.")
+        )
     if _BAD_HOST_CHARS.search(host):
-        raise InvalidInput("That link's host has characters a host can't have.")
+        raise InvalidInput(_("That link's host has characters a host can't have."))
     return CheckedUrl(url=url, canonical=_canonical(parts, scheme, host, port))
 
 
@@ -116,7 +134,7 @@ def shown_url(url: str) -> str:
         host = parts.hostname or ""
         port = parts.port
     except ValueError:
-        return "(an invalid address)"
+        return _("(an invalid address)")
     netloc = f"[{host}]" if ":" in host else host
     if port is not None:
         netloc = f"{netloc}:{port}"

@@ -20,12 +20,28 @@ from collections.abc import Callable
 
 from bot import organizer_notices
 from bot.db import Database, Row
+from bot.i18n import N_
 from bot.kinds import Kind
 from bot.resources.autopost.schedules import Schedules
 
 log = logging.getLogger(__name__)
 
 MAX_FAILURES = 3
+
+# The organizers' notice for a paused schedule (rendered in the server's language by
+# organizer_notices.notify); the second when no error text is known at all.
+PAUSED_NOTICE = N_(
+    "⏸️ The resource autopost in <#{channel_id}> (`{schedule}`) is paused after {failures}"
+    " failed posts in a row. Last error: {error}.\n"
+    "Check that I can see that channel and post embeds there, then run"
+    " `/resource autopost` for it again to restart it."
+)
+PAUSED_NOTICE_NO_ERROR = N_(
+    "⏸️ The resource autopost in <#{channel_id}> (`{schedule}`) is paused after {failures}"
+    " failed posts in a row. Last error: the posts failed.\n"
+    "Check that I can see that channel and post embeds there, then run"
+    " `/resource autopost` for it again to restart it."
+)
 
 
 class Deliveries:
@@ -114,14 +130,19 @@ class Deliveries:
     async def _notify_paused(self, row: Row, failures: int, error: str | None) -> None:
         """Tell the organizers in their own channel (never the channel that failed)."""
         now = int(self.clock())
-        last = " ".join((error or row["last_error"] or "the posts failed").split())[:300]
+        # The error is the deliverer's (stored, in English), or none at all.
+        raw = error or row["last_error"]
+        last = " ".join(raw.split())[:300] if raw else None
         await organizer_notices.notify(
             self.db,
             row["guild_id"],
-            f"⏸️ The resource autopost in <#{row['channel_id']}> (`{row['schedule']}`) is "
-            f"paused after {failures} failed posts in a row. Last error: {last}.\n"
-            "Check that I can see that channel and post embeds there, then run "
-            "`/resource autopost` for it again to restart it.",
+            PAUSED_NOTICE if last is not None else PAUSED_NOTICE_NO_ERROR,
+            params={
+                "channel_id": row["channel_id"],
+                "schedule": row["schedule"],
+                "failures": failures,
+                "error": last,
+            },
             dedupe_key=f"autopost-paused:{row['id']}:{now}",
             now=now,
         )

@@ -16,6 +16,7 @@ from bot import outbox
 from bot.db import Database, Row
 from bot.errors import InvalidInput, NotFound
 from bot.guilds import GuildSettings
+from bot.i18n import _
 from bot.schedules import Schedule, parse_schedule
 from bot.taxonomy import Taxonomy
 
@@ -139,7 +140,9 @@ class Schedules:
             (guild_id, channel_id),
         )
         if row is None:
-            raise NotFound(f"There is no autopost schedule in <#{channel_id}>.")
+            raise NotFound(
+                _("There is no autopost schedule in <#{channel_id}>.", channel_id=channel_id)
+            )
         return row
 
     async def stop(self, guild_id: int, channel_id: int) -> Autopost:

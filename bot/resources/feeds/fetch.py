@@ -14,6 +14,9 @@ often carry a stray `&`. A failure is a short clause naming its kind ("answered
 HTTP 404 (Not Found)", "did not answer within 20 seconds"); it never carries the
 raw exception, an address the bot resolved, or the feed URL's query string, because
 organizers see it (and the error text must not work as a port scanner).
+
+Each clause is a catalogue message (`FeedProblem`): `error` holds it in English, as it
+is stored (`last_error`) and logged; `problem` says it in the reader's language.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from urllib.parse import urlsplit
 import aiohttp
 import feedparser
 
+from bot.i18n import ENGLISH, N_, _, in_language
 from bot.resources.feeds.netguard import (
     AddressPolicy,
     BlockedAddress,
@@ -62,8 +66,34 @@ _HTML_START = re.compile(
 )
 
 
+@dataclass(frozen=True)
+class FeedProblem:
+    """Why a feed can't be used: a catalogue clause and its values ("answered HTTP
+    {status} ({phrase})", status=404, phrase="Not Found")."""
+
+    msgid: str
+    params: tuple[tuple[str, str | int], ...] = ()
+
+    @property
+    def english(self) -> str:
+        """The clause in English: what is stored and logged."""
+        return in_language(ENGLISH, self.msgid, **dict(self.params))
+
+    def text(self) -> str:
+        """The clause in the language being spoken."""
+        return _(self.msgid, **dict(self.params))
+
+
+def problem(msgid: str, **params: str | int) -> FeedProblem:
+    return FeedProblem(msgid, tuple(params.items()))
+
+
 class FeedError(Exception):
     """A fetch or parse failure; str() is a clause like `answered HTTP 404 (Not Found)`."""
+
+    def __init__(self, msgid: str, **params: str | int) -> None:
+        self.problem = problem(msgid, **params)
+        super().__init__(self.problem.english)
 
 
 @dataclass(frozen=True)
@@ -84,10 +114,16 @@ class FetchResult:
     last_modified: str | None = None
     title: str | None = None
     entries: tuple[FeedEntry, ...] = ()
+    problem: FeedProblem | None = None  # `error` as a catalogue message
 
 
-BLOCKED_TEXT = "points to a private or local network address, and I only read public feeds"
-CREDENTIALS_TEXT = "has a user name or password in it, which I never send to a feed"
+def failed(status: int | None, why: FeedProblem) -> FetchResult:
+    """A failed fetch: `why` in English as `error`, and as itself to translate."""
+    return FetchResult("failed", status, why.english, problem=why)
+
+
+BLOCKED_TEXT = N_("points to a private or local network address, and I only read public feeds")
+CREDENTIALS_TEXT = N_("has a user name or password in it, which I never send to a feed")
 
 
 def feed_session(
@@ -113,33 +149,38 @@ def has_credentials(url: str) -> bool:
         return False
 
 
-def _status_text(status: int) -> str:
+def _status_problem(status: int) -> FeedProblem:
     try:
-        return f"answered HTTP {status} ({HTTPStatus(status).phrase})"
+        phrase = HTTPStatus(status).phrase
     except ValueError:  # the server's own reason phrase is never shown: it is its text
-        return f"answered HTTP {status}"
+        return problem(N_("answered HTTP {status}"), status=status)
+    return problem(N_("answered HTTP {status} ({phrase})"), status=status, phrase=phrase)
 
 
-def _connection_problem(exc: aiohttp.ClientError) -> str:
+def _connection_problem(exc: aiohttp.ClientError) -> FeedProblem:
     """The kind of a connection failure, never its text (which names addresses)."""
+    return problem(_connection_clause(exc))
+
+
+def _connection_clause(exc: aiohttp.ClientError) -> str:
     os_error = getattr(exc, "os_error", None)
     if isinstance(exc, BlockedAddress) or isinstance(os_error, BlockedSocket):
         return BLOCKED_TEXT
     if isinstance(exc, aiohttp.ClientConnectorDNSError):
-        return "could not be reached: its host name was not found"
+        return N_("could not be reached: its host name was not found")
     if isinstance(exc, aiohttp.ClientConnectorCertificateError):
-        return "could not be reached securely: its TLS certificate is not valid"
+        return N_("could not be reached securely: its TLS certificate is not valid")
     if isinstance(exc, aiohttp.ClientSSLError):
-        return "could not be reached securely: the TLS handshake failed"
+        return N_("could not be reached securely: the TLS handshake failed")
     if isinstance(exc, aiohttp.InvalidUrlRedirectClientError):
-        return "redirects to an address I can't use"
+        return N_("redirects to an address I can't use")
     if isinstance(exc, aiohttp.InvalidURL):
-        return "is not a valid address"
+        return N_("is not a valid address")
     if isinstance(exc, aiohttp.ClientConnectorError):
-        return "could not be reached: the connection failed"
+        return N_("could not be reached: the connection failed")
     if isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientPayloadError):
-        return "could not be reached: the connection broke off"
-    return "could not be reached"
+        return N_("could not be reached: the connection broke off")
+    return N_("could not be reached")
 
 
 async def fetch_feed(
@@ -153,7 +194,7 @@ async def fetch_feed(
 ) -> FetchResult:
     """Fetch and classify a feed. Never raises for network or content problems."""
     if has_credentials(url):
-        return FetchResult("failed", None, CREDENTIALS_TEXT)
+        return failed(None, problem(CREDENTIALS_TEXT))
     headers = {"User-Agent": USER_AGENT, "Accept": _ACCEPT}
     if etag:
         headers["If-None-Match"] = etag
@@ -175,33 +216,38 @@ async def fetch_feed(
                     last_modified=resp.headers.get("Last-Modified") or last_modified,
                 )
             if resp.status >= 400:
-                return FetchResult("failed", resp.status, _status_text(resp.status))
-            limit_text = (
-                f"{max_bytes // (1024 * 1024)} MB" if max_bytes >= 1 << 20 else f"{max_bytes} bytes"
+                return failed(resp.status, _status_problem(resp.status))
+            too_large = (
+                problem(N_("is larger than {size} MB"), size=max_bytes // (1024 * 1024))
+                if max_bytes >= 1 << 20
+                else problem(N_("is larger than {size} bytes"), size=max_bytes)
             )
             if resp.content_length is not None and resp.content_length > max_bytes:
-                return FetchResult("failed", resp.status, f"is larger than {limit_text}")
+                return failed(resp.status, too_large)
             body = bytearray()
             async for chunk in resp.content.iter_chunked(64 * 1024):
                 body += chunk
                 if len(body) > max_bytes:
-                    return FetchResult("failed", resp.status, f"is larger than {limit_text}")
+                    return failed(resp.status, too_large)
             content_type = resp.headers.get("Content-Type")
             new_etag = resp.headers.get("ETag")
             new_modified = resp.headers.get("Last-Modified")
             status = resp.status
     except TimeoutError:
-        return FetchResult("failed", None, f"did not answer within {timeout_seconds:g} seconds")
+        return failed(
+            None,
+            problem(N_("did not answer within {seconds} seconds"), seconds=f"{timeout_seconds:g}"),
+        )
     except aiohttp.TooManyRedirects:
-        return FetchResult("failed", None, "redirects too many times")
+        return failed(None, problem(N_("redirects too many times")))
     except aiohttp.ClientError as exc:
-        problem = _connection_problem(exc)
-        log.info("feed fetch failed (%s): %r", problem, exc)
-        return FetchResult("failed", None, problem)
+        why = _connection_problem(exc)
+        log.info("feed fetch failed (%s): %r", why.english, exc)
+        return failed(None, why)
     try:
         title, entries = await asyncio.to_thread(parse_feed, bytes(body), content_type, url)
     except FeedError as exc:
-        return FetchResult("failed", status, str(exc))
+        return failed(status, exc.problem)
     return FetchResult(
         "ok",
         status,
@@ -217,25 +263,25 @@ def parse_feed(
 ) -> tuple[str | None, list[FeedEntry]]:
     """(feed title, entries in document order) or FeedError with the reason."""
     if not body.strip():
-        raise FeedError("answered with an empty document")
+        raise FeedError(N_("answered with an empty document"))
     if _HTML_START.match(body[:4096]):
-        raise FeedError("answers HTML, not a feed")
+        raise FeedError(N_("answers HTML, not a feed"))
     headers = {"content-type": content_type or "application/xml"}
     if url:
         headers["content-location"] = url
     parsed = feedparser.parse(body, response_headers=headers, sanitize_html=True)
     if not parsed.get("version"):
         if content_type and "html" in content_type.lower():
-            raise FeedError("answers HTML, not a feed")
-        problem = parsed.get("bozo_exception")
-        if problem is not None and parsed.get("bozo"):
-            raise FeedError(f"is not a readable RSS or Atom feed ({_xml_problem(problem)})")
-        raise FeedError("is XML but not an RSS or Atom feed")
+            raise FeedError(N_("answers HTML, not a feed"))
+        bad_xml = parsed.get("bozo_exception")
+        if bad_xml is not None and parsed.get("bozo"):
+            raise FeedError(NOT_READABLE, problem=_xml_problem(bad_xml))
+        raise FeedError(N_("is XML but not an RSS or Atom feed"))
     if not parsed.entries:
-        problem = parsed.get("bozo_exception")
-        if parsed.get("bozo") and problem is not None:
-            raise FeedError(f"is not a readable RSS or Atom feed ({_xml_problem(problem)})")
-        raise FeedError("has no entries")
+        bad_xml = parsed.get("bozo_exception")
+        if parsed.get("bozo") and bad_xml is not None:
+            raise FeedError(NOT_READABLE, problem=_xml_problem(bad_xml))
+        raise FeedError(N_("has no entries"))
     title = _text(parsed.feed.get("title")) or None
     entries: list[FeedEntry] = []
     seen: set[str] = set()
@@ -245,8 +291,11 @@ def parse_feed(
             seen.add(entry.key)
             entries.append(entry)
     if not entries:
-        raise FeedError("has no entries with an id or a link")
+        raise FeedError(N_("has no entries with an id or a link"))
     return title, entries
+
+
+NOT_READABLE = N_("is not a readable RSS or Atom feed ({problem})")
 
 
 def _xml_problem(problem: Exception) -> str:

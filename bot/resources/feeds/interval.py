@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from bot.db import Database
 from bot.errors import InvalidInput
+from bot.i18n import _
 from bot.taxonomy import ensure_guild
 
 DEFAULT_FEED_INTERVAL = 30  # minutes (the column's default)
@@ -38,9 +39,11 @@ class FeedInterval:
     async def set(self, guild_id: int, minutes: int) -> int:
         """Set the poll interval (at least 10 minutes); healthy feeds move to the new pace."""
         if minutes < MIN_FEED_INTERVAL:
-            raise InvalidInput(f"Feeds are polled at most every {MIN_FEED_INTERVAL} minutes.")
+            raise InvalidInput(
+                _("Feeds are polled at most every {minutes} minutes.", minutes=MIN_FEED_INTERVAL)
+            )
         if minutes > MAX_FEED_INTERVAL:
-            raise InvalidInput("Poll feeds at least once a day (at most 1440 minutes).")
+            raise InvalidInput(_("Poll feeds at least once a day (at most 1440 minutes)."))
         await ensure_guild(self.db, guild_id, self.clock)
         now = int(self.clock())
         async with self.db.transaction():

@@ -24,7 +24,9 @@ import aiohttp
 
 from bot import organizer_notices
 from bot.db import Database, Row
-from bot.resources.feeds.fetch import fetch_feed
+from bot.i18n import N_, speaking
+from bot.languages import Languages
+from bot.resources.feeds.fetch import FeedProblem, fetch_feed
 from bot.resources.feeds.interval import FeedInterval
 from bot.resources.feeds.posting import Posting
 from bot.resources.feeds.records import feed_row
@@ -50,8 +52,9 @@ class PollResult:
     outcome: str
     posted: int = 0
     recorded: int = 0  # new entries recorded without posting (over the per-poll cap)
-    error: str | None = None
+    error: str | None = None  # in English (as stored in last_error)
     next_poll_at: int | None = None  # when the feed is owed its next poll (None: never)
+    problem: FeedProblem | None = None  # `error` as a catalogue message, to translate
 
 
 def backoff_seconds(failures: int, interval_minutes: int) -> int:
@@ -69,16 +72,29 @@ def _inert(text: str) -> str:
     return _MARKDOWN.sub(r"\\\1", " ".join(text.split()))
 
 
-def disabled_notice(row: Row, failures: int, failing_since: int, error: str) -> str:
-    """The organizers' notice for a feed turned off (its address without the query string)."""
-    name = _inert(row["title"] or shown_url(row["url"]))[:150]
-    return (
-        f"⛔ The feed **{name}** (feed #{row['id']}, posting in <#{row['channel_id']}>) was "
-        f"turned off after {failures} failed checks in a row (failing since "
-        f"<t:{failing_since}:R>).\nLast error: it {_inert(error[:300])}.\n"
-        f"<{shown_url(row['url'])}>\nOnce the feed works again, run `/resource feed-add` "
-        "with the same address and channel to turn it back on."
-    )
+DISABLED_NOTICE = N_(
+    "⛔ The feed **{name}** (feed #{id}, posting in <#{channel_id}>) was turned off after"
+    " {failures} failed checks in a row (failing since <t:{failing_since}:R>).\n"
+    "Last error: it {error}.\n<{url}>\nOnce the feed works again, run `/resource feed-add`"
+    " with the same address and channel to turn it back on."
+)
+
+
+def disabled_notice(
+    row: Row, failures: int, failing_since: int, error: str | FeedProblem
+) -> dict[str, str | int]:
+    """The params of DISABLED_NOTICE, the organizers' notice for a feed turned off (its
+    address without the query string), said in the language being spoken."""
+    text = error.text() if isinstance(error, FeedProblem) else error
+    return {
+        "name": _inert(row["title"] or shown_url(row["url"]))[:150],
+        "id": row["id"],
+        "channel_id": row["channel_id"],
+        "failures": failures,
+        "failing_since": failing_since,
+        "error": _inert(text[:300]),
+        "url": shown_url(row["url"]),
+    }
 
 
 class Polling:
@@ -137,7 +153,7 @@ class Polling:
             if row is None or row["status"] == "disabled":
                 return PollResult(feed_id, "skipped")  # removed or disabled meanwhile
             if result.outcome == "failed":
-                return await self._failed(row, result.error or "failed", interval)
+                return await self._failed(row, result.error or "failed", result.problem, interval)
             now = int(self.clock())
             next_poll = now + interval * 60
             await self.db.execute(
@@ -160,7 +176,9 @@ class Polling:
             posted, recorded = await self.posting.record_entries(row, result.entries, now)
         return PollResult(feed_id, "posted", posted, recorded, next_poll_at=next_poll)
 
-    async def _failed(self, row: Row, error: str, interval: int) -> PollResult:
+    async def _failed(
+        self, row: Row, error: str, problem: FeedProblem | None, interval: int
+    ) -> PollResult:
         now = int(self.clock())
         failures = row["failures"] + 1
         failing_since = row["failing_since"] or now
@@ -181,16 +199,22 @@ class Polling:
         )
         log.info("feed %s failed (%d in a row): %s", row["id"], failures, error)
         if not disabled:
-            return PollResult(row["id"], "failed", error=error, next_poll_at=next_poll)
+            return PollResult(
+                row["id"], "failed", error=error, next_poll_at=next_poll, problem=problem
+            )
         log.warning("feed %s disabled after %d failures: %s", row["id"], failures, error)
+        # notify says the notice in the server's language; its values are said in it too.
+        with speaking(await Languages(self.db).of_server(row["guild_id"])):
+            params = disabled_notice(row, failures, failing_since, problem or error)
         await organizer_notices.notify(
             self.db,
             row["guild_id"],
-            disabled_notice(row, failures, failing_since, error),
+            DISABLED_NOTICE,
+            params=params,
             dedupe_key=f"feed-disabled:{row['id']}:{failing_since}",
             now=now,
         )
-        return PollResult(row["id"], "disabled", error=error)
+        return PollResult(row["id"], "disabled", error=error, problem=problem)
 
     # --- what the timers arm ----------------------------------------------------
     async def pending(

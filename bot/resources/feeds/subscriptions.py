@@ -18,6 +18,7 @@ import aiohttp
 from bot import outbox
 from bot.db import Database
 from bot.errors import AlreadyExists, InvalidInput, NotFound
+from bot.i18n import _
 from bot.resources.feeds.fetch import fetch_feed, has_credentials
 from bot.resources.feeds.interval import FeedInterval
 from bot.resources.feeds.records import COLUMNS, Feed, feed_of, feed_row
@@ -44,7 +45,7 @@ class Subscriptions:
     async def get(self, guild_id: int, feed_id: int) -> Feed:
         row = await feed_row(self.db, feed_id)
         if row is None or row["guild_id"] != guild_id:
-            raise NotFound(f"There is no feed #{feed_id} in this server.")
+            raise NotFound(_("There is no feed #{id} in this server.", id=feed_id))
         return feed_of(row)
 
     async def in_guild(self, guild_id: int) -> list[Feed]:
@@ -63,7 +64,13 @@ class Subscriptions:
             (guild_id, canonical, channel_id),
         )
         if row is not None and row["status"] != "disabled":
-            raise AlreadyExists(f"That feed already posts in <#{channel_id}> (feed #{row['id']}).")
+            raise AlreadyExists(
+                _(
+                    "That feed already posts in <#{channel_id}> (feed #{id}).",
+                    channel_id=channel_id,
+                    id=row["id"],
+                )
+            )
         return None if row is None else int(row["id"])
 
     async def add(
@@ -81,8 +88,10 @@ class Subscriptions:
         checked = check_url(url)
         if has_credentials(checked.url):
             raise InvalidInput(
-                "A feed's address can't carry a user name or password (user:password@…): "
-                "I never send credentials to a feed. Give its public address."
+                _(
+                    "A feed's address can't carry a user name or password (user:password@…):"
+                    " I never send credentials to a feed. Give its public address."
+                )
             )
         topic_name = await self.taxonomy.resolve_topic(guild_id, topic) if topic else None
         if await self._same(guild_id, checked.canonical, channel_id) is None:
@@ -91,13 +100,20 @@ class Subscriptions:
             )
             if count >= MAX_FEEDS_PER_GUILD:
                 raise InvalidInput(
-                    f"This server already follows {MAX_FEEDS_PER_GUILD} feeds; remove one first."
+                    _(
+                        "This server already follows {count} feeds; remove one first.",
+                        count=MAX_FEEDS_PER_GUILD,
+                    )
                 )
         result = await fetch_feed(session, checked.url)
         if result.outcome != "ok":
+            # Said in the organizer's language (`error` is the English clause, as stored).
+            reason = result.problem.text() if result.problem else result.error
             raise InvalidInput(
-                f"I can't use that feed: it {result.error or 'did not answer'}. "
-                "Give the address of an RSS or Atom feed."
+                _(
+                    "I can't use that feed: it {problem}. Give the address of an RSS or Atom feed.",
+                    problem=reason or _("did not answer"),
+                )
             )
         interval = await self.interval.get(guild_id)
         now = int(self.clock())
@@ -156,9 +172,14 @@ class Subscriptions:
         if len(rows) == 1:
             return feed_of(rows[0])
         if rows:
-            ids = ", ".join(f"#{r['id']} (in <#{r['channel_id']}>)" for r in rows)
-            raise NotFound(f"Several feeds match; name one by its id: {ids}.")
-        raise NotFound(f"No feed here matches “{cleaned[:80]}”; see /resource feed-list.")
+            ids = ", ".join(
+                _("#{id} (in <#{channel_id}>)", id=r["id"], channel_id=r["channel_id"])
+                for r in rows
+            )
+            raise NotFound(_("Several feeds match; name one by its id: {ids}.", ids=ids))
+        raise NotFound(
+            _("No feed here matches “{query}”; see /resource feed-list.", query=cleaned[:80])
+        )
 
     async def autocomplete(
         self, guild_id: int, text: str, limit: int = 25
@@ -169,7 +190,7 @@ class Subscriptions:
         key = (text or "").strip().casefold().removeprefix("#")
         out: list[tuple[int, str]] = []
         for f in await self.in_guild(guild_id):
-            label = f.title or "untitled feed"
+            label = f.title or _("untitled feed")
             if not key or key == str(f.id) or key in label.casefold():
                 out.append((f.id, label))
         return out[:limit]
