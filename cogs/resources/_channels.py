@@ -220,7 +220,9 @@ class ChannelCommands:
         await interaction.response.defer(ephemeral=True, thinking=True)  # fetching: up to 20 s
         result = await self.resources_feature.check_feed(found.id)
         named = {"feed": feed_name(found), "id": found.id}
-        error = plain(result.error or _("failed"))
+        # The organizer's language when the domain says why as a catalogue message.
+        said = result.problem.text() if result.problem is not None else result.error
+        error = plain(said or _("failed"))
         if result.outcome == "posted":
             text = (
                 _n(
