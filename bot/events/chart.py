@@ -92,14 +92,24 @@ def describe(stats: EventStats, tz: ZoneInfo) -> str:
     if first.date() == (end - timedelta(seconds=1)).date():
         span = _(
             "{date}, {start} to {end}",
-            date=f"{first:%d %b %Y}",
-            start=f"{first:%H:%M}",
-            end=f"{end:%H:%M}",
+            date=first.strftime("%d %b %Y"),
+            start=first.strftime("%H:%M"),
+            end=end.strftime("%H:%M"),
         )
-        busiest = _("{start} to {end}", start=f"{peak_from:%H:%M}", end=f"{peak_to:%H:%M}")
+        busiest = _(
+            "{start} to {end}", start=peak_from.strftime("%H:%M"), end=peak_to.strftime("%H:%M")
+        )
     else:  # check-ins on several days (an organizer may check in at any time)
-        span = _("{start} to {end}", start=f"{first:%d %b %Y %H:%M}", end=f"{end:%d %b %Y %H:%M}")
-        busiest = _("{start} to {end}", start=f"{peak_from:%d %b %H:%M}", end=f"{peak_to:%H:%M}")
+        span = _(
+            "{start} to {end}",
+            start=first.strftime("%d %b %Y %H:%M"),
+            end=end.strftime("%d %b %Y %H:%M"),
+        )
+        busiest = _(
+            "{start} to {end}",
+            start=peak_from.strftime("%d %b %H:%M"),
+            end=peak_to.strftime("%H:%M"),
+        )
     walk_ins = sum(series.walk_ins)
     sentences = (
         _(
