@@ -24,6 +24,7 @@ import icalendar
 from bot.events.ics import event_vevent, new_calendar
 from bot.events.models import Event, MemberStatus
 from bot.events.store import RANK_OF_R, SELECT_EVENT, EventStore, event_from_row
+from bot.i18n import _
 
 PAST_DAYS = 30
 MAX_ENTRIES = 1000  # a server's month back and year ahead is far below this
@@ -57,13 +58,16 @@ def status_line(entry: FeedEntry, now: float) -> str | None:
         return None  # the description says "Cancelled" already; no place to keep
     over = event.is_over(now)
     if status.status == "going":
-        seat = f" — seat {status.seat}" if status.seat else ""
-        return f"You went{seat}." if over else f"You're going{seat}."
+        if status.seat:
+            if over:
+                return _("You went — seat {seat}.", seat=status.seat)
+            return _("You're going — seat {seat}.", seat=status.seat)
+        return _("You went.") if over else _("You're going.")
     if status.status == "waitlist":
         if over:
-            return "You were on the waitlist."
-        return f"You're on the waitlist — position {status.position}."
-    return None if over else "Not registered — RSVP in Discord."
+            return _("You were on the waitlist.")
+        return _("You're on the waitlist — position {position}.", position=status.position)
+    return None if over else _("Not registered — RSVP in Discord.")
 
 
 class CalendarFeed:
@@ -84,15 +88,14 @@ class CalendarFeed:
             " FROM events e LEFT JOIN rsvps r ON r.event_id = e.id AND r.user_id = ?"
             " WHERE e.guild_id = ? AND ((e.status = 'scheduled' AND e.ends_at > ?)"
             " OR (e.status = 'cancelled' AND e.ends_at > ?))"
+            f"{' AND lower(e.city) = lower(?)' if city is not None else ''}"
+            " ORDER BY e.starts_at, e.id LIMIT ?"
         )
         # 0 is no Discord user: without a member, the join finds nobody's RSVP.
         params: list[Any] = [user_id or 0, guild_id, now - PAST_DAYS * 86400, now]
         if city is not None:
-            sql += " AND lower(e.city) = lower(?)"
             params.append(" ".join(city.split()))
-        rows = await self.db.fetchall(
-            sql + " ORDER BY e.starts_at, e.id LIMIT ?", [*params, MAX_ENTRIES]
-        )
+        rows = await self.db.fetchall(sql, [*params, MAX_ENTRIES])
         return [_entry(row) for row in rows]
 
 
@@ -108,7 +111,9 @@ def _entry(row: Any) -> FeedEntry:
 
 
 def calendar_name(server: str, city: str | None) -> str:
-    return f"{server} · {city} events" if city else f"{server} events"
+    if city:
+        return _("{server} · {city} events", server=server, city=city)
+    return _("{server} events", server=server)
 
 
 def feed_ics(name: str, entries: list[FeedEntry], now: datetime | float) -> bytes:
@@ -116,7 +121,7 @@ def feed_ics(name: str, entries: list[FeedEntry], now: datetime | float) -> byte
     every `REFRESH`."""
     cal = new_calendar()
     cal.add("x-wr-calname", name)
-    cal.add("x-wr-caldesc", f"{name}, with your own RSVPs. Updated as events change.")
+    cal.add("x-wr-caldesc", _("{name}, with your own RSVPs. Updated as events change.", name=name))
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", icalendar.vDuration(REFRESH))
     epoch = now.timestamp() if isinstance(now, datetime) else now

@@ -36,6 +36,7 @@ from bot.events.results import (
 from bot.events.roles import RoleLedger
 from bot.events.seats import Seats
 from bot.events.store import SELECT_EVENT, EventStore, event_from_row, outbox_key
+from bot.i18n import _, strip_marks
 
 # What members going are told about by DM when an organizer changes it.
 _TOLD_GOING = ("starts_at", "ends_at", "venue", "online_url")
@@ -59,14 +60,16 @@ class Catalogue:
     async def resolve(self, guild_id: int, text: str) -> Event:
         """An event from what a member typed: its id (`12`, `#12`, the autocomplete value)
         or its exact title (upcoming events preferred)."""
-        cleaned = text.strip()
+        cleaned = strip_marks(text).strip()  # a title copied from an Urdu message
         ident = cleaned.removeprefix("#").strip()
         if ident.isdecimal():  # any script's digits; not ² or ①, which int() refuses
             if len(ident) > 18:
-                raise NotFound(f"There is no event #{ident[:20]} in this server.")
+                raise NotFound(
+                    _("There is no event #{event_id} in this server.", event_id=ident[:20])
+                )
             return await self.store.load(guild_id, int(ident))
         if not cleaned:
-            raise InvalidInput("Name an event: pick one from the list or give its number.")
+            raise InvalidInput(_("Name an event: pick one from the list or give its number."))
         now = self.store.now()
         rows = await self.db.fetchall(
             f"{SELECT_EVENT} FROM events e WHERE e.guild_id = ? AND lower(e.title) = lower(?)"
@@ -80,14 +83,18 @@ class Catalogue:
             return candidates[0]
         shown = cleaned[:MAX_TITLE]
         if not candidates:
-            raise NotFound(f"No event here is called “{shown}”. Pick one from the list.")
-        raise InvalidInput(f"Several events are called “{shown}”. Pick one from the list.")
+            raise NotFound(
+                _("No event here is called “{title}”. Pick one from the list.", title=shown)
+            )
+        raise InvalidInput(
+            _("Several events are called “{title}”. Pick one from the list.", title=shown)
+        )
 
     async def questions(self, event_id: int) -> list[str]:
         """The event's registration questions, in order (empty when it asks none)."""
         event = await self.store.load_any(event_id)
         if event is None:
-            raise NotFound(f"There is no event #{event_id}.")
+            raise NotFound(_("There is no event #{event_id}.", event_id=event_id))
         return list(event.questions)
 
     # --- creating and changing -------------------------------------------------------------
@@ -178,7 +185,7 @@ class Catalogue:
         feedback request: schedule the event's jobs again. `at`: exact (starts_at, ends_at),
         for a series moving its later occurrences."""
         if unlimited and capacity is not None:
-            raise InvalidInput("Give a capacity or make it unlimited, not both.")
+            raise InvalidInput(_("Give a capacity or make it unlimited, not both."))
         given = (title, starts, ends, venue, capacity, description, questions, online_url, at)
         if not unlimited:
             check_something_given(dict(enumerate(given)))
@@ -274,15 +281,17 @@ class Catalogue:
         the cancelling transaction)."""
         cleaned = " ".join(no_nul(reason or "").split()) or None
         if cleaned is not None and len(cleaned) > MAX_REASON:
-            raise InvalidInput(f"The reason can be at most {MAX_REASON} characters.")
+            raise InvalidInput(_("The reason can be at most {max} characters.", max=MAX_REASON))
         now = self.store.now()
         async with self.store.turn(event_id), self.db.transaction():
             await self.store.lock_event(event_id)
             event = await self.store.load(guild_id, event_id)
             if event.cancelled:
-                raise NotAllowed(f"“{event.title}” is already cancelled.")
+                raise NotAllowed(_("“{title}” is already cancelled.", title=event.title))
             if event.is_over(now):
-                raise NotAllowed(f"“{event.title}” is already over, so it can't be cancelled.")
+                raise NotAllowed(
+                    _("“{title}” is already over, so it can't be cancelled.", title=event.title)
+                )
             await self.db.execute(
                 "UPDATE events SET status = 'cancelled', cancel_reason = ?,"
                 " sequence = sequence + 1, updated_at = ? WHERE id = ?",
@@ -322,13 +331,16 @@ class Catalogue:
             " RETURNING title",
             (guild_id, channel_id, self.store.now()),
         )
-        return [f"the announcement of “{r['title']}” (members can use /event rsvp)" for r in rows]
+        return [
+            _("the announcement of “{title}” (members can use /event rsvp)", title=r["title"])
+            for r in rows
+        ]
 
     async def forget_role(self, guild_id: int, role_id: int) -> list[str]:
         """Events stop granting it, and nothing of it is the bot's to take back."""
         await self.role_ledger.forget_role(guild_id, role_id)
         return [
-            f"the role of “{r['title']}”"
+            _("the role of “{title}”", title=r["title"])
             for r in await self.db.fetchall(
                 "UPDATE events SET role_id = NULL WHERE guild_id = ? AND role_id = ?"
                 " AND ends_at > ? RETURNING title",
@@ -341,13 +353,15 @@ def check_something_given(changes: dict[Any, Any]) -> None:
     """An edit must change something (checked before asking anything else)."""
     if all(v is None for v in changes.values()):
         raise InvalidInput(
-            "Give at least one thing to change: title, starts, ends, venue, capacity, "
-            "description, questions or online_url."
+            _(
+                "Give at least one thing to change: title, starts, ends, venue, capacity, "
+                "description, questions or online_url."
+            )
         )
 
 
 def _check_editable(event: Event, now: int) -> None:
     if event.cancelled:
-        raise NotAllowed(f"“{event.title}” was cancelled, so it can't be changed.")
+        raise NotAllowed(_("“{title}” was cancelled, so it can't be changed.", title=event.title))
     if event.is_over(now):
-        raise NotAllowed(f"“{event.title}” is already over, so it can't be changed.")
+        raise NotAllowed(_("“{title}” is already over, so it can't be changed.", title=event.title))

@@ -22,6 +22,7 @@ from itertools import accumulate
 from zoneinfo import ZoneInfo
 
 from bot.events.models import CURVE_SLOT, EventStats
+from bot.i18n import _, _n
 
 SIZE = (8.0, 4.5)  # inches, at DPI: 800 × 450 pixels
 DPI = 100
@@ -89,22 +90,57 @@ def describe(stats: EventStats, tz: ZoneInfo) -> str:
     peak_from = datetime.fromtimestamp(series.starts[peak], tz)
     peak_to = datetime.fromtimestamp(series.starts[peak] + CURVE_SLOT, tz)
     if first.date() == (end - timedelta(seconds=1)).date():
-        span = f"{first:%d %b %Y}, {first:%H:%M} to {end:%H:%M}"
-        busiest = f"{peak_from:%H:%M} to {peak_to:%H:%M}"
+        span = _(
+            "{date}, {start} to {end}",
+            date=first.strftime("%d %b %Y"),
+            start=first.strftime("%H:%M"),
+            end=end.strftime("%H:%M"),
+        )
+        busiest = _(
+            "{start} to {end}", start=peak_from.strftime("%H:%M"), end=peak_to.strftime("%H:%M")
+        )
     else:  # check-ins on several days (an organizer may check in at any time)
-        span = f"{first:%d %b %Y %H:%M} to {end:%d %b %Y %H:%M}"
-        busiest = f"{peak_from:%d %b %H:%M} to {peak_to:%H:%M}"
+        span = _(
+            "{start} to {end}",
+            start=first.strftime("%d %b %Y %H:%M"),
+            end=end.strftime("%d %b %Y %H:%M"),
+        )
+        busiest = _(
+            "{start} to {end}",
+            start=peak_from.strftime("%d %b %H:%M"),
+            end=peak_to.strftime("%H:%M"),
+        )
     walk_ins = sum(series.walk_ins)
-    text = (
-        f"Chart of the check-ins at “{_clip(stats.event.title, MAX_TITLE)}”, {span} "
-        f"({tz.key}). {sum(totals)} checked in ({sum(series.seated)} with a seat, {walk_ins} "
-        f"walk-in{'s' if walk_ins != 1 else ''}) of {stats.going} going. "
-        f"Busiest 15 minutes: {busiest}, {totals[peak]} "
-        f"check-in{'s' if totals[peak] != 1 else ''}. "
-        "Top: checked in so far, walk-ins stacked on seat holders, against a dashed line at "
-        "the number going. Bottom: check-ins per 15 minutes. A dotted line marks the start."
+    sentences = (
+        _(
+            "Chart of the check-ins at “{title}”, {span} ({zone}).",
+            title=_clip(stats.event.title, MAX_TITLE),
+            span=span,
+            zone=tz.key,
+        ),
+        _n(
+            "{total} checked in ({seated} with a seat, {walk_ins} walk-in) of {going} going.",
+            "{total} checked in ({seated} with a seat, {walk_ins} walk-ins) of {going} going.",
+            walk_ins,
+            total=sum(totals),
+            seated=sum(series.seated),
+            walk_ins=walk_ins,
+            going=stats.going,
+        ),
+        _n(
+            "Busiest 15 minutes: {busiest}, {n} check-in.",
+            "Busiest 15 minutes: {busiest}, {n} check-ins.",
+            totals[peak],
+            busiest=busiest,
+            n=totals[peak],
+        ),
+        _(
+            "Top: checked in so far, walk-ins stacked on seat holders, against a dashed line "
+            "at the number going. Bottom: check-ins per 15 minutes. A dotted line marks the "
+            "start."
+        ),
     )
-    return _clip(text, MAX_ALT_TEXT)
+    return _clip(" ".join(sentences), MAX_ALT_TEXT)
 
 
 def _draw(stats: EventStats, tz: ZoneInfo) -> bytes:

@@ -38,14 +38,18 @@ from bot.events.store import (
     SELECT_EVENT,
     EventStore,
     event_from_row,
+    in_callers_language,
     outbox_key,
     timezone_sync,
 )
 from bot.events.tickets import live_ticket
+from bot.i18n import N_, _, _n
 from bot.sql import Row
 from bot.timeutil import format_local
 
-_VOID_REASONS = {"left": "the member gave up their seat"}
+# Why a ticket was voided, to follow "was voided on …:" (translated where used).
+_VOID_REASONS = {"left": N_("the member gave up their seat")}
+_WITHDRAWN = N_("it was withdrawn")
 _TICKET_BY_CODE = (
     "SELECT code, event_id, user_id, issued_at, voided_at, void_reason FROM event_tickets"
     " WHERE code = ?"
@@ -57,15 +61,12 @@ _FIRST_CHECKIN = (
 _WINDOW = "SELECT checkin_window_hours FROM event_guild_settings WHERE guild_id = ?"
 
 
-def _hours(seconds: int) -> str:
-    hours = seconds // 3600
-    return "an hour" if hours == 1 else f"{hours} hours"
-
-
 def window_text(hours: int) -> str:
     """From when volunteers may check in, in words that follow "from": '24 hours before
     the start', 'an hour before the start', 'the start'."""
-    return f"{_hours(hours * 3600)} before the start" if hours else "the start"
+    if not hours:
+        return _("the start")
+    return _n("an hour before the start", "{n} hours before the start", hours, n=hours)
 
 
 class DoorClosed(NotAllowed):
@@ -80,18 +81,35 @@ class DoorClosed(NotAllowed):
         self.closes_at = event.checkin_closes_at
         self.not_yet = now < self.opens_at
         # to follow "opens": '24 hours before the start', 'at the start'
-        self.opens_when = window_text(window_hours) if window_hours else "at the start"
-        if self.not_yet:
-            text = (
-                f"Check-in for “{event.title}” opens {self.opens_when}, "
-                f"{'at ' if window_hours else ''}{format_local(self.opens_at, tz)} ({tz.key})."
+        self.opens_when = window_text(window_hours) if window_hours else _("at the start")
+        where = {"title": event.title, "zone": tz.key}
+        if self.not_yet and window_hours:
+            text = _n(
+                "Check-in for “{title}” opens an hour before the start, at {time} ({zone}).",
+                "Check-in for “{title}” opens {n} hours before the start, at {time} ({zone}).",
+                window_hours,
+                n=window_hours,
+                time=format_local(self.opens_at, tz),
+                **where,
+            )
+        elif self.not_yet:
+            text = _(
+                "Check-in for “{title}” opens at the start, {time} ({zone}).",
+                time=format_local(self.opens_at, tz),
+                **where,
             )
         else:
-            text = (
-                f"Check-in for “{event.title}” closed at {format_local(self.closes_at, tz)}"
-                f" ({tz.key}), {_hours(CHECKIN_GRACE_AFTER)} after the end."
+            grace = CHECKIN_GRACE_AFTER // 3600
+            text = _n(
+                "Check-in for “{title}” closed at {time} ({zone}), an hour after the end.",
+                "Check-in for “{title}” closed at {time} ({zone}), {n} hours after the end.",
+                grace,
+                n=grace,
+                time=format_local(self.closes_at, tz),
+                **where,
             )
-        super().__init__(f"{text} Organizers can check members in at any time.")
+        anytime = _("Organizers can check members in at any time.")
+        super().__init__(f"{text} {anytime}")
 
 
 def _window_hours(row: Row | None) -> int:
@@ -111,31 +129,46 @@ def _member_by_code(conn: SyncConnection, event: Event, text: str) -> int:
     # Another server's ticket is as good as unknown here: say nothing about its event.
     if ticket is None or (other is not None and other["guild_id"] != event.guild_id):
         raise NotFound(
-            f"No ticket for “{event.title}” has the code {code}. Check the code, or check "
-            "the member in by name."
+            _(
+                "No ticket for “{title}” has the code {code}. Check the code, or check "
+                "the member in by name.",
+                title=event.title,
+                code=code,
+            )
         )
     if other is not None:
         tz = timezone_sync(conn, event.guild_id)
         raise NotAllowed(
-            f"Ticket {code} is for another event, “{other['title']}” (#{other['id']}, "
-            f"{format_local(other['starts_at'], tz)}), not for “{event.title}”."
+            _(
+                "Ticket {code} is for another event, “{other}” (#{other_id}, {when}), "
+                "not for “{title}”.",
+                code=code,
+                other=other["title"],
+                other_id=other["id"],
+                when=format_local(other["starts_at"], tz),
+                title=event.title,
+            )
         )
     if ticket["voided_at"] is not None:
         tz = timezone_sync(conn, event.guild_id)
-        why = _VOID_REASONS.get(ticket["void_reason"], "it was withdrawn")
+        why = _(_VOID_REASONS.get(ticket["void_reason"], _WITHDRAWN))
         newer = conn.execute(
             "SELECT 1 FROM event_tickets WHERE event_id = ? AND user_id = ? AND voided_at IS NULL",
             (event.id, ticket["user_id"]),
         ).fetchone()
         hint = (
-            " They have a newer ticket: check them in by name."
+            _("They have a newer ticket: check them in by name.")
             if newer
-            else " Check them in by name to record them as a walk-in."
+            else _("Check them in by name to record them as a walk-in.")
         )
-        raise NotAllowed(
-            f"Ticket {code} was voided on {format_local(ticket['voided_at'], tz)} ({tz.key}): "
-            f"{why}.{hint}"
+        voided = _(
+            "Ticket {code} was voided on {when} ({zone}): {why}.",
+            code=code,
+            when=format_local(ticket["voided_at"], tz),
+            zone=tz.key,
+            why=why,
         )
+        raise NotAllowed(f"{voided} {hint}")
     return int(ticket["user_id"])
 
 
@@ -157,13 +190,15 @@ class Door:
                 (user_id, event_id, guild_id),
             ).fetchone()
             if row is None:
-                raise NotFound(f"There is no event #{event_id} in this server.")
+                raise NotFound(
+                    _("There is no event #{event_id} in this server.", event_id=event_id)
+                )
             if row["status"] != "going":
                 return None
             return live_ticket(conn, event_id, user_id, now)
 
         async with self.store.turn(event_id):
-            return await self.db.run_in_transaction(work)
+            return await self.db.run_in_transaction(in_callers_language(work))
 
     async def check_in(
         self,
@@ -185,7 +220,7 @@ class Door:
         cancelled events. A code that is unknown, another event's, or voided is refused
         with the reason."""
         if (member_id is None) == (code is None):
-            raise InvalidInput("Give either the member or their ticket code (one of the two).")
+            raise InvalidInput(_("Give either the member or their ticket code (one of the two)."))
         now = self.store.now()
 
         def work(conn: SyncConnection) -> CheckInResult:
@@ -195,10 +230,14 @@ class Door:
                 (event_id, guild_id),
             ).fetchone()
             if row is None:
-                raise NotFound(f"There is no event #{event_id} in this server.")
+                raise NotFound(
+                    _("There is no event #{event_id} in this server.", event_id=event_id)
+                )
             event = event_from_row(row)
             if event.cancelled:
-                raise NotAllowed(f"“{event.title}” was cancelled, so there is no check-in.")
+                raise NotAllowed(
+                    _("“{title}” was cancelled, so there is no check-in.", title=event.title)
+                )
             hours = _window_hours(conn.execute(_WINDOW, (guild_id,)).fetchone())
             outside = not event.in_checkin_window(now, hours)
             if outside and not organizer:
@@ -250,7 +289,7 @@ class Door:
             )
 
         async with self.store.turn(event_id):
-            return await self.db.run_in_transaction(work)
+            return await self.db.run_in_transaction(in_callers_language(work))
 
     async def choices_for(
         self, guild_id: int, member_id: int, *, organizer: bool, limit: int = 25
@@ -357,8 +396,11 @@ class Door:
     async def set_checkin_window(self, guild_id: int, hours: int) -> None:
         if not 0 <= hours <= MAX_CHECKIN_WINDOW_HOURS:
             raise InvalidInput(
-                f"The check-in window is 0 to {MAX_CHECKIN_WINDOW_HOURS} hours before the start"
-                " (0 = only from the start)."
+                _(
+                    "The check-in window is 0 to {max} hours before the start"
+                    " (0 = only from the start).",
+                    max=MAX_CHECKIN_WINDOW_HOURS,
+                )
             )
         await self.store.set_setting(guild_id, "checkin_window_hours", hours)
 
@@ -379,5 +421,5 @@ class Door:
             " WHERE guild_id = ? AND volunteer_role_id = ?",
             (guild_id, role_id),
         ):
-            return ["the volunteer role (only organizers check in now)"]
+            return [_("the volunteer role (only organizers check in now)")]
         return []

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
 from bot.events.models import Attendee, FeedbackSummary
+from bot.i18n import _
 
 CSV_HEADER = (
     "member_id",
@@ -32,7 +33,7 @@ def question_columns(rows: Sequence[Attendee], questions: Sequence[str] = ()) ->
     columns = list(questions)
     seen = set(columns)
     for row in rows:
-        for question, _ in row.answers:
+        for question, _answer in row.answers:
             if question not in seen:
                 seen.add(question)
                 columns.append(question)
@@ -76,15 +77,29 @@ def feedback_report(summary: FeedbackSummary) -> str:
     """Plain text for the `/event feedback` attachment: the figures, then every comment
     (anonymous) with its rating."""
     event = summary.event
-    lines = [f"Feedback on “{event.title}” (#{event.id}), {_when(event.starts_at)}", ""]
+    lines = [
+        _(
+            "Feedback on “{title}” (#{event_id}), {when}",
+            title=event.title,
+            event_id=event.id,
+            when=_when(event.starts_at),
+        ),
+        "",
+    ]
     if not summary.count:
-        lines.append("No feedback yet.")
+        lines.append(_("No feedback yet."))
         return "\n".join(lines) + "\n"
-    lines.append(f"Ratings: {summary.count}, average {summary.average:.2f} of 5")
+    lines.append(
+        _(
+            "Ratings: {count}, average {average:.2f} of 5",
+            count=summary.count,
+            average=summary.average,
+        )
+    )
     for rating in range(5, 0, -1):
         count = summary.distribution[rating]
         lines.append(f"  {rating}: {'#' * count} {count}")
-    lines += ["", f"Comments ({len(summary.comments)})"]
+    lines += ["", _("Comments ({n})", n=len(summary.comments))]
     for c in summary.comments:
         lines += ["", f"[{c.rating}/5, {_when(c.created_at)}]", c.comment]
     return "\n".join(lines) + "\n"

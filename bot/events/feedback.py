@@ -27,6 +27,7 @@ from bot.events.results import (
     FeedbackRequest,
 )
 from bot.events.store import SELECT_EVENT, EventStore, event_from_row, outbox_key
+from bot.i18n import _
 from bot.timeutil import format_local
 
 _CHECKED_IN = (
@@ -37,7 +38,7 @@ _CHECKED_IN = (
 
 def _clean_rating(rating: int) -> int:
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
-        raise InvalidInput("Rate the event with a whole number from 1 (poor) to 5 (excellent).")
+        raise InvalidInput(_("Rate the event with a whole number from 1 (poor) to 5 (excellent)."))
     return rating
 
 
@@ -45,8 +46,11 @@ def _clean_comment(comment: str | None) -> str | None:
     cleaned = no_nul(comment or "").strip()
     if len(cleaned) > MAX_COMMENT:
         raise InvalidInput(
-            f"The comment can be at most {MAX_COMMENT:,} characters (this one has "
-            f"{len(cleaned):,})."
+            _(
+                "The comment can be at most {max:,} characters (this one has {n:,}).",
+                max=MAX_COMMENT,
+                n=len(cleaned),
+            )
         )
     return cleaned or None
 
@@ -138,14 +142,23 @@ class FeedbackBox:
 
     async def _check_feedback(self, event: Event, user_id: int, now: int) -> None:
         if event.cancelled:
-            raise NotAllowed(f"“{event.title}” was cancelled, so there is no feedback to give.")
+            raise NotAllowed(
+                _("“{title}” was cancelled, so there is no feedback to give.", title=event.title)
+            )
         if not event.is_over(now):
-            raise NotAllowed(f"Feedback for “{event.title}” opens when the event ends.")
+            raise NotAllowed(
+                _("Feedback for “{title}” opens when the event ends.", title=event.title)
+            )
         attended = await self.db.fetchval(
             "SELECT 1 FROM event_checkins WHERE event_id = ? AND user_id = ?", (event.id, user_id)
         )
         if not attended:
-            raise NotAllowed(f"Only members checked in at “{event.title}” can give feedback on it.")
+            raise NotAllowed(
+                _(
+                    "Only members checked in at “{title}” can give feedback on it.",
+                    title=event.title,
+                )
+            )
         given = await self.db.fetchval(
             "SELECT created_at FROM event_feedback WHERE event_id = ? AND user_id = ?",
             (event.id, user_id),
@@ -153,8 +166,12 @@ class FeedbackBox:
         if given is not None:
             tz = (await self.store.guilds.get(event.guild_id)).tz
             raise AlreadyExists(
-                f"You already gave feedback on “{event.title}” ({format_local(given, tz)}); "
-                "it can be given once. Thank you!"
+                _(
+                    "You already gave feedback on “{title}” ({when}); "
+                    "it can be given once. Thank you!",
+                    title=event.title,
+                    when=format_local(given, tz),
+                )
             )
 
     async def allowed(self, guild_id: int, event_id: int, user_id: int) -> Event:

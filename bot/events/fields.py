@@ -19,6 +19,7 @@ from bot.events.models import (
     MAX_VENUE,
     Event,
 )
+from bot.i18n import _
 from bot.timeutil import format_local, parse_when
 
 
@@ -31,10 +32,14 @@ def no_nul(text: str) -> str:
 def clean_title(title: str) -> str:
     cleaned = " ".join(no_nul(title).split())
     if not cleaned:
-        raise InvalidInput("An event needs a title.")
+        raise InvalidInput(_("An event needs a title."))
     if len(cleaned) > MAX_TITLE:
         raise InvalidInput(
-            f"The title can be at most {MAX_TITLE} characters (this one has {len(cleaned)})."
+            _(
+                "The title can be at most {max} characters (this one has {n}).",
+                max=MAX_TITLE,
+                n=len(cleaned),
+            )
         )
     return cleaned
 
@@ -43,7 +48,11 @@ def clean_venue(venue: str | None) -> str | None:
     cleaned = " ".join(no_nul(venue or "").split())
     if len(cleaned) > MAX_VENUE:
         raise InvalidInput(
-            f"The venue can be at most {MAX_VENUE} characters (this one has {len(cleaned)})."
+            _(
+                "The venue can be at most {max} characters (this one has {n}).",
+                max=MAX_VENUE,
+                n=len(cleaned),
+            )
         )
     return cleaned or None
 
@@ -52,8 +61,11 @@ def clean_description(description: str | None) -> str | None:
     cleaned = no_nul(description or "").strip()
     if len(cleaned) > MAX_DESCRIPTION:
         raise InvalidInput(
-            f"The description can be at most {MAX_DESCRIPTION:,} characters "
-            f"(this one has {len(cleaned):,})."
+            _(
+                "The description can be at most {max:,} characters (this one has {n:,}).",
+                max=MAX_DESCRIPTION,
+                n=len(cleaned),
+            )
         )
     return cleaned or None
 
@@ -70,41 +82,58 @@ def clean_online_url(url: str | None) -> str | None:
         return None
     if len(cleaned) > MAX_ONLINE_URL:
         raise InvalidInput(
-            f"The online link can be at most {MAX_ONLINE_URL} characters "
-            f"(this one has {len(cleaned)}); use the meeting's short link."
+            _(
+                "The online link can be at most {max} characters (this one has {n}); "
+                "use the meeting's short link.",
+                max=MAX_ONLINE_URL,
+                n=len(cleaned),
+            )
         )
     if any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in cleaned):
         raise InvalidInput(
-            "The online link can't contain spaces or invisible characters; "
-            "copy it again from the meeting's invite."
+            _(
+                "The online link can't contain spaces or invisible characters; "
+                "copy it again from the meeting's invite."
+            )
         )
     if any(ch in _NOT_IN_LINK for ch in cleaned):
         raise InvalidInput(
-            "The online link can't contain < > \" ` \\ { } | or ^; "
-            "copy it again from the meeting's invite."
+            _(
+                "The online link can't contain < > \" ` \\ { } | or ^; "
+                "copy it again from the meeting's invite."
+            )
         )
     try:
         parts = urlsplit(cleaned)
         parts.port  # noqa: B018  (raises ValueError for a port that isn't one)
     except ValueError:
         raise InvalidInput(
-            "The online link is not a valid web address; give one like https://meet.google.com/abc-defg-hij."
+            _(
+                "The online link is not a valid web address; "
+                "give one like https://meet.google.com/abc-defg-hij."
+            )
         ) from None
     if parts.scheme.lower() != "https":
         raise InvalidInput(
-            "The online link must start with https:// "
-            "(like https://meet.google.com/abc-defg-hij): other links are refused."
+            _(
+                "The online link must start with https:// "
+                "(like https://meet.google.com/abc-defg-hij): other links are refused."
+            )
         )
     if "@" in parts.netloc:
         raise InvalidInput(
-            "The online link can't carry a user name or password (the part before @); "
-            "give the meeting's plain link."
+            _(
+                "The online link can't carry a user name or password (the part before @); "
+                "give the meeting's plain link."
+            )
         )
     host = parts.hostname or ""
     if not any(ch.isalnum() for ch in host) or not all(ch.isalnum() or ch in "-.:" for ch in host):
         raise InvalidInput(
-            "The online link needs a host name after https://, "
-            "like https://meet.google.com/abc-defg-hij."
+            _(
+                "The online link needs a host name after https://, "
+                "like https://meet.google.com/abc-defg-hij."
+            )
         )
     return cleaned
 
@@ -112,8 +141,11 @@ def clean_online_url(url: str | None) -> str | None:
 def check_capacity(capacity: int) -> int:
     if not 1 <= capacity <= MAX_CAPACITY:
         raise InvalidInput(
-            f"Capacity must be a whole number from 1 to {MAX_CAPACITY:,}; "
-            "leave it empty for unlimited seats."
+            _(
+                "Capacity must be a whole number from 1 to {max:,}; "
+                "leave it empty for unlimited seats.",
+                max=MAX_CAPACITY,
+            )
         )
     return capacity
 
@@ -128,8 +160,11 @@ def parse_times(
         starts_at = int(parse_when(starts, tz, now_dt).timestamp())
         if starts_at <= now:
             raise InvalidInput(
-                f"The start ({format_local(starts_at, tz)}, {tz.key}) is in the past. "
-                "Give a time in the future."
+                _(
+                    "The start ({when}, {zone}) is in the past. Give a time in the future.",
+                    when=format_local(starts_at, tz),
+                    zone=tz.key,
+                )
             )
     else:
         assert current is not None
@@ -144,9 +179,13 @@ def parse_times(
         ends_at = current.ends_at
     if ends_at <= starts_at:
         raise InvalidInput(
-            f"The end ({format_local(ends_at, tz)}) must be after the start "
-            f"({format_local(starts_at, tz)}, {tz.key})."
+            _(
+                "The end ({end}) must be after the start ({start}, {zone}).",
+                end=format_local(ends_at, tz),
+                start=format_local(starts_at, tz),
+                zone=tz.key,
+            )
         )
     if ends_at - starts_at > MAX_DURATION:
-        raise InvalidInput("An event can last at most 30 days; check the end time.")
+        raise InvalidInput(_("An event can last at most 30 days; check the end time."))
     return starts_at, ends_at

@@ -14,6 +14,7 @@ from datetime import datetime
 from urllib.parse import quote
 
 from bot.events.models import Event
+from bot.i18n import _
 
 BASE = "https://calendar.google.com/calendar/render?action=TEMPLATE"
 MAX_URL = 512  # Discord's limit on a link button's URL
@@ -70,7 +71,7 @@ def google_calendar_url(event: Event, announcement: str | None = None) -> str:
 def _details(event: Event, announcement: str | None, room: int) -> str:
     """The description, then the announcement's link (kept whole: a cut link is useless,
     so the description is cut first, and the link left out if even alone it can't fit)."""
-    tail = f"\n\nRSVP in Discord: {announcement}" if announcement else ""
+    tail = "\n\n" + _("RSVP in Discord: {link}", link=announcement) if announcement else ""
     description = (event.description or "").strip()
     if not tail:
         return _fit(description, room)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import icalendar
 
 from bot.events.models import Event
+from bot.i18n import _
 
 PRODID = "-//GDG Community Bot//Events//EN"
 UID_DOMAIN = "gdg-community-bot"
@@ -61,10 +62,15 @@ def event_vevent(
     vevent.add("location", online_link if online_only else event.location)
     description = event.description or ""
     if event.cancelled:
-        note = "Cancelled" + (f": {event.cancel_reason}" if event.cancel_reason else ".")
+        note = (
+            _("Cancelled: {reason}", reason=event.cancel_reason)
+            if event.cancel_reason
+            else _("Cancelled.")
+        )
         description = f"{note}\n\n{description}".strip()
     if online_link:
-        description = f"Join online: {online_link}\n\n{description}".strip()
+        joining = _("Join online: {link}", link=online_link)
+        description = f"{joining}\n\n{description}".strip()
     if status_line:
         description = f"{status_line}\n\n{description}".strip()
     if url:

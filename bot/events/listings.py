@@ -9,6 +9,7 @@ from bot.events.models import Attendee, Event, MemberStatus, MyEvent
 from bot.events.questions import load_answers
 from bot.events.standing import Standings
 from bot.events.store import RANK_OF_R, SELECT_EVENT, EventStore, event_from_row, iso
+from bot.i18n import _, strip_marks
 from bot.timeutil import format_local
 
 _CHOICE_NAME_LIMIT = 100  # Discord's limit on an autocomplete choice's name
@@ -23,16 +24,17 @@ class Listings:
     async def upcoming(self, guild_id: int, city: str | None = None) -> list[Event]:
         """Not cancelled and not over, soonest first. An unknown city → NotFound listing them."""
         now = self.store.now()
+        one_city = city is not None and bool(city.strip())
         sql = (
             f"{SELECT_EVENT} FROM events e WHERE e.guild_id = ? AND e.status = 'scheduled'"
             " AND e.ends_at > ?"
+            f"{' AND lower(e.city) = lower(?)' if one_city else ''}"
+            " ORDER BY e.starts_at, e.id"
         )
         params: list[Any] = [guild_id, now]
-        if city is not None and city.strip():
-            name = " ".join(city.split())
-            sql += " AND lower(e.city) = lower(?)"
-            params.append(name)
-        rows = await self.db.fetchall(sql + " ORDER BY e.starts_at, e.id", params)
+        if city is not None and one_city:
+            params.append(" ".join(city.split()))
+        rows = await self.db.fetchall(sql, params)
         if not rows and city is not None and city.strip():
             await self.store.guilds.city(guild_id, city)  # a typo gets the list of cities
         return [event_from_row(r) for r in rows]
@@ -40,7 +42,7 @@ class Listings:
     async def search(self, guild_id: int, text: str, limit: int = 25) -> list[Event]:
         """For autocomplete: title or city contains `text` (or it is the id); upcoming events
         soonest first, then past and cancelled ones, latest first."""
-        key = " ".join(text.split())
+        key = " ".join(strip_marks(text).split())  # pasted from an Urdu message
         ident = key.removeprefix("#")
         now = self.store.now()
         rows = await self.db.fetchall(
@@ -63,7 +65,13 @@ class Listings:
         choices = []
         for event in await self.search(guild_id, text, limit):
             when = format_local(event.starts_at, tz)
-            tag = " (cancelled)" if event.cancelled else " (over)" if event.is_over(now) else ""
+            tag = (
+                " " + _("(cancelled)")
+                if event.cancelled
+                else " " + _("(over)")
+                if event.is_over(now)
+                else ""
+            )
             suffix = f" · {event.city} · {when}{tag}"
             room = _CHOICE_NAME_LIMIT - len(suffix)
             title = event.title if len(event.title) <= room else event.title[: room - 1] + "…"

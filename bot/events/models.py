@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal, NamedTuple
 
+from bot.i18n import _
+
 MAX_TITLE = 100
 MAX_VENUE = 200
 MAX_DESCRIPTION = 2000
@@ -104,8 +106,8 @@ class Event:
         venue), `venue, city · also online`, or just the city. Never the link itself."""
         if self.venue:
             place = f"{self.venue}, {self.city}"
-            return f"{place} · also online" if self.online_url else place
-        return f"Online · {self.city}" if self.online_url else self.city
+            return _("{place} · also online", place=place) if self.online_url else place
+        return _("Online · {city}", city=self.city) if self.online_url else self.city
 
     def link_for(self, status: RsvpStatus | None) -> str | None:
         """The online link as the member with this RSVP status may see it: only going

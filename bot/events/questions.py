@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from bot.errors import InvalidInput
 from bot.events.models import MAX_ANSWER, MAX_QUESTION, MAX_QUESTIONS
+from bot.i18n import _, _n
 
 
 class AnswersRequired(InvalidInput):
@@ -16,8 +17,13 @@ class AnswersRequired(InvalidInput):
     def __init__(self, title: str, questions: Sequence[str]) -> None:
         n = len(questions)
         super().__init__(
-            f"“{title}” asks {n} question{'s' if n != 1 else ''} when you register: "
-            "answer them to RSVP."
+            _n(
+                "“{title}” asks {n} question when you register: answer them to RSVP.",
+                "“{title}” asks {n} questions when you register: answer them to RSVP.",
+                n,
+                title=title,
+                n=n,
+            )
         )
         self.questions = tuple(questions)
 
@@ -30,26 +36,45 @@ def parse_questions(text: str | None) -> tuple[str, ...]:
     parts = [" ".join(p.split()) for p in text.split(";")]
     if parts[-1] == "":
         parts.pop()
-    limit = f"up to {MAX_QUESTIONS} questions separated by ';'"
     if len(parts) > MAX_QUESTIONS:
         raise InvalidInput(
-            f"An event can ask at most {MAX_QUESTIONS} questions (you gave {len(parts)}): "
-            f"give {limit}."
+            _(
+                "An event can ask at most {max} questions (you gave {n}): "
+                "give up to {max} questions separated by ';'.",
+                max=MAX_QUESTIONS,
+                n=len(parts),
+            )
         )
     seen: dict[str, int] = {}
     for n, question in enumerate(parts, 1):
         if not question:
             raise InvalidInput(
-                f"Question {n} is empty: put a question between each pair of ';' ({limit})."
+                _(
+                    "Question {n} is empty: put a question between each pair of ';' "
+                    "(up to {max} questions separated by ';').",
+                    n=n,
+                    max=MAX_QUESTIONS,
+                )
             )
         if len(question) > MAX_QUESTION:
             raise InvalidInput(
-                f"Question {n} has {len(question)} characters; each question can have at most "
-                f"{MAX_QUESTION} (Discord's limit for a form label)."
+                _(
+                    "Question {n} has {length} characters; each question can have at most "
+                    "{max} (Discord's limit for a form label).",
+                    n=n,
+                    length=len(question),
+                    max=MAX_QUESTION,
+                )
             )
         key = question.casefold()
         if key in seen:
-            raise InvalidInput(f"Question {n} repeats question {seen[key]}; ask each only once.")
+            raise InvalidInput(
+                _(
+                    "Question {n} repeats question {first}; ask each only once.",
+                    n=n,
+                    first=seen[key],
+                )
+            )
         seen[key] = n
     return tuple(parts)
 
@@ -64,18 +89,34 @@ def clean_answers(
         raise AnswersRequired(title, questions)
     if len(answers) > len(questions):
         raise InvalidInput(
-            f"“{title}” asks {len(questions)} questions but {len(answers)} answers came: "
-            "the questions changed, so click Going again."
+            _(
+                "“{title}” asks {questions} questions but {answers} answers came: "
+                "the questions changed, so click Going again.",
+                title=title,
+                questions=len(questions),
+                answers=len(answers),
+            )
         )
     pairs = []
     for n, (question, answer) in enumerate(zip(questions, answers, strict=True), 1):
         cleaned = answer.replace("\x00", "").strip()  # PostgreSQL text holds no NUL
         if not cleaned:
-            raise InvalidInput(f"Answer question {n} (“{question}”): every answer is required.")
+            raise InvalidInput(
+                _(
+                    "Answer question {n} (“{question}”): every answer is required.",
+                    n=n,
+                    question=question,
+                )
+            )
         if len(cleaned) > MAX_ANSWER:
             raise InvalidInput(
-                f"The answer to question {n} has {len(cleaned)} characters; "
-                f"each answer can have at most {MAX_ANSWER}."
+                _(
+                    "The answer to question {n} has {length} characters; "
+                    "each answer can have at most {max}.",
+                    n=n,
+                    length=len(cleaned),
+                    max=MAX_ANSWER,
+                )
             )
         pairs.append((question, cleaned))
     return tuple(pairs)

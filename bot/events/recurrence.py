@@ -19,7 +19,6 @@ read with the offset before the change, so 02:30 on that night becomes 03:30.
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
@@ -28,15 +27,27 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta, weekday
 
 from bot.errors import InvalidInput
+from bot.i18n import N_, _
 
 Rule = Literal["weekly", "every-2-weeks", "monthly-weekday", "monthly-date"]
-# What organizers pick in /event create (value → words).
+# What organizers pick in /event create (value → words). The words are the choices' names
+# (Discord shows them in English) and what parse_rule reads: they stay English here.
 RULES: dict[Rule, str] = {
-    "weekly": "weekly",
-    "every-2-weeks": "every 2 weeks",
-    "monthly-weekday": "monthly on the same weekday",
-    "monthly-date": "monthly on the same date",
+    "weekly": N_("weekly"),
+    "every-2-weeks": N_("every 2 weeks"),
+    "monthly-weekday": N_("monthly on the same weekday"),
+    "monthly-date": N_("monthly on the same date"),
 }
+# Monday first, as datetime.weekday() counts (translated where used).
+DAY_NAMES = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
 MAX_OCCURRENCES = 520  # ten years of weekly meetups
 MAX_SPAN_DAYS = 3660
 
@@ -76,24 +87,37 @@ class Recurrence:
     def describe(self) -> str:
         """`weekly on Saturday at 10:00`, `monthly on the last Friday at 18:30`, …"""
         first, at = self.first, self.first.strftime("%H:%M")
-        day = calendar.day_name[first.weekday()]
+        day = _(DAY_NAMES[first.weekday()])
         if self.rule == "weekly":
-            text = f"weekly on {day} at {at}"
+            text = _("weekly on {day} at {at}", day=day, at=at)
         elif self.rule == "every-2-weeks":
-            text = f"every 2 weeks on {day} at {at}"
+            text = _("every 2 weeks on {day} at {at}", day=day, at=at)
+        elif self.rule == "monthly-date" and first.day > 28:
+            text = _(
+                "monthly on day {n} at {at} (the month's last day when it is shorter)",
+                n=first.day,
+                at=at,
+            )
         elif self.rule == "monthly-date":
-            text = f"monthly on day {first.day} at {at}"
-            if first.day > 28:
-                text += " (the month's last day when it is shorter)"
+            text = _("monthly on day {n} at {at}", n=first.day, at=at)
         else:
             nth = _nth_weekday(first)
-            which = "last" if nth < 0 else ("1st", "2nd", "3rd", "4th")[nth - 1]
-            text = f"monthly on the {which} {day} at {at}"
+            text = _(_NTH_WEEKDAY[nth], day=day, at=at)
         if self.count is not None:
-            text += f", {self.count} times"
+            text += _(", {n} times", n=self.count)
         if self.until is not None:
-            text += f", until {self.until.isoformat()}"
+            text += _(", until {date}", date=self.until.isoformat())
         return text
+
+
+# "monthly on the n-th weekday", by _nth_weekday (-1: the last).
+_NTH_WEEKDAY = {
+    1: N_("monthly on the 1st {day} at {at}"),
+    2: N_("monthly on the 2nd {day} at {at}"),
+    3: N_("monthly on the 3rd {day} at {at}"),
+    4: N_("monthly on the 4th {day} at {at}"),
+    -1: N_("monthly on the last {day} at {at}"),
+}
 
 
 def _nth_weekday(day: datetime) -> int:
@@ -116,20 +140,27 @@ def parse_rule(text: str) -> Rule:
         if key in (words, rule.replace("-", " ")):
             return rule
     raise InvalidInput(
-        f"Repeat {text[:40]!r} isn't one I know: pick weekly, every 2 weeks, monthly on the "
-        "same weekday or monthly on the same date."
+        _(
+            "Repeat {repeat} isn't one I know: pick weekly, every 2 weeks, monthly on the "
+            "same weekday or monthly on the same date.",
+            repeat=repr(text[:40]),
+        )
     )
 
 
 def check_end(first: datetime, until: date | None, count: int | None) -> None:
     """The series' end must come after its start and within ten years."""
     if count is not None and not 1 <= count <= MAX_OCCURRENCES:
-        raise InvalidInput(f"A series can have 1 to {MAX_OCCURRENCES} occurrences.")
+        raise InvalidInput(_("A series can have 1 to {max} occurrences.", max=MAX_OCCURRENCES))
     if until is not None:
         if until < first.date():
             raise InvalidInput(
-                f"The series ends ({until.isoformat()}) before its first event "
-                f"({first.date().isoformat()}): give a later until date."
+                _(
+                    "The series ends ({until}) before its first event ({first}): "
+                    "give a later until date.",
+                    until=until.isoformat(),
+                    first=first.date().isoformat(),
+                )
             )
         if (until - first.date()).days > MAX_SPAN_DAYS:
-            raise InvalidInput("A series can run for at most ten years: give an earlier until.")
+            raise InvalidInput(_("A series can run for at most ten years: give an earlier until."))

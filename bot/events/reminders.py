@@ -24,8 +24,16 @@ from bot.events.store import EventStore, outbox_key
 from bot.sql import Row
 from bot.timeutil import parse_offsets
 
-_REMINDER_COLUMNS = (
-    "rm.id, rm.event_id, e.guild_id, rm.offset_seconds, rm.due_at, rm.status, rm.processed_at"
+_REMINDER_COLUMNS = ", ".join(
+    (
+        "rm.id",
+        "rm.event_id",
+        "e.guild_id",
+        "rm.offset_seconds",
+        "rm.due_at",
+        "rm.status",
+        "rm.processed_at",
+    )
 )
 
 
@@ -118,18 +126,19 @@ class Reminders:
     ) -> list[Reminder]:
         """Reminders still to fire, earliest first: schedule one job per row (at due_at;
         overdue ones at once). Filters are optional; none = every guild (start-up)."""
-        sql = (
-            f"SELECT {_REMINDER_COLUMNS} FROM event_reminders rm JOIN events e"
-            " ON e.id = rm.event_id WHERE rm.status = 'pending'"
-        )
+        where = ["rm.status = 'pending'"]
         params: list[int] = []
         if guild_id is not None:
-            sql += " AND e.guild_id = ?"
+            where.append("e.guild_id = ?")
             params.append(guild_id)
         if event_id is not None:
-            sql += " AND rm.event_id = ?"
+            where.append("rm.event_id = ?")
             params.append(event_id)
-        rows = await self.db.fetchall(sql + " ORDER BY rm.due_at, rm.id", params)
+        rows = await self.db.fetchall(
+            f"SELECT {_REMINDER_COLUMNS} FROM event_reminders rm JOIN events e"
+            f" ON e.id = rm.event_id WHERE {' AND '.join(where)} ORDER BY rm.due_at, rm.id",
+            params,
+        )
         return [Reminder(**dict(r)) for r in rows]
 
     async def events_needing_them(self) -> list[int]:

@@ -35,8 +35,16 @@ from bot.events.results import (
     SeatReleaseResult,
 )
 from bot.events.standing import history_sync, judge, policy_from
-from bot.events.store import RANK, SELECT_EVENT, EventStore, event_from_row, outbox_key
+from bot.events.store import (
+    RANK,
+    SELECT_EVENT,
+    EventStore,
+    event_from_row,
+    in_callers_language,
+    outbox_key,
+)
 from bot.events.tickets import issue_ticket, live_ticket
+from bot.i18n import _
 
 # The event, the member's RSVP and the guild's no-show policy: all a click needs, one query.
 SELECT_WITH_MEMBER = (
@@ -53,11 +61,13 @@ POOR_WAITING = (
 
 def check_open(event: Event, now: int) -> None:
     if event.cancelled:
-        raise NotAllowed(f"“{event.title}” was cancelled, so RSVPs are closed.")
+        raise NotAllowed(_("“{title}” was cancelled, so RSVPs are closed.", title=event.title))
     if event.is_over(now):
-        raise NotAllowed(f"“{event.title}” is over, so RSVPs are closed.")
+        raise NotAllowed(_("“{title}” is over, so RSVPs are closed.", title=event.title))
     if event.has_started(now):
-        raise NotAllowed(f"“{event.title}” has already started, so RSVPs are closed.")
+        raise NotAllowed(
+            _("“{title}” has already started, so RSVPs are closed.", title=event.title)
+        )
 
 
 def release_at(event: Event, now: int) -> int | None:
@@ -95,7 +105,9 @@ class Seats:
             conn.execute(self.store.lock_event_sql, (event_id,))
             row = conn.execute(SELECT_WITH_MEMBER, (user_id, event_id, guild_id)).fetchone()
             if row is None:
-                raise NotFound(f"There is no event #{event_id} in this server.")
+                raise NotFound(
+                    _("There is no event #{event_id} in this server.", event_id=event_id)
+                )
             event, status = event_from_row(row), row["my_status"]
             check_open(event, now)
             if status is not None:
@@ -174,7 +186,7 @@ class Seats:
             return RsvpResult("waitlisted", event, None, event.capacity, position)
 
         async with self.store.turn(event_id):
-            return await self.db.run_in_transaction(decide)
+            return await self.db.run_in_transaction(in_callers_language(decide))
 
     async def leave(self, guild_id: int, event_id: int, user_id: int) -> LeaveResult:
         """Can't go: frees the seat (or waitlist place) and voids the ticket; the first
@@ -184,7 +196,9 @@ class Seats:
             await self.store.lock_event(event_id)
             row = await self.db.fetchone(SELECT_WITH_MEMBER, (user_id, event_id, guild_id))
             if row is None:
-                raise NotFound(f"There is no event #{event_id} in this server.")
+                raise NotFound(
+                    _("There is no event #{event_id} in this server.", event_id=event_id)
+                )
             event, status = event_from_row(row), row["my_status"]
             check_open(event, now)
             if status is None:
@@ -273,12 +287,13 @@ class Seats:
             " AND r.status = 'waitlist' AND r.behind = 1)"
             " AND (e.starts_at - ? > ? OR e.capacity > (SELECT COUNT(*) FROM rsvps g"
             " WHERE g.event_id = e.id AND g.status = 'going'))"
+            f"{' AND e.id = ?' if event_id is not None else ''}"
+            " ORDER BY release_at, e.id"
         )
         params: list[int] = [POOR_STANDING_RELEASE, now, POOR_STANDING_RELEASE, now]
         if event_id is not None:
-            sql += " AND e.id = ?"
             params.append(event_id)
-        rows = await self.db.fetchall(sql + " ORDER BY release_at, e.id", params)
+        rows = await self.db.fetchall(sql, params)
         return [SeatRelease(r["id"], r["guild_id"], r["release_at"]) for r in rows]
 
     async def release(self, event_id: int) -> SeatReleaseResult:

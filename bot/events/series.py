@@ -27,6 +27,7 @@ from bot.events.recurrence import Recurrence, Rule, check_end, local_of, parse_r
 from bot.events.reminders import Reminders
 from bot.events.results import EditResult
 from bot.events.store import SELECT_EVENT, EventStore, event_from_row
+from bot.i18n import _, strip_marks
 from bot.timeutil import parse_when
 
 DEFAULT_LEAD_DAYS = 14
@@ -87,7 +88,7 @@ class Series:
 
     async def set_lead_days(self, guild_id: int, days: int) -> None:
         if not 1 <= days <= MAX_LEAD_DAYS:
-            raise InvalidInput(f"The lead is 1 to {MAX_LEAD_DAYS} days.")
+            raise InvalidInput(_("The lead is 1 to {max} days.", max=MAX_LEAD_DAYS))
         await self.store.set_setting(guild_id, "series_lead_days", days)
 
     # --- creating -------------------------------------------------------------------------
@@ -138,7 +139,7 @@ class Series:
     async def get(self, series_id: int) -> SeriesInfo:
         row = await self.db.fetchone("SELECT * FROM event_series WHERE id = ?", (series_id,))
         if row is None:
-            raise NotAllowed("That series no longer exists.")
+            raise NotAllowed(_("That series no longer exists."))
         return _info(row)
 
     # --- making occurrences ahead ------------------------------------------------------------
@@ -335,10 +336,14 @@ def _naive(text: str) -> datetime:
 
 def _parse_until(text: str, tz: ZoneInfo, now: int) -> date:
     """A date as organizers write it (`2027-06-30`, `30 Jun 2027`), read at noon."""
+    text = strip_marks(text)  # a date copied from an Urdu message
     try:
         return parse_when(f"{text.strip()[:40]} 12:00", tz, datetime.fromtimestamp(now, UTC)).date()
     except InvalidInput:
         raise InvalidInput(
-            f"I couldn't read until “{text.strip()[:40]}” as a date: write it like 2027-06-30 "
-            "or 30 Jun 2027."
+            _(
+                "I couldn't read until “{until}” as a date: write it like 2027-06-30 "
+                "or 30 Jun 2027.",
+                until=text.strip()[:40],
+            )
         ) from None

@@ -26,6 +26,7 @@ from bot.db import SyncConnection
 from bot.errors import InvalidInput
 from bot.events.models import MemberRecord, NoShowPolicy, Standing
 from bot.events.store import EventStore
+from bot.i18n import _
 
 MAX_LIMIT = 20
 MIN_WINDOW, MAX_WINDOW = 1, 50
@@ -69,16 +70,27 @@ def policy_from(limit: int | None, window: int | None) -> NoShowPolicy:
 def check_policy(limit: int, window: int) -> NoShowPolicy:
     if not 0 <= limit <= MAX_LIMIT:
         raise InvalidInput(
-            f"The no-show limit must be a whole number from 0 (policy off) to {MAX_LIMIT}."
+            _(
+                "The no-show limit must be a whole number from 0 (policy off) to {max}.",
+                max=MAX_LIMIT,
+            )
         )
     if not MIN_WINDOW <= window <= MAX_WINDOW:
         raise InvalidInput(
-            f"The window must be a whole number of events from {MIN_WINDOW} to {MAX_WINDOW}."
+            _(
+                "The window must be a whole number of events from {min} to {max}.",
+                min=MIN_WINDOW,
+                max=MAX_WINDOW,
+            )
         )
     if limit > window:
         raise InvalidInput(
-            f"The limit ({limit}) can't be more than the window ({window}): nobody can miss "
-            f"more than the {window} events counted."
+            _(
+                "The limit ({limit}) can't be more than the window ({window}): nobody can "
+                "miss more than the {window} events counted.",
+                limit=limit,
+                window=window,
+            )
         )
     return NoShowPolicy(limit, window)
 
@@ -119,7 +131,7 @@ class Standings:
         """Set the limit and/or the window (None keeps it); limit 0 turns the policy off.
         Applies to clicks from now on: places already taken stay where they are."""
         if limit is None and window is None:
-            raise InvalidInput("Give a limit, a window or both (limit 0 turns the policy off).")
+            raise InvalidInput(_("Give a limit, a window or both (limit 0 turns the policy off)."))
         await self.store.guilds.ensure(guild_id)
         async with self.db.transaction():
             current = await self.policy(guild_id)

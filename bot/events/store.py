@@ -30,6 +30,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.db import Database, SyncConnection
@@ -37,7 +38,10 @@ from bot.errors import NotFound
 from bot.events.models import Event
 from bot.events.questions import load_questions
 from bot.guilds import DEFAULT_TIMEZONE, GuildSettings
+from bot.i18n import _, current, speaking
 from bot.sql import Row
+
+T = TypeVar("T")
 
 _EVENT_FIELDS = tuple(f.name for f in dataclasses.fields(Event))
 _EVENT_COLUMNS = ", ".join(
@@ -87,6 +91,19 @@ def outbox_key(event_id: int, *parts: object) -> str:
 def timezone_sync(conn: SyncConnection, guild_id: int) -> ZoneInfo:
     row = conn.execute("SELECT timezone FROM guilds WHERE guild_id = ?", (guild_id,)).fetchone()
     return ZoneInfo(row[0] if row else DEFAULT_TIMEZONE)
+
+
+def in_callers_language(work: Callable[[SyncConnection], T]) -> Callable[[SyncConnection], T]:
+    """`work` for `db.run_in_transaction`, speaking the calling task's language: the work
+    runs in the database's thread, which doesn't see the task's context, and a refusal it
+    raises must reach the member in theirs."""
+    language = current()
+
+    def run(conn: SyncConnection) -> T:
+        with speaking(language):
+            return work(conn)
+
+    return run
 
 
 class Turns:
@@ -143,7 +160,7 @@ class EventStore:
             (event_id, guild_id),
         )
         if row is None:
-            raise NotFound(f"There is no event #{event_id} in this server.")
+            raise NotFound(_("There is no event #{event_id} in this server.", event_id=event_id))
         return event_from_row(row)
 
     async def load_any(self, event_id: int) -> Event | None:
@@ -155,7 +172,7 @@ class EventStore:
         """The event's guild (buttons in DMs and jobs carry only the event id)."""
         guild_id = await self.db.fetchval("SELECT guild_id FROM events WHERE id = ?", (event_id,))
         if guild_id is None:
-            raise NotFound("That event no longer exists.")
+            raise NotFound(_("That event no longer exists."))
         return int(guild_id)
 
     async def set_setting(self, guild_id: int, column: str, value: object) -> None:

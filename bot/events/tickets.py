@@ -16,6 +16,7 @@ import segno
 from bot.db import SyncConnection
 from bot.errors import InvalidInput
 from bot.events.models import Ticket
+from bot.i18n import _, strip_marks
 
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 CODE_LENGTH = 8
@@ -32,13 +33,18 @@ def new_code() -> str:
 
 
 def normalize_code(text: str) -> str:
-    """What a volunteer typed (any case, with or without the dash or spaces) → `K7QX-9M2P`."""
+    """What a volunteer typed (any case, with or without the dash or spaces) → `K7QX-9M2P`.
+    Bidi marks are dropped: a code copied from an Urdu message carries them."""
+    text = strip_marks(text)
     raw = _SEPARATORS.sub("", text.strip()).upper()
     if len(raw) != CODE_LENGTH or any(c not in ALPHABET for c in raw):
         shown = text.strip()[:20]
         raise InvalidInput(
-            f"“{shown}” is not a ticket code: codes have 8 letters and digits like "
-            "K7QM-3XWD (no 0, O, 1 or I)."
+            _(
+                "“{code}” is not a ticket code: codes have 8 letters and digits like "
+                "K7QM-3XWD (no 0, O, 1 or I).",
+                code=shown,
+            )
         )
     return f"{raw[:4]}-{raw[4:]}"
 
