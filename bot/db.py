@@ -11,6 +11,7 @@ about — where the migrations are, how a row is locked for a decision — are h
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import re
 import time
@@ -29,6 +30,20 @@ MIGRATIONS_ROOT = Path(__file__).resolve().parent / "migrations"
 MIGRATIONS_DIR = MIGRATIONS_ROOT / "sqlite"  # the default store's
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 T = TypeVar("T")
+C = TypeVar("C")
+
+
+def in_callers_context(work: Callable[[C], T]) -> Callable[[C], T]:
+    """`work` run with the calling task's context variables (the member's language,
+    bot/i18n.py) in the database's thread, which doesn't see them otherwise: a refusal
+    raised there reaches the member in their language."""
+    context = contextvars.copy_context()
+
+    def run(conn: C) -> T:
+        return context.run(work, conn)
+
+    return run
+
 
 __all__ = [
     "Column",

@@ -81,7 +81,7 @@ def command_descriptions() -> list[tuple[str, int, str]]:
                 value = kw.value
                 if kw.arg == "description" and isinstance(value, ast.Constant):
                     if isinstance(value.value, str):
-                        found.append((where, node.lineno, value.value))
+                        found.append((where, getattr(node, "lineno", 0), value.value))
     return found
 
 

@@ -46,6 +46,7 @@ from bot.db import (
     MigrationError,
     commit_through,
     find_migrations,
+    in_callers_context,
     pending_migrations,
 )
 from bot.sql import Params, Row, bind
@@ -245,6 +246,8 @@ class PostgresDatabase(Database):
             self._timed(started)
 
     async def run_in_transaction(self, work: Callable[[Any], T]) -> T:
+        # The caller's context variables (the member's language) go along to the thread.
+        work = in_callers_context(work)
         held = _held.get().get(self)
         if held is not None:
             return await self._call(work, SyncAdapter(held))

@@ -38,6 +38,7 @@ from bot.db import (
     SyncConnection,
     commit_through,
     find_migrations,
+    in_callers_context,
     pending_migrations,
 )
 from bot.sql import Params, Row
@@ -208,6 +209,9 @@ class SqliteDatabase(Database):
         Inside `transaction()` (same task) it joins the outer transaction, like a nested
         `transaction()`: `work` runs in the connection's thread, the outer one commits.
         """
+        # The caller's context variables (the member's language, bot/i18n.py) go along to
+        # the database's thread, so a refusal raised there is in the member's language.
+        work = in_callers_context(work)
         if self in _in_transaction.get():
             return await self._conn._execute(work, self._conn._conn)
         async with self._lock:

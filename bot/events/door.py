@@ -38,7 +38,6 @@ from bot.events.store import (
     SELECT_EVENT,
     EventStore,
     event_from_row,
-    in_callers_language,
     outbox_key,
     timezone_sync,
 )
@@ -198,7 +197,7 @@ class Door:
             return live_ticket(conn, event_id, user_id, now)
 
         async with self.store.turn(event_id):
-            return await self.db.run_in_transaction(in_callers_language(work))
+            return await self.db.run_in_transaction(work)
 
     async def check_in(
         self,
@@ -289,7 +288,7 @@ class Door:
             )
 
         async with self.store.turn(event_id):
-            return await self.db.run_in_transaction(in_callers_language(work))
+            return await self.db.run_in_transaction(work)
 
     async def choices_for(
         self, guild_id: int, member_id: int, *, organizer: bool, limit: int = 25

@@ -40,7 +40,6 @@ from bot.events.store import (
     SELECT_EVENT,
     EventStore,
     event_from_row,
-    in_callers_language,
     outbox_key,
 )
 from bot.events.tickets import issue_ticket, live_ticket
@@ -186,7 +185,7 @@ class Seats:
             return RsvpResult("waitlisted", event, None, event.capacity, position)
 
         async with self.store.turn(event_id):
-            return await self.db.run_in_transaction(in_callers_language(decide))
+            return await self.db.run_in_transaction(decide)
 
     async def leave(self, guild_id: int, event_id: int, user_id: int) -> LeaveResult:
         """Can't go: frees the seat (or waitlist place) and voids the ticket; the first

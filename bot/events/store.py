@@ -38,7 +38,7 @@ from bot.errors import NotFound
 from bot.events.models import Event
 from bot.events.questions import load_questions
 from bot.guilds import DEFAULT_TIMEZONE, GuildSettings
-from bot.i18n import _, current, speaking
+from bot.i18n import _
 from bot.sql import Row
 
 T = TypeVar("T")
@@ -91,19 +91,6 @@ def outbox_key(event_id: int, *parts: object) -> str:
 def timezone_sync(conn: SyncConnection, guild_id: int) -> ZoneInfo:
     row = conn.execute("SELECT timezone FROM guilds WHERE guild_id = ?", (guild_id,)).fetchone()
     return ZoneInfo(row[0] if row else DEFAULT_TIMEZONE)
-
-
-def in_callers_language(work: Callable[[SyncConnection], T]) -> Callable[[SyncConnection], T]:
-    """`work` for `db.run_in_transaction`, speaking the calling task's language: the work
-    runs in the database's thread, which doesn't see the task's context, and a refusal it
-    raises must reach the member in theirs."""
-    language = current()
-
-    def run(conn: SyncConnection) -> T:
-        with speaking(language):
-            return work(conn)
-
-    return run
 
 
 class Turns:

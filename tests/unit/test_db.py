@@ -18,7 +18,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from bot import postgres_db
+from bot import i18n, postgres_db
 from bot.db import MIGRATIONS_DIR, Database, MigrationError, SyncConnection, find_migrations
 from bot.sqlite_db import SqliteDatabase, backup
 from tests.conftest import STORES
@@ -429,3 +429,17 @@ async def test_a_database_with_data_is_backed_up_before_migrating(
     assert file_rows(copy, "SELECT x FROM a") == [(7,)]
     assert file_rows(copy, "SELECT MAX(version) FROM schema_migrations") == [(1,)]
     assert await store.migrate(mig) == [] and store.migration_backup is None
+
+
+async def test_run_in_transaction_speaks_the_callers_language(any_store: Database) -> None:
+    """The work runs in the store's thread but sees the calling task's language, so a
+    refusal raised there (a full event, a used ticket) reaches the member in theirs."""
+
+    def spoken(conn: SyncConnection) -> str:
+        return i18n.current()
+
+    with i18n.speaking("ur"):
+        assert await any_store.run_in_transaction(spoken) == "ur"
+        async with any_store.transaction():
+            assert await any_store.run_in_transaction(spoken) == "ur"
+    assert await any_store.run_in_transaction(spoken) == "en"
