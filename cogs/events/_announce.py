@@ -13,6 +13,7 @@ import discord
 
 from bot.errors import NotFound
 from bot.events import Event, EventService
+from bot.i18n import N_, _, speaking
 from cogs._common import NO_PINGS, truncate
 from cogs.events._embeds import event_embed
 from cogs.events._threads import EventThreadKeeper
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 EDIT_INTERVAL = 2.0  # at most one edit of an announcement per this many seconds
-MISSING_PERMS = "View Channel, Send Messages and Embed Links"
+MISSING_PERMS = N_("View Channel, Send Messages and Embed Links")
 
 
 class Announcements:
@@ -47,12 +48,10 @@ class Announcements:
         is mended by `reconcile`."""
         await self.events.posting.intend_announcement(event.id)
         thread = await self.events.threads.enabled(event.guild_id)
+        # A public post: in the server's language, whoever created the event.
+        embed, view = await self.card(event)
         try:
-            message = await channel.send(
-                embed=event_embed(event),
-                view=announcement_view(event),
-                allowed_mentions=NO_PINGS,
-            )
+            message = await channel.send(embed=embed, view=view, allowed_mentions=NO_PINGS)
         except discord.HTTPException:
             await self.events.posting.announcement_abandoned(event.id)
             raise
@@ -63,25 +62,35 @@ class Announcements:
         note = await self.threads.open(event.id, event.title, message) if thread else None
         return message, note
 
+    async def card(self, event: Event) -> tuple[discord.Embed, discord.ui.View]:
+        """The announcement's embed and buttons, in the server's language (not the
+        language of the member whose click or command made it change)."""
+        with speaking(await self.bot.languages.of_server(event.guild_id)):
+            return event_embed(event), announcement_view(event)
+
     async def announce(self, event: Event, target: discord.abc.GuildChannel | None) -> str:
         """Post the announcement; returns what to tell the organizer about it."""
         if target is None or not isinstance(target, discord.abc.Messageable):
-            return "I had no channel to announce it in: set `/settings announcements`."
+            return _("I had no channel to announce it in: set `/settings announcements`.")
         try:
-            _, thread_note = await self.post(event, target)
+            _message, thread_note = await self.post(event, target)
         except discord.Forbidden:
-            return (
-                f"⚠️ I couldn't post the announcement in {target.mention}: give me "
-                f"{MISSING_PERMS} there, then run `/event edit` on it to post it again. "
-                "Members can RSVP with `/event rsvp` meanwhile."
+            return _(
+                "⚠️ I couldn't post the announcement in {channel}: give me "
+                "{permissions} there, then run `/event edit` on it to post it again. "
+                "Members can RSVP with `/event rsvp` meanwhile.",
+                channel=target.mention,
+                permissions=_(MISSING_PERMS),
             )
         except discord.HTTPException as exc:
             log.warning("announcement of event %s failed: %s", event.id, exc)
-            return (
-                f"⚠️ Discord failed to take the announcement in {target.mention} "
-                f"({exc.status}); the event is saved. Run `/event edit` on it to post it again."
+            return _(
+                "⚠️ Discord failed to take the announcement in {channel} "
+                "({status}); the event is saved. Run `/event edit` on it to post it again.",
+                channel=target.mention,
+                status=exc.status,
             )
-        announced = f"Announced in {target.mention}."
+        announced = _("Announced in {channel}.", channel=target.mention)
         return f"{announced}\n{thread_note}" if thread_note else announced
 
     async def announce_new(self, event: Event) -> list[str]:
@@ -125,12 +134,9 @@ class Announcements:
         message = self.bot.get_partial_messageable(event.channel_id).get_partial_message(
             event.message_id
         )
+        embed, view = await self.card(event)  # the server's language, not the clicker's
         try:
-            await message.edit(
-                embed=event_embed(event),
-                view=announcement_view(event),
-                allowed_mentions=NO_PINGS,
-            )
+            await message.edit(embed=embed, view=view, allowed_mentions=NO_PINGS)
             self.edits += 1
         except discord.NotFound:
             log.warning("announcement of event %s was deleted; not updating it", event_id)
@@ -146,7 +152,7 @@ class Announcements:
     async def create_scheduled(self, guild: discord.Guild, event: Event) -> str | None:
         """Mirror the event as a Discord scheduled event; returns a note for the organizer."""
         if not guild.me.guild_permissions.manage_events:
-            return (
+            return _(
                 "I didn't create a Discord scheduled event: give me the Manage Events "
                 "permission and new events will appear in the server's Events list too."
             )
@@ -164,7 +170,7 @@ class Announcements:
         except discord.HTTPException as exc:
             log.warning("could not create scheduled event for %s: %s", event.id, exc)
             await self.events.posting.scheduled_abandoned(event.id)
-            return "I couldn't create the Discord scheduled event; the event works without it."
+            return _("I couldn't create the Discord scheduled event; the event works without it.")
         await self.events.posting.scheduled_created(event.id, scheduled.id)
         return None
 

@@ -17,8 +17,9 @@ from discord.utils import format_dt
 
 from bot.events import EditResult, Event, SeatChange
 from bot.events.catalogue import check_something_given
+from bot.i18n import _
 from cogs._common import guild_of, organizer_only, reply, truncate
-from cogs.events._choices import EVENT_HELP, ONLINE_URL_HELP, organizer_event_choices
+from cogs.events._choices import EVENT_HELP, organizer_event_choices
 from cogs.events._series import ask_scope
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ class ChangeCommands:
         event=EVENT_HELP,
         capacity="Seats; more seats promote the waitlist",
         questions="Questions asked at RSVP, separated by ; (empty text removes them)",
-        online_url=ONLINE_URL_HELP + " (empty text removes it)",
+        online_url="https link to join online; shown only to members going (empty text removes it)",
     )
     @app_commands.autocomplete(event=organizer_event_choices)
     @app_commands.guild_only()
@@ -102,38 +103,56 @@ class ChangeCommands:
         for result in results[1:]:
             await self._after_edit(guild, result)
         if later_changed := sum(1 for r in results[1:] if r.changed):
-            lines.append(f"{later_changed} later occurrence(s) of the series changed too.")
+            lines.append(_("{n} later occurrence(s) of the series changed too.", n=later_changed))
         if later:
             await self.timers.schedule_series()  # the new series' next occurrence
-            lines.append("Occurrences made from now on follow the new details.")
+            lines.append(_("Occurrences made from now on follow the new details."))
         if brought:
             await self.events_feature.announce_made(brought)
-            lines.append(f"{len(brought)} more occurrence(s) are now within the lead: announced.")
+            lines.append(
+                _("{n} more occurrence(s) are now within the lead: announced.", n=len(brought))
+            )
         await reply(interaction, "\n".join(lines))
 
     async def _after_edit(self, guild: discord.Guild, result: EditResult) -> list[str]:
         """What one event's edit owes Discord, and the lines telling the organizer."""
         updated = result.event
-        lines = [f"Updated **{truncate(updated.title, 200)}** (event #{updated.id})."]
+        lines = [
+            _(
+                "Updated **{title}** (event #{id}).",
+                title=truncate(updated.title, 200),
+                id=updated.id,
+            )
+        ]
         if result.time_changed:
             await self.timers.cancel_reminders(updated.id)
             await self.timers.schedule_event(updated.id)
             lines.append(
-                f"It now starts {format_dt(updated.starts, 'F')} and ends "
-                f"{format_dt(updated.ends, 'F')}; "
-                f"reminders moved and {result.notified} member(s) going will get a DM."
+                _(
+                    "It now starts {starts} and ends {ends}; "
+                    "reminders moved and {n} member(s) going will get a DM.",
+                    starts=format_dt(updated.starts, "F"),
+                    ends=format_dt(updated.ends, "F"),
+                    n=result.notified,
+                )
             )
         if "online_url" in result.changed:
             lines.append(
-                f"The online link changed; {result.notified} member(s) going will get a DM "
-                "(the waitlisted get it if a seat opens up)."
+                _(
+                    "The online link changed; {n} member(s) going will get a DM "
+                    "(the waitlisted get it if a seat opens up).",
+                    n=result.notified,
+                )
             )
         if result.promoted:
-            lines.append(f"{len(result.promoted)} member(s) moved up from the waitlist.")
+            lines.append(_("{n} member(s) moved up from the waitlist.", n=len(result.promoted)))
         if result.over_capacity:
             lines.append(
-                f"{result.over_capacity} more member(s) are going than the new capacity: "
-                "nobody was bumped; new RSVPs go to the waitlist."
+                _(
+                    "{n} more member(s) are going than the new capacity: "
+                    "nobody was bumped; new RSVPs go to the waitlist.",
+                    n=result.over_capacity,
+                )
             )
         if not updated.message_id and updated.channel_id:
             # The first post failed (e.g. a missing permission): try again now.
@@ -141,7 +160,7 @@ class ChangeCommands:
                 await self.announcements.announce(updated, guild.get_channel(updated.channel_id))
             )
         elif not result.changed:
-            lines = ["Nothing changed: the values you gave are the ones it already has."]
+            lines = [_("Nothing changed: the values you gave are the ones it already has.")]
         if result.changed:
             await self.events_feature.apply(result.seats, at_once=True)
             await self.announcements.sync_scheduled(guild, updated)
@@ -185,13 +204,16 @@ class ChangeCommands:
             await self.timers.schedule_archives(cancelled.id)  # its thread: closed now
         told = sum(c.going + c.waitlist for c in gone)  # counted in the cancelling transactions
         first = gone[0]
-        text = (
-            f"Cancelled **{truncate(first.title, 200)}**. {told} member(s) going or "
-            "waitlisted will get a DM; pending reminders are dropped."
+        text = _(
+            "Cancelled **{title}**. {n} member(s) going or "
+            "waitlisted will get a DM; pending reminders are dropped.",
+            title=truncate(first.title, 200),
+            n=told,
         )
         if later:
-            text += (
-                f"\nThe series ends here: {len(gone) - 1} later occurrence(s) cancelled too, "
-                "and no more will be made."
+            text += "\n" + _(
+                "The series ends here: {n} later occurrence(s) cancelled too, "
+                "and no more will be made.",
+                n=len(gone) - 1,
             )
         await reply(interaction, text)

@@ -30,6 +30,3 @@ async def organizer_event_choices(
     if not await is_organizer(interaction):
         return []
     return await event_choices(interaction, current)
-
-
-ONLINE_URL_HELP = "https link to join online; shown only to members going"

@@ -16,6 +16,7 @@ from bot import outbox
 from bot.errors import InvalidInput
 from bot.events import Event, EventService, MemberStatus, MyEvent, attendees_csv
 from bot.events.recurrence import MAX_OCCURRENCES, RULES
+from bot.i18n import _
 from cogs._app import CommunityBot
 from cogs._common import (
     check_channel_access,
@@ -30,7 +31,7 @@ from cogs.events._announce import Announcements
 from cogs.events._calendar import CalendarCommands
 from cogs.events._changes import ChangeCommands
 from cogs.events._checkin import MENU_NAME, check_in_member
-from cogs.events._choices import EVENT_HELP, ONLINE_URL_HELP, event_choices, organizer_event_choices
+from cogs.events._choices import EVENT_HELP, event_choices, organizer_event_choices
 from cogs.events._door import DoorCommands
 from cogs.events._doorweb import DoorWeb
 from cogs.events._embeds import event_embed, jump_url, list_line, status_text
@@ -132,7 +133,7 @@ class EventsCog(
         channel="Where to announce it (default: the city's channel, else announcements)",
         role="A role given to everyone going (and taken back when they leave)",
         questions="Up to 4 questions asked at RSVP, separated by ; (each up to 45 characters)",
-        online_url=ONLINE_URL_HELP,
+        online_url="https link to join online; shown only to members going",
         repeat="Make it a recurring series; each occurrence is its own event",
         until="With repeat: the last day it may meet, e.g. 2027-06-30",
         count="With repeat: how many times it meets in all",
@@ -163,7 +164,9 @@ class EventsCog(
     ) -> None:
         guild = guild_of(interaction)
         if repeat is None and (until is not None or count is not None):
-            raise InvalidInput("`until` and `count` are for a recurring event: pick `repeat` too.")
+            raise InvalidInput(
+                _("`until` and `count` are for a recurring event: pick `repeat` too.")
+            )
         if role is not None:
             check_grantable_role(interaction, role)
         if channel is not None:
@@ -202,25 +205,46 @@ class EventsCog(
             notes.append(note)
         scheduled = await self.timers.schedule_event(event.id)
         notes += await self.events_feature.announce_made(made[1:])
-        text = (
-            f"Created **{truncate(event.title, 200)}** (event #{event.id}) in {event.city}: "
-            f"starts {format_dt(event.starts, 'F')} ({format_dt(event.starts, 'R')}), "
-            f"ends {format_dt(event.ends, 'F')}; "
-            + (f"{event.capacity} seats" if event.capacity else "no seat limit")
-            + f"; {scheduled} reminder(s) planned.\n"
-        )
+        created = {
+            "title": truncate(event.title, 200),
+            "id": event.id,
+            "city": event.city,
+            "starts": format_dt(event.starts, "F"),
+            "relative": format_dt(event.starts, "R"),
+            "ends": format_dt(event.ends, "F"),
+            "reminders": scheduled,
+        }
+        if event.capacity:
+            text = _(
+                "Created **{title}** (event #{id}) in {city}: starts {starts} ({relative}), "
+                "ends {ends}; {capacity} seats; {reminders} reminder(s) planned.",
+                capacity=event.capacity,
+                **created,
+            )
+        else:
+            text = _(
+                "Created **{title}** (event #{id}) in {city}: starts {starts} ({relative}), "
+                "ends {ends}; no seat limit; {reminders} reminder(s) planned.",
+                **created,
+            )
+        text += "\n"
         if series is not None:
             await self.timers.schedule_series(series.id)
             lead = await self.events.series.lead_days(guild.id)
             text += (
-                f"It repeats {series.recurrence.describe()}. Each occurrence is its own event "
-                f"with its own RSVPs; each is announced {lead} days ahead "
-                f"(`/settings series-lead`). Announced now:\n"
+                _(
+                    "It repeats {rule}. Each occurrence is its own event with its own RSVPs; "
+                    "each is announced {lead} days ahead (`/settings series-lead`). "
+                    "Announced now:",
+                    rule=series.recurrence.describe(),
+                    lead=lead,
+                )
+                + "\n"
                 + "\n".join(occurrence_lines(made))
                 + "\n"
             )
             if not series.active:
-                text += "That is every occurrence of the series.\n"
+                text += _("That is every occurrence of the series.") + "\n"
         await reply(interaction, text + "\n".join(dict.fromkeys(notes)))
 
     async def _default_channel(
@@ -255,7 +279,7 @@ class EventsCog(
             file = discord.File(io.BytesIO(data), filename=f"event-{current.id}-attendees.csv")
             await reply(
                 interaction,
-                f"{len(rows)} row(s) for **{truncate(current.title, 200)}**.",
+                _("{n} row(s) for **{title}**.", n=len(rows), title=truncate(current.title, 200)),
                 file=file,
             )
             return
@@ -265,13 +289,18 @@ class EventsCog(
         going = [f"{a.seat}. <@{a.user_id}>" for a in rows if a.status == "going"]
         waiting = [f"{a.position}. <@{a.user_id}>" for a in rows if a.status == "waitlist"]
         embed = event_embed(current)
-        embed.add_field(name=f"Going ({len(going)})", value=column(going), inline=False)
-        embed.add_field(name=f"Waitlist ({len(waiting)})", value=column(waiting), inline=False)
+        embed.add_field(name=_("Going ({n})", n=len(going)), value=column(going), inline=False)
+        embed.add_field(
+            name=_("Waitlist ({n})", n=len(waiting)), value=column(waiting), inline=False
+        )
         if undelivered:
             embed.add_field(
-                name="Undelivered DMs",
-                value=f"{undelivered} message(s) about this event could not be delivered "
-                "(members with DMs closed); they can still see it with `/event mine`.",
+                name=_("Undelivered DMs"),
+                value=_(
+                    "{n} message(s) about this event could not be delivered "
+                    "(members with DMs closed); they can still see it with `/event mine`.",
+                    n=undelivered,
+                ),
                 inline=False,
             )
         await reply(interaction, embed=embed)
@@ -283,12 +312,16 @@ class EventsCog(
     async def list_(self, interaction: discord.Interaction, city: str | None = None) -> None:
         upcoming = await self.events.listings.upcoming(guild_of(interaction).id, city)
         if not upcoming:
-            where = f" in {city}" if city else ""
-            await reply(interaction, f"No upcoming events{where} yet.")
+            text = (
+                _("No upcoming events in {city} yet.", city=city)
+                if city
+                else _("No upcoming events yet.")
+            )
+            await reply(interaction, text)
             return
         lines = [f"`#{e.id}` {list_line(e)}" for e in upcoming]
-        embed = discord.Embed(title="Upcoming events", description=column(lines, 4000))
-        embed.set_footer(text="RSVP with the buttons on an announcement, or /event rsvp")
+        embed = discord.Embed(title=_("Upcoming events"), description=column(lines, 4000))
+        embed.set_footer(text=_("RSVP with the buttons on an announcement, or /event rsvp"))
         await reply(interaction, embed=embed)
 
     @app_commands.command(name="info", description="An event's card, with your own status")
@@ -301,7 +334,7 @@ class EventsCog(
         view = None
         if url := jump_url(current):
             view = discord.ui.View()
-            view.add_item(discord.ui.Button(label="Open the announcement", url=url))
+            view.add_item(discord.ui.Button(label=_("Open the announcement"), url=url))
         await reply(interaction, embed=event_embed(current, status=status), view=view)
 
     @app_commands.command(name="rsvp", description="Say you're going (same as the Going button)")
@@ -323,16 +356,17 @@ class EventsCog(
     async def mine(self, interaction: discord.Interaction) -> None:
         mine = await self.events.listings.mine(guild_of(interaction).id, interaction.user.id)
         if not mine:
-            await reply(interaction, "You have no upcoming events. See `/event list`.")
+            await reply(interaction, _("You have no upcoming events. See `/event list`."))
             return
         lines = [
             f"`#{m.event.id}` **{m.event.title}** · {format_dt(m.event.starts, 'F')} — "
             + status_text(m.event, _status(m))
-            + (f"\nJoin online: {link}" if (link := m.online_link) else "")
+            + ("\n" + _("Join online: {link}", link=link) if (link := m.online_link) else "")
             for m in mine
         ]
         await reply(
-            interaction, embed=discord.Embed(title="Your events", description=column(lines, 4000))
+            interaction,
+            embed=discord.Embed(title=_("Your events"), description=column(lines, 4000)),
         )
 
     @app_commands.command(name="reminders", description="Turn your event reminder DMs on or off")
@@ -341,7 +375,9 @@ class EventsCog(
         await self.events.reminders.set_dms(guild_of(interaction).id, interaction.user.id, enabled)
         await reply(
             interaction,
-            "Reminder DMs are on." if enabled else "Reminder DMs are off; turn them on any time.",
+            _("Reminder DMs are on.")
+            if enabled
+            else _("Reminder DMs are off; turn them on any time."),
         )
 
 

@@ -31,6 +31,7 @@ from bot.events import (
     ics_filename,
     window_text,
 )
+from bot.i18n import N_, _
 from bot.signals import Signals
 from bot.timeutil import format_offsets
 from cogs._common import guild_of, in_time, is_organizer, reply, truncate
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
     from cogs.events._timers import EventTimers
 
 # Each change of a member's RSVP can send a ticket DM and change a role.
-RSVP_CHANGES = Limit(8, 600, "change your RSVPs")
+RSVP_CHANGES = Limit(8, 600, N_("change your RSVPs"))
 TOPIC = "events"  # bot/signals.py: a guild whose seats changed in another process
 
 
@@ -118,7 +119,10 @@ class EventsFeature:
             result = await in_time(interaction, decision)
         except AnswersRequired as asked:
             if interaction.response.is_done():  # deferred in a burst: no form after that
-                await reply(interaction, f"{asked} Click Going again to open the form.")
+                await reply(
+                    interaction,
+                    f"{asked} " + _("Click Going again to open the form."),
+                )
                 return
             modal = QuestionsModal(event_id, asked.questions, interaction.user.id)
             await open_form(interaction, modal)
@@ -138,9 +142,9 @@ class EventsFeature:
             interaction, self.events.seats.leave(guild.id, event_id, interaction.user.id)
         )
         text = {
-            "was_going": "You've given up your seat — thanks for letting us know.",
-            "was_waitlisted": "You've left the waitlist.",
-            "not_registered": "You weren't registered for this event, so nothing changed.",
+            "was_going": _("You've given up your seat — thanks for letting us know."),
+            "was_waitlisted": _("You've left the waitlist."),
+            "not_registered": _("You weren't registered for this event, so nothing changed."),
         }[result.outcome]
         await reply(interaction, text)
         if result.changed:
@@ -181,8 +185,10 @@ class EventsFeature:
             view.add_item(google_button(event))
         await reply(
             interaction,
-            "Open this file to add the event to Google Calendar, Outlook or Apple Calendar. "
-            "For every event, kept up to date: `/event calendar`.",
+            _(
+                "Open this file to add the event to Google Calendar, Outlook or Apple Calendar. "
+                "For every event, kept up to date: `/event calendar`."
+            ),
             file=file,
             view=view,
         )
@@ -201,11 +207,13 @@ class EventsFeature:
         guild_id = await self.events.store.guild_of(event_id)
         rating, comment = values.get("rating", ""), values.get("comment") or None
         if not rating.strip().isdecimal():  # isdigit() lets ² through, which int() refuses
-            raise InvalidInput("The rating is a number from 1 to 5.")
+            raise InvalidInput(_("The rating is a number from 1 to 5."))
         await self.events.feedback.give(
             guild_id, event_id, interaction.user.id, int(rating.strip()), comment
         )
-        await reply(interaction, "Thank you! Your feedback helps the organizers plan the next one.")
+        await reply(
+            interaction, _("Thank you! Your feedback helps the organizers plan the next one.")
+        )
 
     # --- autocomplete and settings --------------------------------------------------------
     async def choices(self, guild_id: int, text: str) -> list[tuple[str, str]]:
@@ -233,10 +241,16 @@ class EventsFeature:
         gone = await self.events.delete_member_data(guild_id, user_id)
         self._passed_on.setdefault(guild_id, []).extend(gone.seats)
         return [
-            f"• events: {gone.rsvps_removed} RSVP(s) with their answers, "
-            f"{gone.tickets_removed} ticket(s); {len(gone.promoted)} seat(s) passed on; "
-            f"{gone.checkins_anonymized} check-in(s) and {gone.feedback_anonymized} rating(s) "
-            "kept without your name"
+            _(
+                "• events: {rsvps} RSVP(s) with their answers, {tickets} ticket(s); "
+                "{seats} seat(s) passed on; {checkins} check-in(s) and {ratings} rating(s) "
+                "kept without your name",
+                rsvps=gone.rsvps_removed,
+                tickets=gone.tickets_removed,
+                seats=len(gone.promoted),
+                checkins=gone.checkins_anonymized,
+                ratings=gone.feedback_anonymized,
+            )
         ]
 
     async def after_member_deleted(self, guild_id: int) -> None:
@@ -281,14 +295,17 @@ class EventsFeature:
         release = await events.seats.release_on_leave(guild.id)
         lead = await events.series.lead_days(guild.id)
         threads = await events.threads.enabled(guild.id)
-        return "Events", [
-            ("Reminders before start", format_offsets(offsets)),
-            ("Volunteers (check-in)", f"<@&{volunteers}>" if volunteers else "not set"),
-            ("Check-in window", f"volunteers from {window_text(window)}; organizers any time"),
-            ("No-show policy", policy_text(policy)),
-            ("Seats of members who leave", "released" if release else "kept"),
-            ("Recurring events announced", f"{lead} days ahead"),
-            ("Thread under each announcement", "on" if threads else "off"),
+        return _("Events"), [
+            (_("Reminders before start"), format_offsets(offsets)),
+            (_("Volunteers (check-in)"), f"<@&{volunteers}>" if volunteers else _("not set")),
+            (
+                _("Check-in window"),
+                _("volunteers from {window}; organizers any time", window=window_text(window)),
+            ),
+            (_("No-show policy"), policy_text(policy)),
+            (_("Seats of members who leave"), _("released") if release else _("kept")),
+            (_("Recurring events announced"), _("{lead} days ahead", lead=lead)),
+            (_("Thread under each announcement"), _("on") if threads else _("off")),
         ]
 
 

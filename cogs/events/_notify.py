@@ -27,6 +27,7 @@ from bot.events import (
     ticket_filename,
     ticket_qr_png,
 )
+from bot.i18n import _
 from bot.kinds import Kind
 from bot.timeutil import format_offset
 from cogs._common import truncate
@@ -42,7 +43,7 @@ def link_view(event: Event) -> discord.ui.View | None:
     if url is None:
         return None
     view = discord.ui.View(timeout=None)
-    view.add_item(discord.ui.Button(label="Open the announcement", url=url))
+    view.add_item(discord.ui.Button(label=_("Open the announcement"), url=url))
     return view
 
 
@@ -76,12 +77,19 @@ class EventNotices:
         if event is None or event.cancelled:
             return None
         title = truncate(event.title, 200)
+        if p.seat:
+            news = _(
+                "Good news: a seat opened up and you're in for **{title}** — seat {seat}.",
+                title=title,
+                seat=p.seat,
+            )
+        else:
+            news = _("Good news: a seat opened up and you're in for **{title}**.", title=title)
+        if p.code:
+            news += " " + _("Your ticket: **{code}** (QR attached).", code=p.code)
+        news += " " + _("Can't make it after all? Press **Can't go** so the next person gets it.")
         message: Message = {
-            "content": f"Good news: a seat opened up and you're in for **{title}**"
-            + (f" — seat {p.seat}." if p.seat else ".")
-            + (f" Your ticket: **{p.code}** (QR attached)." if p.code else "")
-            + " Can't make it after all? Press **Can't go** so the next person gets it."
-            + online_line(await self._link(item, event)),
+            "content": news + online_line(await self._link(item, event)),
             "embed": event_embed(event),
             "view": link_view(event),
         }
@@ -96,8 +104,10 @@ class EventNotices:
         if event is None or event.cancelled:
             return None
         return {
-            "content": f"Thanks for coming to **{truncate(event.title, 200)}**! "
-            "How was it? It takes a few seconds.",
+            "content": _(
+                "Thanks for coming to **{title}**! How was it? It takes a few seconds.",
+                title=truncate(event.title, 200),
+            ),
             "view": feedback_view(event.id),
         }
 
@@ -106,21 +116,21 @@ class EventNotices:
         event = await self._event(item, p.event_id)
         if event is None or event.cancelled:
             return None
-        lines = [f"**{truncate(event.title, 200)}** has changed:"]
+        lines = [_("**{title}** has changed:", title=truncate(event.title, 200))]
         if p.old_starts_at != p.new_starts_at and p.new_starts_at and p.old_starts_at:
             new, old = format_dt(utc(p.new_starts_at), "F"), format_dt(utc(p.old_starts_at), "F")
-            lines.append(f"• now starts {new} (was {old})")
+            lines.append(_("• now starts {new} (was {old})", new=new, old=old))
         if p.old_ends_at != p.new_ends_at and p.new_ends_at and p.old_ends_at:
             new, old = format_dt(utc(p.new_ends_at), "F"), format_dt(utc(p.old_ends_at), "F")
-            lines.append(f"• now ends {new} (was {old})")
+            lines.append(_("• now ends {new} (was {old})", new=new, old=old))
         if p.old_venue != p.new_venue:
-            lines.append(f"• venue: {truncate(p.new_venue or event.city, 200)}")
+            lines.append(_("• venue: {venue}", venue=truncate(p.new_venue or event.city, 200)))
         if "online_url" in p.changes:
             if event.online_url is None:
-                lines.append("• there is no online link any more")
+                lines.append(_("• there is no online link any more"))
             elif link := await self._link(item, event):
-                lines.append(f"• new online link: <{link}>")
-        lines.append("You're still going. Can't make the new time? Press **Can't go**.")
+                lines.append(_("• new online link: <{link}>", link=link))
+        lines.append(_("You're still going. Can't make the new time? Press **Can't go**."))
         return {"content": "\n".join(lines), "embed": event_embed(event), "view": link_view(event)}
 
     async def _cancelled(self, item: outbox.OutboxItem) -> Message | None:
@@ -128,10 +138,13 @@ class EventNotices:
         event = await self._event(item, p.event_id)
         if event is None:
             return None
-        starts = format_dt(event.starts, "F")
-        text = f"**{truncate(event.title, 200)}** on {starts} has been cancelled."
+        text = _(
+            "**{title}** on {starts} has been cancelled.",
+            title=truncate(event.title, 200),
+            starts=format_dt(event.starts, "F"),
+        )
         if p.reason:
-            text += f"\nReason: {truncate(p.reason, 1500)}"
+            text += "\n" + _("Reason: {reason}", reason=truncate(p.reason, 1500))
         return {"content": text}
 
     async def _reminder(self, item: outbox.OutboxItem) -> Message | None:
@@ -139,9 +152,13 @@ class EventNotices:
         if event is None or event.cancelled:
             return None
         return {
-            "content": f"Reminder: **{truncate(event.title, 200)}** starts "
-            f"{format_dt(event.starts, 'R')} ({format_dt(event.starts, 'F')}). "
-            "Turn these DMs off with `/event reminders enabled:False`."
+            "content": _(
+                "Reminder: **{title}** starts {relative} ({starts}). "
+                "Turn these DMs off with `/event reminders enabled:False`.",
+                title=truncate(event.title, 200),
+                relative=format_dt(event.starts, "R"),
+                starts=format_dt(event.starts, "F"),
+            )
             + online_line(await self._link(item, event)),
             "embed": event_embed(event),
             "view": link_view(event),
@@ -153,8 +170,11 @@ class EventNotices:
         if event is None or event.cancelled:
             return None
         offset = format_offset(int(p.offset_seconds))
-        text = (
-            f"**{truncate(event.title, 200)}** starts {format_dt(event.starts, 'R')} (in {offset})."
+        text = _(
+            "**{title}** starts {relative} (in {offset}).",
+            title=truncate(event.title, 200),
+            relative=format_dt(event.starts, "R"),
+            offset=offset,
         )
         mentions = discord.AllowedMentions.none()
         if p.role_id:

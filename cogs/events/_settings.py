@@ -7,6 +7,7 @@ import discord
 from discord import app_commands
 
 from bot.events import window_text
+from bot.i18n import _
 from bot.timeutil import format_offsets
 from cogs._common import (
     bot_of,
@@ -33,9 +34,9 @@ class EventSettings:
         parsed = await _feature(interaction).set_reminder_offsets(guild_of(interaction).id, offsets)
         await reply(
             interaction,
-            f"Reminders now go out {format_offsets(parsed)} before each event."
+            _("Reminders now go out {offsets} before each event.", offsets=format_offsets(parsed))
             if parsed
-            else "Event reminders are off for this server.",
+            else _("Event reminders are off for this server."),
         )
 
     @app_commands.command(name="volunteer-role", description="Who may check members in")
@@ -47,7 +48,9 @@ class EventSettings:
         await _feature(interaction).events.door.set_volunteer_role(
             guild_of(interaction).id, role.id
         )
-        await reply(interaction, f"Members with {role.mention} can now check people in.")
+        await reply(
+            interaction, _("Members with {role} can now check people in.", role=role.mention)
+        )
 
     @app_commands.command(
         name="checkin-window", description="From when volunteers may check members in"
@@ -64,8 +67,11 @@ class EventSettings:
         await door.set_checkin_window(guild_of(interaction).id, hours)
         await reply(
             interaction,
-            f"Volunteers can now check members in from {window_text(hours)} of each event "
-            "until an hour after its end. Organizers can check members in at any time.",
+            _(
+                "Volunteers can now check members in from {window} of each event "
+                "until an hour after its end. Organizers can check members in at any time.",
+                window=window_text(hours),
+            ),
         )
 
     @app_commands.command(
@@ -97,9 +103,9 @@ class EventSettings:
         await seats.set_release_on_leave(guild_of(interaction).id, enabled)
         await reply(
             interaction,
-            "Members who leave the server give up their seats at upcoming events."
+            _("Members who leave the server give up their seats at upcoming events.")
             if enabled
-            else "Members who leave keep their seats.",
+            else _("Members who leave keep their seats."),
         )
 
     @app_commands.command(
@@ -115,9 +121,11 @@ class EventSettings:
         guild_id = guild_of(interaction).id
         await feature.events.series.set_lead_days(guild_id, days)
         made = await feature.make_series_due(guild_id)
-        text = f"Each occurrence of a recurring event is now announced {days} days ahead."
+        text = _(
+            "Each occurrence of a recurring event is now announced {days} days ahead.", days=days
+        )
         if made:
-            text += f" {made} more occurrence(s) came within that: announced."
+            text += " " + _("{made} more occurrence(s) came within that: announced.", made=made)
         await reply(interaction, text)
 
     @app_commands.command(
@@ -130,7 +138,7 @@ class EventSettings:
         await threads.set_enabled(guild_of(interaction).id, enabled)
         await reply(
             interaction,
-            "New event announcements get a thread for questions, archived a day after the event."
+            _("New event announcements get a thread for questions, archived a day after the event.")
             if enabled
-            else "New event announcements get no thread.",
+            else _("New event announcements get no thread."),
         )

@@ -10,6 +10,7 @@ import logging
 import discord
 
 from bot.events import Event, Ticket, ticket_filename, ticket_qr_png
+from bot.i18n import _
 from cogs._common import NO_PINGS, truncate
 from cogs._delivery import Pacer
 from cogs.events._embeds import online_line
@@ -25,10 +26,12 @@ def ticket_file(ticket: Ticket) -> discord.File:
 
 
 def ticket_text(event: Event, ticket: Ticket) -> str:
-    text = (
-        f"Your ticket for **{truncate(event.title, 200)}** "
-        f"({discord.utils.format_dt(event.starts)}): "
-        f"**{ticket.code}**. Show the QR code or say the code at the door."
+    text = _(
+        "Your ticket for **{title}** ({when}): **{code}**. "
+        "Show the QR code or say the code at the door.",
+        title=truncate(event.title, 200),
+        when=discord.utils.format_dt(event.starts),
+        code=ticket.code,
     )
     # A live ticket is a seat: its holder is going, so they get the link.
     return text + online_line(event.link_for("going") if ticket.live else None)
@@ -55,10 +58,14 @@ class TicketMailer:
             await interaction.user.send(text, file=ticket_file(ticket), allowed_mentions=NO_PINGS)
         except discord.HTTPException as exc:
             # Closed DMs (403) or Discord failing: hand the ticket over here instead.
-            why = "Your DMs are closed" if isinstance(exc, discord.Forbidden) else "DMs failed"
+            why = (
+                _("(Your DMs are closed, so here it is.)")
+                if isinstance(exc, discord.Forbidden)
+                else _("(DMs failed, so here it is.)")
+            )
             try:
                 await interaction.followup.send(
-                    f"{text} ({why}, so here it is.)", file=ticket_file(ticket), ephemeral=True
+                    f"{text} {why}", file=ticket_file(ticket), ephemeral=True
                 )
             except discord.HTTPException as again:
                 log.warning("ticket for %s not delivered: %s / %s", interaction.user.id, exc, again)

@@ -15,15 +15,17 @@ from typing import Any
 import discord
 
 from bot.events import Event
+from bot.i18n import N_, _
 from cogs._common import bot_of, guarded
 from cogs._i18n import SpokenItem
 from cogs.events._embeds import google_button
 from cogs.events._feature import EventsFeature
 
+# Labels are translated when a button is built (in the reader's language).
 ACTIONS = {
-    "go": ("Going", discord.ButtonStyle.success),
-    "leave": ("Can't go", discord.ButtonStyle.secondary),
-    "ics": ("Add to calendar", discord.ButtonStyle.primary),
+    "go": (N_("Going"), discord.ButtonStyle.success),
+    "leave": (N_("Can't go"), discord.ButtonStyle.secondary),
+    "ics": (N_("Add to calendar"), discord.ButtonStyle.primary),
 }
 
 
@@ -36,7 +38,7 @@ class RsvpButton(
         label, style = ACTIONS[action]
         super().__init__(
             discord.ui.Button(
-                label=label,
+                label=_(label),
                 style=style,
                 custom_id=f"rsvp:v1:{action}:{event_id}",
                 disabled=disabled,
@@ -81,7 +83,7 @@ class FeedbackButton(
     def __init__(self, event_id: int) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Give feedback",
+                label=_("Give feedback"),
                 style=discord.ButtonStyle.primary,
                 custom_id=f"efb:v1:{event_id}",
             )
