@@ -53,6 +53,7 @@ PROGRAMMER_ERRORS = {
     "SystemExit",
     "LookupError",
     "OSError",
+    "BadLink",  # why a signed link was refused: logged; the member sees the plain 403
 }
 # Discord shows these in English: command names, descriptions and option hints.
 DISCORD_METADATA = {"command", "Group", "describe", "context_menu", "rename", "GroupCog"}
