@@ -60,7 +60,8 @@ DISCORD_METADATA = {"command", "Group", "describe", "context_menu", "rename", "G
 SENTENCE = re.compile(r"[A-Za-z][a-z']*[ ,:]+[A-Za-z][a-z']*[ ,:;.—-]+[A-Za-z]")
 # SQL: statements, conditions with a parameter, and column lists ("id, title, url").
 SQL = re.compile(
-    r"^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|WITH|ALTER|DROP|PRAGMA)\b|\bFROM \w|\bWHERE\b|\bORDER BY\b"
+    r"^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|WITH|ALTER|DROP|PRAGMA)\b"
+    r"|\bFROM \w|\bWHERE\b|\bORDER BY\b"
     r"|\s=\s\?|^\s*[a-z_.]+(,\s*[a-z_.]+)+\s*$",
     re.I,
 )
