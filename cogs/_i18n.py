@@ -5,6 +5,10 @@ select or form of the bot runs (CommunityTree, BaseView, SpokenItem, Forms): fro
 on `_()` in that task answers in the member's language. A message for someone else —
 a public post, another member's DM — is rendered inside `speaking(...)` with
 `bot.languages.of_server(...)` or `of_member(...)`.
+
+In a DM there is no server: a button there (a ticket's, a proposal's) names the server
+its event or proposal belongs to (`SpokenItem.language_guild`); anything else in a DM
+follows the member's own choice if they made the same one in every server.
 """
 
 from __future__ import annotations
@@ -19,15 +23,17 @@ if TYPE_CHECKING:
     from cogs._app import CommunityBot
 
 
-async def language_of(interaction: discord.Interaction) -> str:
-    """The language the member who acted reads: their choice here, else the server's."""
+async def language_of(interaction: discord.Interaction, guild_id: int | None = None) -> str:
+    """The language the member who acted reads: their choice in the server (the
+    interaction's, else `guild_id`), else the server's default."""
     bot: CommunityBot = interaction.client  # type: ignore[assignment]
-    return await bot.languages.of_member(interaction.guild_id, interaction.user.id)
+    where = interaction.guild_id if interaction.guild_id is not None else guild_id
+    return await bot.languages.of_member(where, interaction.user.id)
 
 
-async def speak(interaction: discord.Interaction) -> str:
+async def speak(interaction: discord.Interaction, guild_id: int | None = None) -> str:
     """Answer this interaction (the rest of its task) in the member's language."""
-    language = await language_of(interaction)
+    language = await language_of(interaction, guild_id)
     i18n.use(language)
     return language
 
@@ -35,6 +41,13 @@ async def speak(interaction: discord.Interaction) -> str:
 class SpokenItem:
     """Mixed into a DynamicItem: its callback runs in the clicking member's language."""
 
+    async def language_guild(self, interaction: discord.Interaction[Any]) -> int | None:
+        """For a click in a DM: the server whose settings decide (None: not known)."""
+        return None
+
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        await speak(interaction)
+        guild_id = None
+        if interaction.guild_id is None:
+            guild_id = await self.language_guild(interaction)
+        await speak(interaction, guild_id)
         return True

@@ -19,7 +19,7 @@ from cogs.events._notify import EventNotices
 from cogs.events._roles import EventRoles
 from cogs.events._threads import EventThreadKeeper
 from cogs.events._timers import EventTimers
-from cogs.events._views import FeedbackButton, RsvpButton
+from cogs.events._views import FeedbackButton, RsvpButton, ticket_view
 
 
 async def setup(bot: CommunityBot) -> None:
@@ -45,6 +45,7 @@ async def setup(bot: CommunityBot) -> None:
         deliverer=bot.delivery,
         cooldowns=bot.cooldowns,
         signals=bot.signals,
+        ticket_view=ticket_view,
     )
     EventNotices(events).register(bot.delivery)
     bot.delivery.register(ROLE_SYNC, roles.sync)
@@ -52,9 +53,9 @@ async def setup(bot: CommunityBot) -> None:
     bot.forms.register(QuestionsModal.TEMPLATE, feature.submit_questions)
     bot.forms.register(FeedbackModal.TEMPLATE, feature.submit_feedback)
     bot.features.add(feature)
-    door_web = DoorWeb(bot, events)
+    door_web = DoorWeb(bot, events, bot.languages)
     door_web.register()  # before the web server starts, which is after every cog loaded
-    add_calendar_route(bot, events)
+    add_calendar_route(bot, events, bot.languages)
     await bot.add_cog(
         EventsCog(
             bot,

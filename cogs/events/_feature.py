@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot.cooldowns import Cooldowns, Limit, TooSoon
-from bot.errors import InvalidInput
+from bot.errors import InvalidInput, NotFound
 from bot.events import (
     AnswersRequired,
     Event,
@@ -63,6 +64,7 @@ class EventsFeature:
         deliverer: Deliverer,
         cooldowns: Cooldowns,
         signals: Signals | None = None,
+        ticket_view: Callable[[Event], discord.ui.View] | None = None,
     ) -> None:
         self.events = events
         self.announcements = announcements
@@ -70,7 +72,7 @@ class EventsFeature:
         self.deliverer = deliverer
         self.cooldowns = cooldowns
         self.signals = signals or Signals()  # one process: follow-ups run here
-        self.tickets = TicketMailer(deliverer.pacer)
+        self.tickets = TicketMailer(deliverer.pacer, ticket_view)  # its DM's buttons
         # Seats passed on by member deletions, applied once the delete committed.
         self._passed_on: dict[int, list[SeatChange]] = {}
 
@@ -135,11 +137,11 @@ class EventsFeature:
         await self.apply(result.seats)
 
     async def leave(self, interaction: discord.Interaction, event_id: int) -> None:
-        """Can't go (button or /event leave)."""
-        guild = guild_of(interaction)
-        await self._check_rsvp_changes(interaction, event_id, going=False)
+        """Can't go (button, /event leave, or the button on the ticket DM)."""
+        guild_id = await self._guild_id(interaction, event_id)
+        await self._check_rsvp_changes(interaction, event_id, going=False, guild_id=guild_id)
         result = await in_time(
-            interaction, self.events.seats.leave(guild.id, event_id, interaction.user.id)
+            interaction, self.events.seats.leave(guild_id, event_id, interaction.user.id)
         )
         text = {
             "was_going": _("You've given up your seat — thanks for letting us know."),
@@ -148,19 +150,33 @@ class EventsFeature:
         }[result.outcome]
         await reply(interaction, text)
         if result.changed:
-            self.cooldowns.count(RSVP_CHANGES, guild.id, interaction.user.id)
+            self.cooldowns.count(RSVP_CHANGES, guild_id, interaction.user.id)
         await self.apply(result.seats)
 
+    async def _guild_id(self, interaction: discord.Interaction, event_id: int) -> int:
+        """The server of a click: where it was made, or for a button on a DM (the ticket),
+        the event's own server. Only the member's own place is changed or shown from a
+        DM, so the event's server is enough."""
+        if interaction.guild_id is not None:
+            return interaction.guild_id
+        return await self.events.store.guild_of(event_id)
+
     async def _check_rsvp_changes(
-        self, interaction: discord.Interaction, event_id: int, *, going: bool
+        self,
+        interaction: discord.Interaction,
+        event_id: int,
+        *,
+        going: bool,
+        guild_id: int | None = None,
     ) -> None:
         """Going/Can't go cycling makes the bot DM a ticket and change a role each time:
         a member gets RSVP_CHANGES per window. Over it, a click that would change nothing
         still gets its answer, and organizers are exempt. A click that changed something
         is counted after."""
-        guild = guild_of(interaction)
+        if guild_id is None:
+            guild_id = guild_of(interaction).id
         try:
-            self.cooldowns.check(RSVP_CHANGES, guild.id, interaction.user.id, count=False)
+            self.cooldowns.check(RSVP_CHANGES, guild_id, interaction.user.id, count=False)
         except TooSoon:
             status = (await self.events.listings.status_of(event_id, interaction.user.id)).status
             if (status is not None) == going or await is_organizer(interaction):
@@ -175,7 +191,14 @@ class EventsFeature:
         await self.rsvp(interaction, int(match["event_id"]), answers)
 
     async def send_ics(self, interaction: discord.Interaction, event_id: int) -> None:
-        event = await self.events.catalogue.get(guild_of(interaction).id, event_id)
+        guild_id = await self._guild_id(interaction, event_id)
+        if interaction.guild_id is None:
+            # From a DM: only an event the member registered for (a forged button for
+            # another server's event shows nothing).
+            status = await self.events.listings.status_of(event_id, interaction.user.id)
+            if status.status is None:
+                raise NotFound(_("There is no event #{id}.", id=event_id))
+        event = await self.events.catalogue.get(guild_id, event_id)
         link = await self.events.listings.online_link(event, interaction.user.id)
         data = event_ics(event, jump_url(event), discord.utils.utcnow(), link)
         file = discord.File(io.BytesIO(data), filename=ics_filename(event))

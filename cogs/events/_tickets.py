@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+from collections.abc import Callable
 
 import discord
 
@@ -42,8 +43,11 @@ class TicketMailer:
     deliverer's pace: in a 2,000-click burst the answers to the clicks come first and
     the tickets follow over the next seconds."""
 
-    def __init__(self, pacer: Pacer) -> None:
+    def __init__(
+        self, pacer: Pacer, view: Callable[[Event], discord.ui.View] | None = None
+    ) -> None:
         self.pacer = pacer
+        self.view = view  # the buttons under the ticket (cogs/events/_views.ticket_view)
         self._background: set[asyncio.Task[None]] = set()
 
     def send(self, interaction: discord.Interaction, event: Event, ticket: Ticket) -> None:
@@ -53,9 +57,12 @@ class TicketMailer:
 
     async def _send(self, interaction: discord.Interaction, event: Event, ticket: Ticket) -> None:
         text = ticket_text(event, ticket)
+        view = self.view(event) if self.view is not None else discord.utils.MISSING
         await self.pacer.wait()
         try:
-            await interaction.user.send(text, file=ticket_file(ticket), allowed_mentions=NO_PINGS)
+            await interaction.user.send(
+                text, file=ticket_file(ticket), view=view, allowed_mentions=NO_PINGS
+            )
         except discord.HTTPException as exc:
             # Closed DMs (403) or Discord failing: hand the ticket over here instead.
             why = (

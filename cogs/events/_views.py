@@ -9,11 +9,13 @@ through one typed object, `EventsFeature`, which says clearly if events aren't l
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import Any
 
 import discord
 
+from bot.errors import DomainError
 from bot.events import Event
 from bot.i18n import N_, _
 from cogs._common import bot_of, guarded
@@ -27,6 +29,10 @@ ACTIONS = {
     "leave": (N_("Can't go"), discord.ButtonStyle.secondary),
     "ics": (N_("Add to calendar"), discord.ButtonStyle.primary),
 }
+
+
+def _events(interaction: discord.Interaction) -> EventsFeature:
+    return bot_of(interaction).features.get(EventsFeature)
 
 
 class RsvpButton(
@@ -46,6 +52,12 @@ class RsvpButton(
         )
         self.action = action
         self.event_id = event_id
+
+    async def language_guild(self, interaction: discord.Interaction) -> int | None:
+        """Clicked in a DM (a ticket, a feedback request): the event's server decides."""
+        with contextlib.suppress(DomainError):
+            return await _events(interaction).events.store.guild_of(self.event_id)
+        return None
 
     @classmethod
     async def from_custom_id(
@@ -90,6 +102,12 @@ class FeedbackButton(
         )
         self.event_id = event_id
 
+    async def language_guild(self, interaction: discord.Interaction) -> int | None:
+        """Clicked in a DM (a ticket, a feedback request): the event's server decides."""
+        with contextlib.suppress(DomainError):
+            return await _events(interaction).events.store.guild_of(self.event_id)
+        return None
+
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
@@ -103,6 +121,15 @@ class FeedbackButton(
             .features.get(EventsFeature)
             .open_feedback(interaction, self.event_id)
         )
+
+
+def ticket_view(event: Event, view: discord.ui.View | None = None) -> discord.ui.View:
+    """On a ticket DM: Add to calendar and Can't go, in the reader's language. They work
+    from the DM (the event says which server) and after a restart."""
+    view = view or discord.ui.View(timeout=None)
+    view.add_item(RsvpButton("ics", event.id))
+    view.add_item(RsvpButton("leave", event.id))
+    return view
 
 
 def feedback_view(event_id: int) -> discord.ui.View:

@@ -5,11 +5,13 @@ so clearly if mentorship isn't loaded."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import Any
 
 import discord
 
+from bot.errors import DomainError
 from bot.i18n import N_, _
 from cogs._common import bot_of, guarded
 from cogs._forms import form_id
@@ -48,6 +50,12 @@ class ProposalButton(
         self.answer = answer
         self.proposal_id = proposal_id
 
+    async def language_guild(self, interaction: discord.Interaction) -> int | None:
+        """Clicked in the proposal's DM: the proposal's server decides the language."""
+        with contextlib.suppress(DomainError):
+            return (await _feature(interaction).service.proposals.get(self.proposal_id)).guild_id
+        return None
+
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
@@ -75,6 +83,12 @@ class CheckinButton(
         )
         self.answer = answer
         self.match_id = match_id
+
+    async def language_guild(self, interaction: discord.Interaction) -> int | None:
+        """Clicked in the check-in DM: the match's server decides the language."""
+        with contextlib.suppress(DomainError):
+            return (await _feature(interaction).service.matches.get(self.match_id)).guild_id
+        return None
 
     @classmethod
     async def from_custom_id(
