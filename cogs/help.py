@@ -18,7 +18,13 @@ def command_lines(command: app_commands.Command | app_commands.Group) -> list[st
     if isinstance(command, app_commands.Group):
         return [line for sub in command.commands for line in command_lines(sub)]
     # The name stays English (it is what members type); the description is translated.
-    return [_("`/{name}` — {description}", name=command.qualified_name, description=_(command.description))]
+    return [
+        _(
+            "`/{name}` — {description}",
+            name=command.qualified_name,
+            description=_(command.description),
+        )
+    ]
 
 
 def help_sections(bot: commands.Bot | commands.AutoShardedBot) -> list[tuple[str, list[str]]]:
