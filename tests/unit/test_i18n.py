@@ -17,7 +17,7 @@ from bot import i18n
 from bot.db import Database
 from bot.errors import InvalidInput
 from bot.guilds import GuildSettings
-from bot.i18n import FSI, PDI, N_, _, _n, in_language, speaking, strip_marks
+from bot.i18n import FSI, N_, PDI, _, _n, in_language, speaking, strip_marks
 from bot.languages import Languages, resolve
 from bot.schedules import parse_schedule
 from bot.timeutil import parse_offsets, parse_when
