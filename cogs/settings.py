@@ -295,9 +295,9 @@ def _where(channel_id: int | None, role_id: int | None) -> str:
     """What a city has, for the reply ("" when nothing)."""
     parts = []
     if channel_id:
-        parts.append(_("announcements in {channel}", channel=f"<#{channel_id}>"))
+        parts.append(_("announcements in {channel}", channel=channel_text(channel_id)))
     if role_id:
-        parts.append(_("role {role}", role=f"<@&{role_id}>"))
+        parts.append(_("role {role}", role=role_text(role_id)))
     return _(", ").join(parts)
 
 
