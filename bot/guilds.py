@@ -13,6 +13,7 @@ from functools import cache
 
 from bot.db import Database
 from bot.errors import AlreadyExists, InvalidInput, NotFound
+from bot.i18n import _
 
 DEFAULT_TIMEZONE = "Asia/Karachi"
 DEFAULT_CITIES = ("Islamabad", "Lahore")
@@ -54,8 +55,18 @@ def resolve_timezone(name: str) -> str:
     if cleaned.casefold() in by_key:
         return by_key[cleaned.casefold()]
     close = difflib.get_close_matches(cleaned.casefold(), list(by_key), n=1, cutoff=0.6)
-    hint = f" Did you mean {by_key[close[0]]}?" if close else " Use a name like Asia/Karachi."
-    raise InvalidInput(f"“{name.strip()[:100]}” is not a time zone I know.{hint}")
+    shown = name.strip()[:100]
+    if close:
+        raise InvalidInput(
+            _(
+                "“{name}” is not a time zone I know. Did you mean {zone}?",
+                name=shown,
+                zone=by_key[close[0]],
+            )
+        )
+    raise InvalidInput(
+        _("“{name}” is not a time zone I know. Use a name like Asia/Karachi.", name=shown)
+    )
 
 
 def search_timezones(text: str, limit: int = 25) -> list[str]:
@@ -77,9 +88,9 @@ def _parts(zone: str) -> list[str]:
 def clean_city_name(name: str) -> str:
     cleaned = " ".join(name.replace("\x00", "").split())  # no NUL in either store
     if not cleaned:
-        raise InvalidInput("A city needs a name.")
+        raise InvalidInput(_("A city needs a name."))
     if len(cleaned) > MAX_CITY_NAME:
-        raise InvalidInput(f"A city name can be at most {MAX_CITY_NAME} characters.")
+        raise InvalidInput(_("A city name can be at most {limit} characters.", limit=MAX_CITY_NAME))
     return cleaned
 
 
@@ -168,10 +179,13 @@ class GuildSettings:
             (guild_id, " ".join(name.replace("\x00", "").split()).casefold()),
         )
         if row is None:
-            names = ", ".join(c.name for c in await self.cities(guild_id)) or "none yet"
+            names = ", ".join(c.name for c in await self.cities(guild_id)) or _("none yet")
             raise NotFound(
-                f"There is no city called “{name.strip()[:MAX_CITY_NAME]}”. "
-                f"This server's cities: {names}."
+                _(
+                    "There is no city called “{name}”. This server's cities: {cities}.",
+                    name=name.strip()[:MAX_CITY_NAME],
+                    cities=names,
+                )
             )
         return City(**dict(row))
 
@@ -187,8 +201,11 @@ class GuildSettings:
             )
             if existing:
                 raise AlreadyExists(
-                    f"{existing['name']} is already one of this server's cities; "
-                    "use /settings city-edit to change its channel or role."
+                    _(
+                        "{city} is already one of this server's cities; "
+                        "use /settings city-edit to change its channel or role.",
+                        city=existing["name"],
+                    )
                 )
             city_id = await self.db.insert(
                 "INSERT INTO cities(guild_id, name, name_key, channel_id, role_id)"
@@ -206,7 +223,7 @@ class GuildSettings:
     ) -> City:
         """Set the city's channel and/or role (None leaves that one as it is)."""
         if channel_id is None and role_id is None:
-            raise InvalidInput("Give a channel, a role or both to change for this city.")
+            raise InvalidInput(_("Give a channel, a role or both to change for this city."))
         city = await self.city(guild_id, name)
         new = City(
             city.id,
@@ -226,7 +243,8 @@ class GuildSettings:
         return city
 
     async def forget_channel(self, guild_id: int, channel_id: int) -> list[str]:
-        """A channel was deleted: clear every setting that named it; says what changed."""
+        """A channel was deleted: clear every setting that named it; says what changed (in
+        the language being spoken: the caller speaks the server's)."""
         cleared: list[str] = []
         async with self.db.transaction():
             if await self.db.execute_rowcount(
@@ -234,23 +252,24 @@ class GuildSettings:
                 " WHERE guild_id = ? AND announcements_channel_id = ?",
                 (guild_id, channel_id),
             ):
-                cleared.append("the announcements channel setting")
+                cleared.append(_("the announcements channel setting"))
             if await self.db.execute_rowcount(
                 "UPDATE guilds SET organizer_channel_id = NULL"
                 " WHERE guild_id = ? AND organizer_channel_id = ?",
                 (guild_id, channel_id),
             ):
-                cleared.append("the organizer channel (notices wait until it is set again)")
+                cleared.append(_("the organizer channel (notices wait until it is set again)"))
             for row in await self.db.fetchall(
                 "UPDATE cities SET channel_id = NULL WHERE guild_id = ? AND channel_id = ?"
                 " RETURNING name",
                 (guild_id, channel_id),
             ):
-                cleared.append(f"the channel of {row['name']}")
+                cleared.append(_("the channel of {city}", city=row["name"]))
         return cleared
 
     async def forget_role(self, guild_id: int, role_id: int) -> list[str]:
-        """A role was deleted: clear every setting that named it; says what changed."""
+        """A role was deleted: clear every setting that named it; says what changed (in
+        the language being spoken: the caller speaks the server's)."""
         cleared: list[str] = []
         async with self.db.transaction():
             if await self.db.execute_rowcount(
@@ -258,19 +277,19 @@ class GuildSettings:
                 " WHERE guild_id = ? AND organizer_role_id = ?",
                 (guild_id, role_id),
             ):
-                cleared.append("the organizer role (only Manage Server counts now)")
+                cleared.append(_("the organizer role (only Manage Server counts now)"))
             if await self.db.execute_rowcount(
                 "UPDATE guilds SET curator_role_id = NULL"
                 " WHERE guild_id = ? AND curator_role_id = ?",
                 (guild_id, role_id),
             ):
-                cleared.append("the curator role (only organizers add resources directly now)")
+                cleared.append(_("the curator role (only organizers add resources directly now)"))
             for row in await self.db.fetchall(
                 "UPDATE cities SET role_id = NULL WHERE guild_id = ? AND role_id = ?"
                 " RETURNING name",
                 (guild_id, role_id),
             ):
-                cleared.append(f"the role of {row['name']}")
+                cleared.append(_("the role of {city}", city=row["name"]))
         return cleared
 
     async def search_cities(self, guild_id: int, text: str) -> list[str]:

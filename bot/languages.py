@@ -23,7 +23,7 @@ def resolve(name: str) -> str:
         names = {code, label.casefold(), *(p.strip("() ").casefold() for p in label.split(" "))}
         if key in names:
             return code
-    choices = ", ".join(LANGUAGES.values())
+    choices = _(", ").join(LANGUAGES.values())
     raise InvalidInput(_(UNKNOWN, name=name.strip()[:40], choices=choices))
 
 

@@ -103,7 +103,9 @@ async def enqueue(
     return count > 0
 
 
-_COLUMNS = "id, guild_id, kind, user_id, channel_id, payload, attempts, due_at"
+_COLUMNS = ", ".join(
+    ("id", "guild_id", "kind", "user_id", "channel_id", "payload", "attempts", "due_at")
+)
 
 
 def _item(r: Row) -> OutboxItem:

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.errors import InvalidInput
+from bot.i18n import N_, _, _n, strip_marks
 
 MIN_GAP_SECONDS = 3600
 # How many upcoming fire times are inspected for the "not more often than hourly" rule.
@@ -30,6 +31,16 @@ for _i, (_short, _full) in enumerate(zip(DAY_NAMES, _DAY_FULL, strict=True)):
     _DAY_ALIASES[_short] = _i
     _DAY_ALIASES[_full] = _i
 _DAY_ALIASES.update({"tues": 1, "weds": 2, "thur": 3, "thurs": 3})
+# How describe() names the days (the names above are what organizers type: English).
+_DAY_LABELS = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
 
 # Cron numbers weekdays 0 (or 7) = Sunday; APScheduler 3 numbers them 0 = Monday,
 # so numeric cron weekdays are translated to names before they reach APScheduler.
@@ -40,9 +51,9 @@ _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _DAILY = re.compile(r"^daily\s+(\S+)$")
 _WEEKLY = re.compile(r"^weekly\s+(.+?)\s+(\S+)$")
 
-FORMS_HELP = (
+FORMS_HELP = N_(
     "Use `daily 10:00`, `weekly mon,thu 18:00` or a five-field cron expression "
-    "such as `0 9 * * 1-5` (minute hour day month weekday)"
+    "such as `0 9 * * 1-5` (minute hour day month weekday)."
 )
 
 
@@ -68,7 +79,7 @@ class Schedule:
             dow = ",".join(DAY_NAMES[d] for d in self.days)
             return CronTrigger(day_of_week=dow, hour=self.hour, minute=self.minute, timezone=tz)
         assert self.cron is not None
-        minute, hour, day, month, _ = self.cron.split()
+        minute, hour, day, month, _dow = self.cron.split()
         return CronTrigger(
             minute=minute,
             hour=hour,
@@ -88,7 +99,7 @@ class Schedule:
         trigger = self.trigger()
         out: list[int] = []
         t = int(after)
-        for _ in range(count):
+        for _step in range(count):
             # APScheduler answers times >= the one given, so ask from one second later.
             nxt = trigger.get_next_fire_time(None, datetime.fromtimestamp(t + 1, UTC))
             if nxt is None:
@@ -99,14 +110,19 @@ class Schedule:
 
     def describe(self) -> str:
         """A human sentence, e.g. `every Monday and Thursday at 18:00 (Asia/Karachi)`."""
-        zone = f" ({self.timezone})"
+        zone = self.timezone
+        at = f"{self.hour:02d}:{self.minute:02d}" if self.hour is not None else ""
         if self.kind == "daily":
-            return f"every day at {self.hour:02d}:{self.minute:02d}{zone}"
+            return _("every day at {time} ({zone})", time=at, zone=zone)
         if self.kind == "weekly":
-            names = [_DAY_FULL[d].capitalize() for d in self.days]
-            days = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-            return f"every {days} at {self.hour:02d}:{self.minute:02d}{zone}"
-        return f"cron `{self.cron}`{zone}"
+            names = [_(_DAY_LABELS[d]) for d in self.days]
+            days = (
+                names[0]
+                if len(names) == 1
+                else _("{first} and {last}", first=_(", ").join(names[:-1]), last=names[-1])
+            )
+            return _("every {days} at {time} ({zone})", days=days, time=at, zone=zone)
+        return _("cron `{cron}` ({zone})", cron=self.cron, zone=zone)
 
 
 def _zone_name(tz: tzinfo | str) -> str:
@@ -122,14 +138,14 @@ def _zone_name(tz: tzinfo | str) -> str:
 
 def _invalid(text: str, why: str = "") -> InvalidInput:
     shown = text.strip()[:_MAX_TEXT]
-    reason = f" {why}" if why else ""
-    return InvalidInput(f"“{shown}” is not a schedule I understand.{reason} {FORMS_HELP}.")
+    sentences = [_("“{text}” is not a schedule I understand.", text=shown), why, _(FORMS_HELP)]
+    return InvalidInput(" ".join(s for s in sentences if s))
 
 
 def _parse_time(text: str, raw: str) -> tuple[int, int]:
     match = _TIME.match(text)
     if not match:
-        raise _invalid(raw, f"“{text[:20]}” is not a 24-hour time like 18:00.")
+        raise _invalid(raw, _("“{text}” is not a 24-hour time like 18:00.", text=text[:20]))
     return int(match.group(1)), int(match.group(2))
 
 
@@ -139,18 +155,20 @@ def _parse_days(text: str, raw: str) -> tuple[int, ...]:
         if not part:
             continue
         if "-" in part:
-            first, _, last = part.partition("-")
+            first, _dash, last = part.partition("-")
             if first not in _DAY_ALIASES or last not in _DAY_ALIASES:
-                raise _invalid(raw, f"“{part[:20]}” is not a range of days like mon-fri.")
+                raise _invalid(
+                    raw, _("“{text}” is not a range of days like mon-fri.", text=part[:20])
+                )
             a, b = _DAY_ALIASES[first], _DAY_ALIASES[last]
             span = range(a, b + 1) if a <= b else [*range(a, 7), *range(0, b + 1)]
             days.update(span)
         elif part in _DAY_ALIASES:
             days.add(_DAY_ALIASES[part])
         else:
-            raise _invalid(raw, f"“{part[:20]}” is not a day of the week.")
+            raise _invalid(raw, _("“{text}” is not a day of the week.", text=part[:20]))
     if not days:
-        raise _invalid(raw, "Name at least one day.")
+        raise _invalid(raw, _("Name at least one day."))
     return tuple(sorted(days))
 
 
@@ -159,7 +177,7 @@ def _cron_dow_value(token: str, raw: str) -> int:
         return int(token) % 7  # 7 is Sunday too
     if token in _CRON_DOW_LOOKUP:
         return _CRON_DOW_LOOKUP[token]
-    raise _invalid(raw, f"“{token[:20]}” is not a weekday (0-7 or sun-sat).")
+    raise _invalid(raw, _("“{text}” is not a weekday (0-7 or sun-sat).", text=token[:20]))
 
 
 def _translate_cron_dow(field: str, raw: str) -> str:
@@ -168,21 +186,21 @@ def _translate_cron_dow(field: str, raw: str) -> str:
         return "*"
     days: set[int] = set()
     for item in field.split(","):
-        rng, _, step_text = item.partition("/")
+        rng, _slash, step_text = item.partition("/")
         step = 1
         if step_text:
             if not step_text.isdecimal() or int(step_text) == 0:
-                raise _invalid(raw, f"“{item[:20]}” has a bad step.")
+                raise _invalid(raw, _("“{text}” has a bad step.", text=item[:20]))
             step = int(step_text)
         if rng == "*":
             lo, hi = 0, 6
         elif "-" in rng:
-            a, _, b = rng.partition("-")
+            a, _dash, b = rng.partition("-")
             lo, hi = _cron_dow_value(a, raw), _cron_dow_value(b, raw)
             if hi == 0 and lo > 0:
                 hi = 7  # `5-7` and `fri-sun` run to Sunday
             if lo > hi:
-                raise _invalid(raw, f"“{item[:20]}” is a range that runs backwards.")
+                raise _invalid(raw, _("“{text}” is a range that runs backwards.", text=item[:20]))
         else:
             lo = hi = _cron_dow_value(rng, raw)
             if step_text:
@@ -195,7 +213,7 @@ def _parse_cron(fields: list[str], raw: str, zone: str) -> Schedule:
     day, dow = fields[2], fields[4]
     if day not in ("*", "?") and dow not in ("*", "?"):
         # Cron fires when either matches, APScheduler when both do: refuse the ambiguity.
-        raise _invalid(raw, "Restrict the day of the month or the day of the week, not both.")
+        raise _invalid(raw, _("Restrict the day of the month or the day of the week, not both."))
     cron_dow = _translate_cron_dow(dow, raw)
     schedule = Schedule(
         text=" ".join(fields),
@@ -217,10 +235,10 @@ def parse_schedule(text: str, tz: tzinfo | str) -> Schedule:
     Refuses anything that fires more often than hourly or never fires at all.
     """
     zone = _zone_name(tz)
-    raw = text or ""
+    raw = strip_marks(text or "")  # copied from an Urdu message: no bidi marks
     cleaned = " ".join(raw.strip().lower().split())
     if not cleaned:
-        raise InvalidInput(f"Give a schedule. {FORMS_HELP}.")
+        raise InvalidInput(_("Give a schedule.") + " " + _(FORMS_HELP))
     if len(cleaned) > _MAX_TEXT:
         raise _invalid(raw[:_MAX_TEXT])
     if cleaned.startswith("cron "):
@@ -264,18 +282,22 @@ def _check_frequency(schedule: Schedule, raw: str) -> None:
         # Maybe the expression only names past or rare dates; look from now too.
         fires = schedule.next_fires(datetime.now(UTC).timestamp(), _GAP_SAMPLES)
     if not fires:
-        raise _invalid(raw, "It never fires.")
+        raise _invalid(raw, _("It never fires."))
     gaps = [b - a for a, b in itertools.pairwise(fires)]
     if gaps and min(gaps) < MIN_GAP_SECONDS:
         every = timedelta(seconds=min(gaps))
         raise InvalidInput(
-            f"“{raw.strip()[:_MAX_TEXT]}” would fire as often as every {_human(every)}; "
-            "schedules may fire at most once an hour."
+            _(
+                "“{text}” would fire as often as every {every}; "
+                "schedules may fire at most once an hour.",
+                text=raw.strip()[:_MAX_TEXT],
+                every=_human(every),
+            )
         )
 
 
 def _human(delta: timedelta) -> str:
     minutes = int(delta.total_seconds() // 60)
     if minutes < 1:
-        return f"{int(delta.total_seconds())} seconds"
-    return "minute" if minutes == 1 else f"{minutes} minutes"
+        return _("{n} seconds", n=int(delta.total_seconds()))
+    return _n("minute", "{n} minutes", minutes, n=minutes)

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from dateutil import parser as date_parser
 
 from bot.errors import InvalidInput
+from bot.i18n import _, strip_marks
 
 MAX_WHEN_LENGTH = 100
 MAX_OFFSETS = 3
@@ -53,10 +54,17 @@ _DEFAULT_B = datetime(1908, 3, 3, 1, 0)
 
 
 def _formats_hint(tz: ZoneInfo) -> str:
-    return (
+    # The examples stay English in every language: they are what the parser reads.
+    return _(
         "Try 2026-07-26 10:00, 26 Jul 2026 10am, tomorrow 18:00 or friday 6pm "
-        f"(times are read in {tz.key})."
+        "(times are read in {zone}).",
+        zone=tz.key,
     )
+
+
+def _refusal(sentence: str, tz: ZoneInfo) -> InvalidInput:
+    """What was wrong (one translated sentence), then the forms that work."""
+    return InvalidInput(f"{sentence} {_formats_hint(tz)}")
 
 
 def _clock_time(hour: str, minute: str | None, ampm: str | None) -> time | None:
@@ -97,9 +105,7 @@ def _general(cleaned: str, tz: ZoneInfo, text: str) -> datetime:
         try:
             return datetime(year, month, day, hour, minute, int(iso["s"] or 0), tzinfo=tz)
         except ValueError:
-            raise InvalidInput(
-                f"“{text}” is not a real date and time. {_formats_hint(tz)}"
-            ) from None
+            raise _refusal(_("“{text}” is not a real date and time.", text=text), tz) from None
     # Day-first for 03/04/2026 (as written in Pakistan and most of the world), but a leading
     # four-digit year is always year-month-day.
     dayfirst = not re.match(r"^\d{4}\b", cleaned)
@@ -111,17 +117,21 @@ def _general(cleaned: str, tz: ZoneInfo, text: str) -> datetime:
                 results.append(date_parser.parse(cleaned, default=default, dayfirst=dayfirst))
             except date_parser.UnknownTimezoneWarning:
                 raise InvalidInput(
-                    f"Leave the time zone out of “{text}”: times are read in {tz.key}."
+                    _(
+                        "Leave the time zone out of “{text}”: times are read in {zone}.",
+                        text=text,
+                        zone=tz.key,
+                    )
                 ) from None
             except (ValueError, OverflowError):
-                raise InvalidInput(
-                    f"I couldn't read “{text}” as a date and time. {_formats_hint(tz)}"
+                raise _refusal(
+                    _("I couldn't read “{text}” as a date and time.", text=text), tz
                 ) from None
     a, b = results
     if (a.year, a.month, a.day) != (b.year, b.month, b.day):
-        raise InvalidInput(f"“{text}” needs a full date with the year. {_formats_hint(tz)}")
+        raise _refusal(_("“{text}” needs a full date with the year.", text=text), tz)
     if a.hour != b.hour:
-        raise InvalidInput(f"“{text}” has no time of day. {_formats_hint(tz)}")
+        raise _refusal(_("“{text}” has no time of day.", text=text), tz)
     if a.tzinfo is not None:
         return a  # an explicit offset or UTC in the text wins over the guild zone
     return a.replace(tzinfo=tz)
@@ -135,11 +145,12 @@ def parse_when(text: str, tz: ZoneInfo, now: datetime) -> datetime:
     refused here; callers decide.
     """
     # dateutil wants the case as typed (it reads "UTC" but not "utc"); our patterns don't.
-    cleaned = " ".join(text.split()).rstrip(".")
+    # Bidi marks (a time copied from an Urdu message) are not part of what was typed.
+    cleaned = " ".join(strip_marks(text).split()).rstrip(".")
     if not cleaned:
-        raise InvalidInput(f"Give a date and time. {_formats_hint(tz)}")
+        raise _refusal(_("Give a date and time."), tz)
     if len(cleaned) > MAX_WHEN_LENGTH:
-        raise InvalidInput(f"That time is too long to be a date. {_formats_hint(tz)}")
+        raise _refusal(_("That time is too long to be a date."), tz)
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     lowered = cleaned.lower()
@@ -147,7 +158,7 @@ def parse_when(text: str, tz: ZoneInfo, now: datetime) -> datetime:
     if match:
         local = _relative(match, tz, now)
         if local is None:
-            raise InvalidInput(f"I couldn't read the time in “{cleaned}”. {_formats_hint(tz)}")
+            raise _refusal(_("I couldn't read the time in “{text}”.", text=cleaned), tz)
     else:
         local = _general(cleaned, tz, cleaned)  # quoted as collapsed: at most 100 characters
     try:
@@ -156,7 +167,7 @@ def parse_when(text: str, tz: ZoneInfo, now: datetime) -> datetime:
         when = None
     # The event's end (up to 30 days later) must stay within what a datetime can hold.
     if when is None or not 1 < when.year < 9999:
-        raise InvalidInput(f"“{cleaned}” is not a date I can use. {_formats_hint(tz)}")
+        raise _refusal(_("“{text}” is not a date I can use.", text=cleaned), tz)
     return when
 
 
@@ -170,14 +181,17 @@ def format_local(epoch: int | float, tz: ZoneInfo) -> str:
 
 def _offset_error(part: str) -> InvalidInput:
     return InvalidInput(
-        f"“{part}” is not a reminder offset. Write a number with d, h or m, "
-        "like 24h, 90m or 2d (at most 30d), separated by commas: 24h,1h."
+        _(
+            "“{text}” is not a reminder offset. Write a number with d, h or m, "
+            "like 24h, 90m or 2d (at most 30d), separated by commas: 24h,1h.",
+            text=part,
+        )
     )
 
 
 def parse_offset(text: str) -> int:
     """`24h` → 86400. A positive number with d, h or m, at most 30 days."""
-    part = text.strip().lower()
+    part = strip_marks(text).strip().lower()
     match = _OFFSET.match(part)
     if not match:
         raise _offset_error(text.strip()[:20])
@@ -192,16 +206,20 @@ def parse_offsets(text: str) -> list[int]:
 
     `none` or `off` means no reminders (an empty list).
     """
-    cleaned = text.strip().lower()
+    cleaned = strip_marks(text).strip().lower()  # as shown in an Urdu message: no marks
     if cleaned in ("none", "off"):
         return []
     parts = [p for p in re.split(r"[,;\s]+", cleaned) if p]
     if not parts:
-        raise InvalidInput("Give reminder offsets like 24h,1h (or none to turn reminders off).")
+        raise InvalidInput(_("Give reminder offsets like 24h,1h (or none to turn reminders off)."))
     offsets = sorted({parse_offset(p) for p in parts}, reverse=True)
     if len(offsets) > MAX_OFFSETS:
         raise InvalidInput(
-            f"At most {MAX_OFFSETS} reminder offsets, like 24h,1h — you gave {len(offsets)}."
+            _(
+                "At most {limit} reminder offsets, like 24h,1h — you gave {count}.",
+                limit=MAX_OFFSETS,
+                count=len(offsets),
+            )
         )
     return offsets
 

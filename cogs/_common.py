@@ -12,6 +12,7 @@ import discord
 from discord import app_commands
 
 from bot.errors import DomainError, NotAllowed
+from bot.i18n import N_, _
 from bot.roles import RoleFacts, role_refusal
 
 if TYPE_CHECKING:
@@ -20,12 +21,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 NO_PINGS = discord.AllowedMentions.none()
-APOLOGY = (
+APOLOGY = N_(
     "Sorry, something went wrong on my side. The organizers can find the details in the bot's log."
 )
 
 
-ORGANIZERS_ONLY = (
+ORGANIZERS_ONLY = N_(
     "Only organizers can do this: you need the Manage Server permission "
     "or this server's organizer role."
 )
@@ -34,11 +35,12 @@ ORGANIZERS_ONLY = (
 class NotOrganizer(app_commands.CheckFailure):
     """The member is neither Manage Server nor the guild's organizer role."""
 
-    def __init__(self, message: str = ORGANIZERS_ONLY) -> None:
-        super().__init__(message)
+    def __init__(self, message: str | None = None) -> None:
+        # Raised while the member's language is spoken: the message is translated now.
+        super().__init__(message if message is not None else _(ORGANIZERS_ONLY))
 
 
-MANAGE_SERVER_ONLY = (
+MANAGE_SERVER_ONLY = N_(
     "Only members with the Manage Server permission can change who counts as an "
     "organizer, volunteer or curator."
 )
@@ -48,7 +50,7 @@ class NotManager(NotOrganizer):
     """The member lacks Manage Server (settings that widen who holds power)."""
 
     def __init__(self) -> None:
-        super().__init__(MANAGE_SERVER_ONLY)
+        super().__init__(_(MANAGE_SERVER_ONLY))
 
 
 # Discord's error code for a DM to a member who closed their DMs.
@@ -81,7 +83,7 @@ def column(lines: list[str], limit: int = 1024, sep: str = "\n") -> str:
     out: list[str] = []
     used = 0
     for i, line in enumerate(lines):
-        tail = f"… and {len(lines) - i} more"
+        tail = _("… and {n} more", n=len(lines) - i)
         if used + len(line) + len(sep) + len(tail) > limit:
             out.append(tail)
             break
@@ -131,16 +133,28 @@ def manage_server_only() -> Callable[[Any], Any]:
     return app_commands.check(predicate)
 
 
+# check_power_role's `what`, as the reader calls it.
+POWER_ROLES = {"organizer": N_("organizer"), "volunteer": N_("volunteer"), "curator": N_("curator")}
+
+
 def check_power_role(role: discord.Role, what: str) -> None:
     """A role that decides who is an organizer, volunteer or curator: never @everyone
-    (everyone would be one) or a bot's or integration's role."""
+    (everyone would be one) or a bot's or integration's role. `what`: a POWER_ROLES key."""
+    kind = _(POWER_ROLES[what]) if what in POWER_ROLES else what
     if role.is_default():
         raise NotAllowed(
-            f"@everyone can't be the {what} role: every member would be one. Pick a role."
+            _(
+                "@everyone can't be the {what} role: every member would be one. Pick a role.",
+                what=kind,
+            )
         )
     if role.managed:
         raise NotAllowed(
-            f"@{role.name} belongs to a bot or an integration, so it can't be the {what} role."
+            _(
+                "@{role} belongs to a bot or an integration, so it can't be the {what} role.",
+                role=role.name,
+                what=kind,
+            )
         )
 
 
@@ -175,7 +189,7 @@ def check_channel_access(
     post there themselves (else the bot would speak for them where they can't)."""
     member = interaction.user
     if not isinstance(member, discord.Member):
-        raise NotAllowed("Pick a channel of this server.")
+        raise NotAllowed(_("Pick a channel of this server."))
     perms = channel.permissions_for(member)
     send = (
         perms.send_messages_in_threads
@@ -184,8 +198,11 @@ def check_channel_access(
     )
     if not (perms.view_channel and send):
         raise NotAllowed(
-            f"You can't post in {channel.mention} yourself, so I won't post there for you. "
-            "Pick a channel where you can view and send messages."
+            _(
+                "You can't post in {channel} yourself, so I won't post there for you. "
+                "Pick a channel where you can view and send messages.",
+                channel=channel.mention,
+            )
         )
 
 
@@ -236,11 +253,11 @@ def error_message(error: BaseException) -> str | None:
     if isinstance(error, NotOrganizer):
         return str(error)
     if isinstance(error, app_commands.NoPrivateMessage):
-        return "This command only works inside a server."
+        return _("This command only works inside a server.")
     if isinstance(error, app_commands.CommandOnCooldown):
-        return f"Slow down a little: try again in {error.retry_after:.0f} s."
+        return _("Slow down a little: try again in {seconds:.0f} s.", seconds=error.retry_after)
     if isinstance(error, app_commands.CheckFailure):
-        return "You can't use this command here."
+        return _("You can't use this command here.")
     return None
 
 
@@ -262,7 +279,7 @@ async def send_error(interaction: discord.Interaction, error: BaseException) -> 
             interaction.user.id,
             exc_info=error,
         )
-        message = APOLOGY
+        message = _(APOLOGY)
     try:
         await reply(interaction, message, ephemeral=True)
     except discord.HTTPException:

@@ -189,7 +189,8 @@ class Deliverer:
             return
         renderer = self._renderers.get(item.kind)
         if renderer is None:
-            await outbox.mark_failed(self.bot.db, item.id, f"no renderer for {item.kind}")
+            # For the host (outbox.last_error), in English like the log line below.
+            await outbox.mark_failed(self.bot.db, item.id, f"no renderer: {item.kind}")
             log.error("outbox item %s has kind %s that no cog renders", item.id, item.kind)
             return
         try:

@@ -16,6 +16,7 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 import discord
 
 from bot.errors import DomainError
+from bot.i18n import _
 
 T = TypeVar("T")
 SettingsSection = tuple[str, list[tuple[str, str]]]
@@ -79,7 +80,7 @@ class Features:
         found = self._by_type.get(kind)
         if found is None:
             raise FeatureUnavailable(
-                "That part of the bot isn't running right now; try again in a minute."
+                _("That part of the bot isn't running right now; try again in a minute.")
             )
         return found  # type: ignore[return-value]
 

@@ -24,6 +24,7 @@ from typing import Any
 
 import discord
 
+from bot.i18n import _
 from cogs._common import reply, send_error
 from cogs._i18n import speak
 
@@ -92,7 +93,7 @@ class Forms:
                 await speak(interaction)
                 if int(match["member"]) != interaction.user.id:
                     log.warning("form %s submitted by another member", pattern.pattern)
-                    await reply(interaction, "This form was opened for someone else.")
+                    await reply(interaction, _("This form was opened for someone else."))
                     return
                 await handler(interaction, match, submitted_values(data.get("components") or []))
             except Exception as exc:

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 
 import discord
 
+from bot.i18n import _
 from cogs._common import BaseView, reply
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,9 @@ class Pager(BaseView):
         self.origin = origin
         self.page = 0
         self.pages = 1
+        # Built while the asker's language is spoken (the decorators' labels are English).
+        self.previous.label = _("Previous")
+        self.next.label = _("Next")
 
     async def show(self, page: int) -> discord.Embed:
         """Render `page` (clamped to the pages there are now) and update the buttons."""
@@ -51,7 +55,7 @@ class Pager(BaseView):
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         await super().interaction_check(interaction)  # the member\'s language
         if interaction.user.id != self.origin.user.id:
-            await reply(interaction, "These buttons belong to whoever asked: run it yourself.")
+            await reply(interaction, _("These buttons belong to whoever asked: run it yourself."))
             return False
         return True
 
@@ -60,11 +64,11 @@ class Pager(BaseView):
         await interaction.response.edit_message(embed=embed, view=self)
 
     @discord.ui.button(label="Previous", style=discord.ButtonStyle.secondary)
-    async def previous(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+    async def previous(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
         await self._turn(interaction, -1)
 
     @discord.ui.button(label="Next", style=discord.ButtonStyle.secondary)
-    async def next(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+    async def next(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
         await self._turn(interaction, 1)
 
     async def on_timeout(self) -> None:

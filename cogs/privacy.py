@@ -19,6 +19,7 @@ from discord.ext import commands
 
 from bot import privacy
 from bot.errors import InvalidInput, NotFound
+from bot.i18n import N_, _
 from cogs._app import OUTBOX_TOPIC, CommunityBot
 from cogs._common import BaseView, reply, truncate
 from cogs._features import Feature
@@ -34,22 +35,25 @@ class ConfirmDelete(BaseView):
         self.cog = cog
         self.owner_id = owner_id
         self.guild_id = guild_id
+        # Built while the member's language is spoken (the decorators' labels are English).
+        self.confirm.label = _("Delete my data")
+        self.cancel.label = _("Keep it")
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         await super().interaction_check(interaction)  # the member\'s language
         return interaction.user.id == self.owner_id
 
     @discord.ui.button(label="Delete my data", style=discord.ButtonStyle.danger)
-    async def confirm(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+    async def confirm(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
         self.stop()
-        await interaction.response.edit_message(content="Deleting…", view=None)
+        await interaction.response.edit_message(content=_("Deleting…"), view=None)
         summary = await self.cog.delete_everything(self.guild_id, self.owner_id)
         await interaction.edit_original_response(content=summary)
 
     @discord.ui.button(label="Keep it", style=discord.ButtonStyle.secondary)
-    async def cancel(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+    async def cancel(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
         self.stop()
-        await interaction.response.edit_message(content="Nothing was deleted.", view=None)
+        await interaction.response.edit_message(content=_("Nothing was deleted."), view=None)
 
 
 @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
@@ -57,7 +61,7 @@ class ConfirmDelete(BaseView):
 class PrivacyCog(commands.GroupCog, name="Privacy", group_name="privacy"):
     """Your data, in this server or (from a DM) any server."""
 
-    feature = "Privacy"
+    feature = N_("Privacy")
 
     def __init__(self, bot: CommunityBot) -> None:
         self.bot = bot
@@ -73,9 +77,9 @@ class PrivacyCog(commands.GroupCog, name="Privacy", group_name="privacy"):
         if guild is not None:
             return guild.name
         if self.bot.scope.everything:  # every server of the bot is in this process's cache
-            return f"a server I'm no longer in ({guild_id})"
+            return _("a server I'm no longer in ({id})", id=guild_id)
         name = await self.bot.guild_settings.name(guild_id)
-        return name if name is not None else f"the server {guild_id}"
+        return name if name is not None else _("the server {id}", id=guild_id)
 
     async def server_choices(
         self, interaction: discord.Interaction, current: str
@@ -98,21 +102,24 @@ class PrivacyCog(commands.GroupCog, name="Privacy", group_name="privacy"):
         if server is not None and server.strip():
             text = server.strip()
             if not text.isdecimal() or len(text) > 20:  # ² and ① are digits int() refuses
-                raise InvalidInput("Pick a server from the list (start typing its name).")
+                raise InvalidInput(_("Pick a server from the list (start typing its name)."))
             guild_id = int(text)
             if guild_id != interaction.guild_id and guild_id not in await privacy.guilds_holding(
                 self.bot.db, interaction.user.id
             ):
-                raise NotFound("I hold no data about you in that server.")
+                raise NotFound(_("I hold no data about you in that server."))
             return guild_id
         if interaction.guild_id is not None:
             return interaction.guild_id
         held = await privacy.guilds_holding(self.bot.db, interaction.user.id)
         if not held:
-            raise NotFound("I hold no data about you in any server.")
+            raise NotFound(_("I hold no data about you in any server."))
         if len(held) > 1:
             raise InvalidInput(
-                "I hold data about you in more than one server: pick one with the `server` option."
+                _(
+                    "I hold data about you in more than one server: "
+                    "pick one with the `server` option."
+                )
             )
         return held[0]
 
@@ -128,7 +135,10 @@ class PrivacyCog(commands.GroupCog, name="Privacy", group_name="privacy"):
         file = discord.File(io.BytesIO(payload), filename=f"my-data-{guild_id}.json")
         await reply(
             interaction,
-            f"Here is everything I store about you in {await self._server_name(guild_id)}.",
+            _(
+                "Here is everything I store about you in {server}.",
+                server=await self._server_name(guild_id),
+            ),
             file=file,
         )
 
@@ -139,11 +149,14 @@ class PrivacyCog(commands.GroupCog, name="Privacy", group_name="privacy"):
         guild_id = await self._pick(interaction, server)
         await reply(
             interaction,
-            f"This removes your data in **{truncate(await self._server_name(guild_id), 100)}**: "
-            "your RSVPs (freeing your seats), tickets, answers, learning progress, suggestions, "
-            "mentor profile and requests, and messages I still owe you; it ends your "
-            "mentorships (the other side is told) and takes your name off what you organized, "
-            "added or reviewed. Anonymous counts stay. This cannot be undone.",
+            _(
+                "This removes your data in **{server}**: "
+                "your RSVPs (freeing your seats), tickets, answers, learning progress, "
+                "suggestions, mentor profile and requests, and messages I still owe you; it ends "
+                "your mentorships (the other side is told) and takes your name off what you "
+                "organized, added or reviewed. Anonymous counts stay. This cannot be undone.",
+                server=truncate(await self._server_name(guild_id), 100),
+            ),
             view=ConfirmDelete(self, interaction.user.id, guild_id),
         )
 
@@ -158,11 +171,15 @@ class PrivacyCog(commands.GroupCog, name="Privacy", group_name="privacy"):
         await self.bot.signals.publish(OUTBOX_TOPIC, guild_id)  # what the delete owes
         dropped, removed = gone["messages"]
         lines.append(
-            f"• messages: {dropped} message(s) not yet sent to you dropped, "
-            f"{removed - dropped} record(s) of messages sent to you removed"
+            _(
+                "• messages: {dropped} message(s) not yet sent to you dropped, "
+                "{removed} record(s) of messages sent to you removed",
+                dropped=dropped,
+                removed=removed - dropped,
+            )
         )
         log.info("deleted the data of a member of guild %s on request", guild_id)
-        return truncate("Done. Removed:\n" + "\n".join(lines), 2000)
+        return truncate(_("Done. Removed:") + "\n" + "\n".join(lines), 2000)
 
 
 async def setup(bot: CommunityBot) -> None:

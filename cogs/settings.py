@@ -9,7 +9,7 @@ from discord.ext import commands
 from bot import i18n, organizer_notices
 from bot.errors import NotAllowed
 from bot.guilds import GuildConfig, GuildSettings, search_timezones
-from bot.i18n import _
+from bot.i18n import N_, _
 from cogs._app import CommunityBot
 from cogs._common import (
     check_channel_access,
@@ -32,11 +32,11 @@ LANGUAGE_CHOICES = [
 
 
 def channel_text(channel_id: int | None) -> str:
-    return f"<#{channel_id}>" if channel_id else "not set"
+    return f"<#{channel_id}>" if channel_id else _("not set")
 
 
 def role_text(role_id: int | None) -> str:
-    return f"<@&{role_id}>" if role_id else "not set"
+    return f"<@&{role_id}>" if role_id else _("not set")
 
 
 class SettingsCog(
@@ -49,7 +49,7 @@ class SettingsCog(
 ):
     """General settings here; each feature's own live beside it (cogs/*/_settings.py)."""
 
-    feature = "Settings"
+    feature = N_("Settings")
 
     def __init__(self, bot: CommunityBot) -> None:
         self.bot = bot
@@ -60,38 +60,47 @@ class SettingsCog(
         config = await self.guilds.get(guild.id)
         cities = await self.guilds.cities(guild.id)
         city_lines = [
-            f"{c.name} — channel {channel_text(c.channel_id)}, role {role_text(c.role_id)}"
+            _(
+                "{city} — channel {channel}, role {role}",
+                city=c.name,
+                channel=channel_text(c.channel_id),
+                role=role_text(c.role_id),
+            )
             for c in cities
         ]
-        return "General", [
-            ("Time zone", config.timezone),
-            ("Language", i18n.LANGUAGES[await self.bot.languages.of_server(guild.id)]),
+        return _("General"), [
+            (_("Time zone"), config.timezone),
+            (_("Language"), i18n.LANGUAGES[await self.bot.languages.of_server(guild.id)]),
             (
-                "Organizers",
-                f"members with {role_text(config.organizer_role_id)} or Manage Server"
+                _("Organizers"),
+                _(
+                    "members with {role} or Manage Server",
+                    role=role_text(config.organizer_role_id),
+                )
                 if config.organizer_role_id
-                else "members with Manage Server (no organizer role set)",
+                else _("members with Manage Server (no organizer role set)"),
             ),
-            ("Announcements channel", channel_text(config.announcements_channel_id)),
-            ("Organizer channel", await self._organizer_channel_text(guild.id, config)),
-            ("Cities", "\n".join(city_lines) or "none"),
+            (_("Announcements channel"), channel_text(config.announcements_channel_id)),
+            (_("Organizer channel"), await self._organizer_channel_text(guild.id, config)),
+            (_("Cities"), "\n".join(city_lines) or _("none")),
         ]
 
     async def _organizer_channel_text(self, guild_id: int, config: GuildConfig) -> str:
         waiting = await organizer_notices.waiting(self.bot.db, guild_id)
         if config.organizer_channel_id:
             return channel_text(config.organizer_channel_id)
-        return "not set" + (
-            f" ({waiting} notice(s) for organizers waiting: `/settings organizer-channel`)"
-            if waiting
-            else ""
-        )
+        if waiting:
+            return _(
+                "not set ({n} notice(s) for organizers waiting: `/settings organizer-channel`)",
+                n=waiting,
+            )
+        return _("not set")
 
     @app_commands.command(name="show", description="Every setting of this server")
     @app_commands.guild_only()
     async def show(self, interaction: discord.Interaction) -> None:
         guild = guild_of(interaction)
-        embed = discord.Embed(title=f"Settings of {guild.name}")
+        embed = discord.Embed(title=_("Settings of {server}", server=guild.name))
         # This server's general settings first, then each feature's.
         providers = [self.settings_section, *(f.settings_section for f in self.bot.features)]
         for provider in providers:
@@ -137,7 +146,10 @@ class SettingsCog(
         await self.guilds.set_organizer_role(guild.id, role.id)
         await reply(
             interaction,
-            f"Organizers are now members with {role.mention}, and anyone with Manage Server.",
+            _(
+                "Organizers are now members with {role}, and anyone with Manage Server.",
+                role=role.mention,
+            ),
         )
 
     @app_commands.command(name="timezone", description="The time zone organizers type times in")
@@ -149,7 +161,9 @@ class SettingsCog(
         zone = await self.guilds.set_timezone(guild.id, name)
         for feature in self.bot.features:  # autoposts and rounds run at wall-clock times
             await feature.timezone_changed(guild.id)
-        await reply(interaction, f"Time zone set to **{zone}**. Times you type are read in it.")
+        await reply(
+            interaction, _("Time zone set to **{zone}**. Times you type are read in it.", zone=zone)
+        )
 
     @timezone.autocomplete("name")
     async def _timezone_choices(
@@ -165,7 +179,7 @@ class SettingsCog(
     ) -> None:
         guild = guild_of(interaction)
         await self.guilds.set_announcements_channel(guild.id, channel.id)
-        await reply(interaction, f"Announcements will go to {channel.mention}.")
+        await reply(interaction, _("Announcements will go to {channel}.", channel=channel.mention))
 
     @app_commands.command(
         name="organizer-channel", description="Where I tell organizers what needs their attention"
@@ -180,21 +194,31 @@ class SettingsCog(
         check_channel_access(interaction, channel)
         if channel.permissions_for(guild.default_role).view_channel:
             raise NotAllowed(
-                f"Everyone can read {channel.mention}, and notices for organizers can name "
-                "members. Pick a channel only organizers can see."
+                _(
+                    "Everyone can read {channel}, and notices for organizers can name "
+                    "members. Pick a channel only organizers can see.",
+                    channel=channel.mention,
+                )
             )
         mine = channel.permissions_for(guild.me)
         if not (mine.view_channel and mine.send_messages):
             raise NotAllowed(
-                f"I can't post in {channel.mention}: give me View Channel and Send Messages there."
+                _(
+                    "I can't post in {channel}: give me View Channel and Send Messages there.",
+                    channel=channel.mention,
+                )
             )
         await self.guilds.ensure(guild.id)
         waiting = await organizer_notices.set_channel(self.bot.db, guild.id, channel.id)
         self.bot.delivery.kick()
         await reply(
             interaction,
-            f"Notices for organizers will go to {channel.mention}."
-            + (f" {waiting} waiting notice(s) are on their way there." if waiting else ""),
+            _("Notices for organizers will go to {channel}.", channel=channel.mention)
+            + (
+                " " + _("{n} waiting notice(s) are on their way there.", n=waiting)
+                if waiting
+                else ""
+            ),
         )
 
     @app_commands.command(name="city-add", description="Add a city this server runs events in")
@@ -216,7 +240,13 @@ class SettingsCog(
         city = await self.guilds.add_city(
             guild.id, name, channel.id if channel else None, role.id if role else None
         )
-        await reply(interaction, f"Added **{city.name}**{_where(city.channel_id, city.role_id)}.")
+        where = _where(city.channel_id, city.role_id)
+        await reply(
+            interaction,
+            _("Added **{city}** ({where}).", city=city.name, where=where)
+            if where
+            else _("Added **{city}**.", city=city.name),
+        )
 
     @app_commands.command(name="city-edit", description="Change a city's channel or role")
     @app_commands.guild_only()
@@ -234,7 +264,13 @@ class SettingsCog(
         city = await self.guilds.edit_city(
             guild.id, name, channel.id if channel else None, role.id if role else None
         )
-        await reply(interaction, f"Updated **{city.name}**{_where(city.channel_id, city.role_id)}.")
+        where = _where(city.channel_id, city.role_id)
+        await reply(
+            interaction,
+            _("Updated **{city}** ({where}).", city=city.name, where=where)
+            if where
+            else _("Updated **{city}**.", city=city.name),
+        )
 
     @app_commands.command(name="city-remove", description="Remove one of this server's cities")
     @app_commands.guild_only()
@@ -242,7 +278,7 @@ class SettingsCog(
     async def city_remove(self, interaction: discord.Interaction, name: str) -> None:
         guild = guild_of(interaction)
         city = await self.guilds.remove_city(guild.id, name)
-        await reply(interaction, f"Removed **{city.name}** from this server's cities.")
+        await reply(interaction, _("Removed **{city}** from this server's cities.", city=city.name))
 
     @city_edit.autocomplete("name")
     @city_remove.autocomplete("name")
@@ -256,12 +292,13 @@ class SettingsCog(
 
 
 def _where(channel_id: int | None, role_id: int | None) -> str:
+    """What a city has, for the reply ("" when nothing)."""
     parts = []
     if channel_id:
-        parts.append(f"announcements in <#{channel_id}>")
+        parts.append(_("announcements in {channel}", channel=channel_text(channel_id)))
     if role_id:
-        parts.append(f"role <@&{role_id}>")
-    return f" ({', '.join(parts)})" if parts else ""
+        parts.append(_("role {role}", role=role_text(role_id)))
+    return _(", ").join(parts)
 
 
 async def setup(bot: CommunityBot) -> None:
