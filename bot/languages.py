@@ -34,9 +34,14 @@ class Languages:
         self.db = db
 
     async def of_member(self, guild_id: int | None, user_id: int) -> str:
-        """The member's language in the server: their choice, else the server's default."""
+        """The member's language in the server: their choice, else the server's default.
+        With no server (a form sent from a DM): the language they chose, if they chose
+        the same one in every server that knows it; else English."""
         if guild_id is None:
-            return ENGLISH
+            rows = await self.db.fetchall(
+                "SELECT DISTINCT language FROM member_languages WHERE user_id = ?", (user_id,)
+            )
+            return str(rows[0]["language"]) if len(rows) == 1 else ENGLISH
         row = await self.db.fetchone(
             "SELECT m.language AS mine, g.language AS server FROM guilds g"
             " LEFT JOIN member_languages m ON m.guild_id = g.guild_id AND m.user_id = ?"

@@ -243,6 +243,19 @@ def _key_range(prefix: str) -> tuple[str, str]:
     return prefix, head[:-1] + chr(bumped)
 
 
+async def in_flight(db: Database, *, dedupe_prefix: str, now: int | None = None) -> int:
+    """Pending messages (by dedupe key prefix) a deliverer has claimed and may be sending
+    right now: Discord may already have them, though they are not marked sent yet."""
+    low, high = _key_range(dedupe_prefix)
+    return int(
+        await db.fetchval(
+            "SELECT COUNT(*) FROM outbox WHERE dedupe_key >= ? AND dedupe_key < ?"
+            " AND status || '' = 'pending' AND claimed_by IS NOT NULL AND claimed_until > ?",
+            (low, high, int(now if now is not None else time.time())),
+        )
+    )
+
+
 async def drop(db: Database, *, dedupe_prefix: str) -> int:
     """Drop pending messages whose dedupe key starts with a prefix (e.g. a cancelled event's)."""
     low, high = _key_range(dedupe_prefix)

@@ -77,9 +77,7 @@ class PostingLedger:
         return await self._pending("announce_intent_at < ? AND message_id IS NULL", before)
 
     async def pending_scheduled(self, before: int) -> list[PendingPost]:
-        return await self._pending(
-            "scheduled_intent_at < ? AND scheduled_event_id IS NULL", before
-        )
+        return await self._pending("scheduled_intent_at < ? AND scheduled_event_id IS NULL", before)
 
     async def _pending(self, condition: str, before: int) -> list[PendingPost]:
         # `condition` is one of the two constants above, never member input.

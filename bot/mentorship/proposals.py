@@ -238,14 +238,15 @@ class Proposals:
 
     async def _withdraw(self, proposal: Proposal, now: int) -> bool:
         """Mark a pending proposal withdrawn (no exclusion) and drop its DMs not yet sent.
-        Returns whether the mentor's proposal DM had already gone out."""
+        Returns whether the mentor's proposal DM had already gone out, or may be going."""
         await self.db.execute(
             "UPDATE mentorship_proposals SET status = 'withdrawn', decided_at = ?"
             " WHERE id = ? AND status = 'pending'",
             (now, proposal.id),
         )
-        unsent_to_mentor = await outbox.drop(
-            self.db, dedupe_prefix=key("proposal", proposal.id, "mentor")
-        )
+        to_mentor = key("proposal", proposal.id, "mentor")
+        # Claimed by a deliverer: it may be reaching the mentor right now, so tell them.
+        sending = await outbox.in_flight(self.db, dedupe_prefix=to_mentor, now=now)
+        unsent_to_mentor = await outbox.drop(self.db, dedupe_prefix=to_mentor)
         await outbox.drop(self.db, dedupe_prefix=key("proposal", proposal.id, "mentee"))
-        return unsent_to_mentor == 0
+        return unsent_to_mentor == 0 or sending > 0

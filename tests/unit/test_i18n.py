@@ -247,3 +247,16 @@ async def test_a_choice_is_exported_and_deleted_with_the_members_data(db: Databa
     assert await languages.delete_member_data(G, ALI) == 1
     assert await languages.member_choice(G, ALI) is None
     assert await languages.export_member_data(G, ALI) == {"member_languages": []}
+
+
+async def test_in_a_dm_the_member_reads_the_language_they_chose_everywhere(db: Database) -> None:
+    languages = Languages(db)
+    for guild in (1, 2):
+        await db.execute("INSERT INTO guilds(guild_id) VALUES (?)", (guild,))
+    assert await languages.of_member(None, 7) == "en"  # chose nothing
+    await languages.set_member(1, 7, "ur")
+    assert await languages.of_member(None, 7) == "ur"
+    await languages.set_member(2, 7, "en")
+    assert await languages.of_member(None, 7) == "en"  # two different choices: English
+    await languages.set_member(2, 7, "ur")
+    assert await languages.of_member(None, 7) == "ur"

@@ -425,3 +425,16 @@ async def test_two_processes_claiming_at_once_get_every_row_exactly_once(
     assert sorted(every) == ids  # each exactly once
     assert sum(1 for claimed in got.values() if claimed) >= 2  # they did claim side by side
     assert await outbox.due(db, now=T) == []
+
+
+async def test_in_flight_counts_only_claimed_pending_messages(db: Database) -> None:
+    """A withdrawal asks whether a DM may be reaching the member now (claimed, pending)."""
+    for name in ("a", "b"):
+        await outbox.enqueue(db, NOTE, guild_id=G, user_id=1, dedupe_key=f"p:1:{name}", due_at=0)
+    assert await outbox.in_flight(db, dedupe_prefix="p:1:", now=100) == 0
+    (claimed, *_rest) = await outbox.claim(db, owner="me", now=100, limit=1)
+    assert await outbox.in_flight(db, dedupe_prefix="p:1:", now=101) == 1
+    assert await outbox.in_flight(db, dedupe_prefix="p:2:", now=101) == 0
+    assert await outbox.in_flight(db, dedupe_prefix="p:1:", now=100 + 10_000) == 0  # lapsed
+    await outbox.mark_sent(db, claimed.id)
+    assert await outbox.in_flight(db, dedupe_prefix="p:1:", now=101) == 0
