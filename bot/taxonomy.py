@@ -19,18 +19,18 @@ from bot.errors import AlreadyExists, InvalidInput
 from bot.i18n import N_, _
 
 # Seeded once as the guild's topic names: stored, and typed by members as they are, so
-# they stay English in every language (the catalogue keeps them unchanged).
+# they stay English in every language (not in the catalogue).
 DEFAULT_TOPICS = (
-    N_("Machine Learning"),
-    N_("Deep Learning"),
-    N_("Generative AI"),
-    N_("NLP"),
-    N_("Computer Vision"),
-    N_("Data Science"),
-    N_("MLOps"),
-    N_("Responsible AI"),
-    N_("Math for ML"),
-    N_("Python for AI"),
+    "Machine Learning",
+    "Deep Learning",
+    "Generative AI",
+    "NLP",
+    "Computer Vision",
+    "Data Science",
+    "MLOps",
+    "Responsible AI",
+    "Math for ML",  # i18n: not translated
+    "Python for AI",  # i18n: not translated
 )
 # Stored and typed in English; shown translated: `level_name(level)`.
 LEVELS = (N_("beginner"), N_("intermediate"), N_("advanced"))

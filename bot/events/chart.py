@@ -173,7 +173,7 @@ def _draw(stats: EventStats, tz: ZoneInfo) -> bytes:
     top.stairs(total_so_far, x, baseline=seated_so_far, fill=True, color=WALK_IN, label="walk-ins")
     top.axhline(stats.going, color=GOING, linestyle="--", label=f"going ({stats.going})")
     top.set_ylim(0, max(stats.going, total_so_far[-1], 1) * 1.15)
-    # i18n: not member text
+    # i18n: not translated
     top.set_ylabel("checked in so far")  # drawn in the image: its font has no Urdu script
     top.legend(loc="upper left", fontsize=8)
 

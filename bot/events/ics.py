@@ -10,7 +10,7 @@ import icalendar
 from bot.events.models import Event
 from bot.i18n import _
 
-PRODID = "-//GDG Community Bot//Events//EN"  # i18n: not member text
+PRODID = "-//GDG Community Bot//Events//EN"  # i18n: not translated
 UID_DOMAIN = "gdg-community-bot"
 
 

@@ -164,7 +164,7 @@ class DoorWeb:
             raise web.HTTPNotFound()
         response = web.FileResponse(STATIC / name)
         response.content_type = STATIC_FILES[name]
-        response.headers["Cache-Control"] = "public, max-age=3600"  # i18n: not member text
+        response.headers["Cache-Control"] = "public, max-age=3600"  # i18n: not translated
         return response
 
     async def state(self, request: web.Request) -> web.Response:

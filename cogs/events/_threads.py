@@ -23,16 +23,16 @@ THREAD_EXISTS = 160004  # "A thread has already been created for this message"
 THREAD_ARCHIVED = 50083
 CANCELLED_NOTE = N_("❌ This event was cancelled, so this thread is closed.")
 # What the bot needs in the announcement's channel: to open the thread, and to post in it.
-# (The names Discord's settings show; a translation keeps them findable there.)
+# (The names Discord's settings show, in English: it has no Urdu locale.)
 NEEDED = (
-    ("create_public_threads", N_("Create Public Threads")),
-    ("send_messages_in_threads", N_("Send Messages in Threads")),
+    ("create_public_threads", "Create Public Threads"),
+    ("send_messages_in_threads", "Send Messages in Threads"),  # i18n: not translated
 )
 
 
 def missing_note(channel: discord.abc.Messageable, missing: list[str]) -> str:
     """For the organizer: which permissions to give (`missing`: NEEDED's names)."""
-    names = [_(name) for name in missing]
+    names = list(missing)
     if isinstance(channel, discord.abc.GuildChannel):
         where = channel.mention
     else:

@@ -37,8 +37,9 @@ ENGLISH_ONLY: dict[str, str] = {
     "bot/copy_store.py": "`python -m bot copy-to`: the host's command line",
 }
 # A line ending in this comment, or the line after it when it stands alone, holds a
-# literal that is not member text (a header value).
-NOT_MEMBER_TEXT = "# i18n: not member text"
+# literal that is never translated: a header value, a stored name members type, a
+# permission name as Discord's (English-only) settings show it.
+NOT_MEMBER_TEXT = "# i18n: not translated"
 SKIP_DIRS = ("bot/testing/", "bot/locale/")
 
 MARKERS = {"_", "_n", "N_", "in_language"}

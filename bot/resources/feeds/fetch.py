@@ -47,7 +47,7 @@ from bot.resources.urls import canonical_or_none
 
 log = logging.getLogger(__name__)
 
-# i18n: not member text
+# i18n: not translated
 USER_AGENT = "GDGCommunityBot/0.1 (Discord bot for GDG Islamabad and Lahore; feed reader)"
 FETCH_TIMEOUT = 20.0
 MAX_FEED_BYTES = 5 * 1024 * 1024
