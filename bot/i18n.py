@@ -14,8 +14,9 @@ in the middle of an interaction — a public announcement, a DM to the promoted 
 - `_("Seats: {taken} of {capacity}", taken=3, capacity=8)` translates now and fills
   the named placeholders. In a right-to-left language each text value is wrapped in
   Unicode isolation marks (FSI … PDI) so a Latin title, a code or a mention inside an
-  Urdu sentence keeps its own direction and doesn't reorder the words around it. URLs
-  and Discord markup (`<@…>`, `<t:…>`) are left as they are: the marks would break them.
+  Urdu sentence keeps its own direction and doesn't reorder the words around it. URLs,
+  Discord markup (`<@…>`, `<t:…>`) and placeholders inside a code span are left as they
+  are: the marks would break them, or be copied with the code.
 - `_n("{n} seat", "{n} seats", n, n=n)` for counted nouns.
 - `N_("…")` marks a string for the catalogue without translating it (module constants,
   which are translated where they are used: `_(CONSTANT)`).
@@ -29,6 +30,7 @@ import contextlib
 import contextvars
 import gettext as _gettext
 import io
+import re
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -99,7 +101,12 @@ def isolate(value: Any, language: str) -> Any:
 def _fill(text: str, language: str, params: dict[str, Any]) -> str:
     if not params:
         return text
-    return text.format(**{k: isolate(v, language) for k, v in params.items()})
+    # Inside a code span (`/{name}`) the text is shown left to right as it is, and the
+    # marks would be part of what a member copies: no isolation there.
+    in_code = {n for span in re.findall(r"`[^`]*`", text) for n in placeholders(span)}
+    return text.format(
+        **{k: v if k in in_code else isolate(v, language) for k, v in params.items()}
+    )
 
 
 def _(msgid: str, /, **params: Any) -> str:

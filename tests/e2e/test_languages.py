@@ -31,7 +31,7 @@ def is_urdu(text: str, *member_text: str) -> bool:
     text = re.sub(
         r"<[^>]*>|`[^`]*`|https?://\S+|/[a-z-]+( [a-z-]+)?|[A-Z0-9]{4}-[A-Z0-9]{4}", "", text
     )
-    return len(ARABIC.findall(text)) > 3 * len(LATIN.findall(text))
+    return len(ARABIC.findall(text)) > len(LATIN.findall(text))
 
 
 def is_english(text: str) -> bool:

@@ -260,3 +260,9 @@ async def test_in_a_dm_the_member_reads_the_language_they_chose_everywhere(db: D
     assert await languages.of_member(None, 7) == "en"  # two different choices: English
     await languages.set_member(2, 7, "ur")
     assert await languages.of_member(None, 7) == "ur"
+
+
+def test_a_placeholder_inside_a_code_span_is_not_isolated() -> None:
+    with i18n.speaking("ur"):
+        text = i18n._("`/{name}` — {what}", name="event create", what="Lahore")
+    assert text == f"`/event create` — {i18n.FSI}Lahore{i18n.PDI}"
