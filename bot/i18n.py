@@ -137,6 +137,15 @@ def placeholders(text: str) -> set[str]:
     return {name for _text, name, _spec, _conv in Formatter().parse(text) if name}
 
 
+def unwrap(text: str) -> str:
+    """`text` stripped, without the pair of isolation marks `_()` put around it: a title
+    copied out of an Urdu message. Other marks (a member may type them) are kept."""
+    cleaned = text.strip()
+    if len(cleaned) >= 2 and cleaned[0] == FSI and cleaned[-1] == PDI:
+        return cleaned[1:-1].strip()
+    return cleaned
+
+
 def strip_marks(text: str) -> str:
     """`text` without bidi marks: what a member copied from an Urdu message (a ticket
     code) must still match."""

@@ -36,7 +36,7 @@ from bot.events.results import (
 from bot.events.roles import RoleLedger
 from bot.events.seats import Seats
 from bot.events.store import SELECT_EVENT, EventStore, event_from_row, outbox_key
-from bot.i18n import _, strip_marks
+from bot.i18n import _, unwrap
 
 # What members going are told about by DM when an organizer changes it.
 _TOLD_GOING = ("starts_at", "ends_at", "venue", "online_url")
@@ -60,8 +60,8 @@ class Catalogue:
     async def resolve(self, guild_id: int, text: str) -> Event:
         """An event from what a member typed: its id (`12`, `#12`, the autocomplete value)
         or its exact title (upcoming events preferred)."""
-        cleaned = strip_marks(text).strip()  # a title copied from an Urdu message
-        ident = cleaned.removeprefix("#").strip()
+        cleaned, plain = text.strip(), unwrap(text)  # plain: as copied from an Urdu message
+        ident = plain.removeprefix("#").strip()
         if ident.isdecimal():  # any script's digits; not ² or ①, which int() refuses
             if len(ident) > 18:
                 raise NotFound(
@@ -71,12 +71,9 @@ class Catalogue:
         if not cleaned:
             raise InvalidInput(_("Name an event: pick one from the list or give its number."))
         now = self.store.now()
-        rows = await self.db.fetchall(
-            f"{SELECT_EVENT} FROM events e WHERE e.guild_id = ? AND lower(e.title) = lower(?)"
-            " ORDER BY (e.status = 'scheduled' AND e.ends_at > ?) DESC, e.starts_at",
-            (guild_id, " ".join(cleaned.split()), now),
-        )
-        events = [event_from_row(r) for r in rows]
+        events = await self._titled(guild_id, cleaned, now)
+        if not events and plain and plain != cleaned:
+            events = await self._titled(guild_id, plain, now)
         upcoming = [e for e in events if not e.cancelled and not e.is_over(now)]
         candidates = upcoming or events
         if len(candidates) == 1:
@@ -89,6 +86,14 @@ class Catalogue:
         raise InvalidInput(
             _("Several events are called “{title}”. Pick one from the list.", title=shown)
         )
+
+    async def _titled(self, guild_id: int, title: str, now: int) -> list[Event]:
+        rows = await self.db.fetchall(
+            f"{SELECT_EVENT} FROM events e WHERE e.guild_id = ? AND lower(e.title) = lower(?)"
+            " ORDER BY (e.status = 'scheduled' AND e.ends_at > ?) DESC, e.starts_at",
+            (guild_id, " ".join(title.split()), now),
+        )
+        return [event_from_row(r) for r in rows]
 
     async def questions(self, event_id: int) -> list[str]:
         """The event's registration questions, in order (empty when it asks none)."""

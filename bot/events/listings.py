@@ -9,7 +9,7 @@ from bot.events.models import Attendee, Event, MemberStatus, MyEvent
 from bot.events.questions import load_answers
 from bot.events.standing import Standings
 from bot.events.store import RANK_OF_R, SELECT_EVENT, EventStore, event_from_row, iso
-from bot.i18n import _, strip_marks
+from bot.i18n import _, unwrap
 from bot.timeutil import format_local
 
 _CHOICE_NAME_LIMIT = 100  # Discord's limit on an autocomplete choice's name
@@ -42,7 +42,7 @@ class Listings:
     async def search(self, guild_id: int, text: str, limit: int = 25) -> list[Event]:
         """For autocomplete: title or city contains `text` (or it is the id); upcoming events
         soonest first, then past and cancelled ones, latest first."""
-        key = " ".join(strip_marks(text).split())  # pasted from an Urdu message
+        key = " ".join(unwrap(text).split())  # pasted from an Urdu message
         ident = key.removeprefix("#")
         now = self.store.now()
         rows = await self.db.fetchall(

@@ -266,3 +266,10 @@ def test_a_placeholder_inside_a_code_span_is_not_isolated() -> None:
     with i18n.speaking("ur"):
         text = i18n._("`/{name}` — {what}", name="event create", what="Lahore")
     assert text == f"`/event create` — {i18n.FSI}Lahore{i18n.PDI}"
+
+
+def test_unwrap_removes_only_the_pair_of_marks_around_a_copied_title() -> None:
+    wrapped = f" {i18n.FSI}Study Jam{i18n.PDI} "
+    assert i18n.unwrap(wrapped) == "Study Jam"
+    assert i18n.unwrap("\u200eStudy Jam") == "\u200eStudy Jam"  # a member's own mark stays
+    assert i18n.unwrap(i18n.FSI) == i18n.FSI
