@@ -68,6 +68,11 @@ class Announcements:
         with speaking(await self.bot.languages.of_server(event.guild_id)):
             return event_embed(event), announcement_view(event)
 
+    async def public_location(self, event: Event) -> str:
+        """Where, for Discord's scheduled event (everyone sees it): the server's language."""
+        with speaking(await self.bot.languages.of_server(event.guild_id)):
+            return truncate(event.location, 100)
+
     async def announce(self, event: Event, target: discord.abc.GuildChannel | None) -> str:
         """Post the announcement; returns what to tell the organizer about it."""
         if target is None or not isinstance(target, discord.abc.Messageable):
@@ -157,6 +162,7 @@ class Announcements:
                 "permission and new events will appear in the server's Events list too."
             )
         await self.events.posting.intend_scheduled(event.id)
+        location = await self.public_location(event)
         try:
             scheduled = await guild.create_scheduled_event(
                 name=truncate(event.title, 100),
@@ -164,7 +170,7 @@ class Announcements:
                 end_time=event.ends,
                 entity_type=discord.EntityType.external,
                 privacy_level=discord.PrivacyLevel.guild_only,
-                location=truncate(event.location, 100),
+                location=location,
                 description=truncate(event.description or "", 1000),
             )
         except discord.HTTPException as exc:
@@ -275,7 +281,7 @@ class Announcements:
                     name=truncate(event.title, 100),
                     start_time=event.starts,
                     end_time=event.ends,
-                    location=truncate(event.location, 100),
+                    location=await self.public_location(event),
                     description=truncate(event.description or "", 1000),
                 )
         except discord.HTTPException as exc:
