@@ -6,6 +6,7 @@ so /privacy export shows it and /privacy delete (or leaving) forgets it.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from typing import Any
 
@@ -32,8 +33,18 @@ class Languages:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        # Every interaction looks its member's language up before anything else, so the
+        # lookups must finish in the order the interactions arrived: 2,000 Going clicks
+        # take their seats in click order. PostgreSQL answers from a pool of connections,
+        # out of order; one lookup at a time keeps the order (SQLite's one thread does
+        # anyway).
+        self._in_order = asyncio.Lock()
 
     async def of_member(self, guild_id: int | None, user_id: int) -> str:
+        async with self._in_order:
+            return await self._of_member(guild_id, user_id)
+
+    async def _of_member(self, guild_id: int | None, user_id: int) -> str:
         """The member's language in the server: their choice, else the server's default.
         With no server (a form sent from a DM): the language they chose, if they chose
         the same one in every server that knows it; else English."""

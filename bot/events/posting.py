@@ -70,14 +70,14 @@ class PostingLedger:
         )
 
     async def pending_announcements(self, before: int) -> list[PendingPost]:
-        """Marked before `before` (this process's start) but not recorded: a crash came
-        between the post and its record. Marks from the start's own second on are this
-        process's, in flight: a series occurrence its jobs made at once is announced by
-        them, and must not be announced again here."""
-        return await self._pending("announce_intent_at < ? AND message_id IS NULL", before)
+        """Marked by `before` (this process's start; later marks are its own, in flight)
+        but not recorded: a crash came between the post and its record."""
+        return await self._pending("announce_intent_at <= ? AND message_id IS NULL", before)
 
     async def pending_scheduled(self, before: int) -> list[PendingPost]:
-        return await self._pending("scheduled_intent_at < ? AND scheduled_event_id IS NULL", before)
+        return await self._pending(
+            "scheduled_intent_at <= ? AND scheduled_event_id IS NULL", before
+        )
 
     async def _pending(self, condition: str, before: int) -> list[PendingPost]:
         # `condition` is one of the two constants above, never member input.

@@ -95,7 +95,7 @@ class EventThreads:
         thread: a crash came between the post and the thread's record."""
         rows = await self.db.fetchall(
             "SELECT id, guild_id, channel_id, message_id FROM events"
-            " WHERE announce_intent_at < ? AND message_id IS NOT NULL AND thread_id IS NULL"
+            " WHERE announce_intent_at <= ? AND message_id IS NOT NULL AND thread_id IS NULL"
             " AND status = 'scheduled' AND ends_at > ? ORDER BY id",
             (before, self.store.now()),
         )

@@ -13,6 +13,8 @@ import discord
 
 from bot.errors import NotFound
 from bot.events import Event, EventService
+from bot.events.posting import PendingPost
+from bot.events.store import Turns
 from bot.i18n import N_, _, speaking
 from cogs._common import NO_PINGS, truncate
 from cogs.events._embeds import event_embed
@@ -36,6 +38,10 @@ class Announcements:
         self._pending: dict[int, asyncio.Task[None]] = {}
         self.edits = 0  # for benchmarks: how many announcement edits were made
         self.started_at = int(time.time())  # intents older than this predate the process
+        # One poster per event at a time: a series job announcing an occurrence it just
+        # made, and the start-up reconcile mending the same intent (marked in the start's
+        # own second, so it looks like a dead process's), take turns and check first.
+        self._posting = Turns()
 
     async def post(
         self, event: Event, channel: discord.abc.Messageable
@@ -106,9 +112,15 @@ class Announcements:
         if guild is None:
             return []
         target = guild.get_channel(event.channel_id) if event.channel_id else None
-        notes = [await self.announce(event, target)]
-        if note := await self.create_scheduled(guild, event):
-            notes.append(note)
+        async with self._posting.turn(event.id):
+            event = await self.events.catalogue.get(event.guild_id, event.id)
+            notes = []
+            if event.message_id is None:  # else the reconcile has just posted it
+                notes.append(await self.announce(event, target))
+            if event.scheduled_event_id is None and (
+                note := await self.create_scheduled(guild, event)
+            ):
+                notes.append(note)
         return notes
 
     def refresh_soon(self, event_id: int) -> None:
@@ -189,26 +201,8 @@ class Announcements:
         for pending in await self.events.posting.pending_announcements(self.started_at):
             if not owns(pending.guild_id):
                 continue
-            channel = self.bot.get_channel(pending.channel_id or 0)
-            if not isinstance(channel, discord.abc.Messageable):
-                await self.events.posting.announcement_abandoned(pending.event_id)
-                continue
-            found = await self._find_announcement(channel, pending.event_id)
-            if found is not None:  # its thread, if wanted, is opened just below
-                await self.events.posting.announcement_posted(
-                    pending.event_id,
-                    found.channel.id,
-                    found.id,
-                    thread_next=await self.events.threads.enabled(pending.guild_id),
-                )
-            else:
-                try:
-                    await self.post(
-                        await self.events.catalogue.get(pending.guild_id, pending.event_id), channel
-                    )
-                except discord.HTTPException as exc:
-                    log.warning("announcement of event %s failed again: %s", pending.event_id, exc)
-            mended += 1
+            async with self._posting.turn(pending.event_id):
+                mended += await self._mend_announcement(pending)
         mended += await self.threads.reconcile(self.started_at)
         for pending in await self.events.posting.pending_scheduled(self.started_at):
             if not owns(pending.guild_id):
@@ -216,17 +210,44 @@ class Announcements:
             guild = self.bot.get_guild(pending.guild_id)
             if guild is None:
                 continue
-            existing = await self._find_scheduled(guild, pending.title, pending.starts_at)
-            if existing is not None:
-                await self.events.posting.scheduled_created(pending.event_id, existing.id)
-            else:
-                await self.create_scheduled(
-                    guild, await self.events.catalogue.get(pending.guild_id, pending.event_id)
-                )
-            mended += 1
+            async with self._posting.turn(pending.event_id):
+                event = await self.events.catalogue.get(pending.guild_id, pending.event_id)
+                if event.scheduled_event_id is not None:  # a series job made it meanwhile
+                    continue
+                existing = await self._find_scheduled(guild, pending.title, pending.starts_at)
+                if existing is not None:
+                    await self.events.posting.scheduled_created(pending.event_id, existing.id)
+                else:
+                    await self.create_scheduled(guild, event)
+                mended += 1
         if mended:
             log.info("mended %d announcement(s)/thread(s)/scheduled event(s) after a crash", mended)
         return mended
+
+    async def _mend_announcement(self, pending: PendingPost) -> int:
+        """One announcement marked but not recorded: record what Discord has, else post.
+        How many were mended (0: a series job posted it meanwhile)."""
+        event = await self.events.catalogue.get(pending.guild_id, pending.event_id)
+        if event.message_id is not None:
+            return 0
+        channel = self.bot.get_channel(pending.channel_id or 0)
+        if not isinstance(channel, discord.abc.Messageable):
+            await self.events.posting.announcement_abandoned(pending.event_id)
+            return 0
+        found = await self._find_announcement(channel, pending.event_id)
+        if found is not None:  # its thread, if wanted, is opened by the threads' reconcile
+            await self.events.posting.announcement_posted(
+                pending.event_id,
+                found.channel.id,
+                found.id,
+                thread_next=await self.events.threads.enabled(pending.guild_id),
+            )
+        else:
+            try:
+                await self.post(event, channel)
+            except discord.HTTPException as exc:
+                log.warning("announcement of event %s failed again: %s", pending.event_id, exc)
+        return 1
 
     async def _find_announcement(
         self, channel: discord.abc.Messageable, event_id: int
