@@ -6,6 +6,7 @@ temporary directory), so the tests don't depend on the real translations' wordin
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -273,3 +274,30 @@ def test_unwrap_removes_only_the_pair_of_marks_around_a_copied_title() -> None:
     assert i18n.unwrap(wrapped) == "Study Jam"
     assert i18n.unwrap("\u200eStudy Jam") == "\u200eStudy Jam"  # a member's own mark stays
     assert i18n.unwrap(i18n.FSI) == i18n.FSI
+
+
+async def test_languages_are_read_once_and_another_process_is_seen_within_the_reread(
+    db: Database,
+) -> None:
+    """Lookups come from memory (a click must not wait for a query); a change made here
+    is seen at once, one made by another process (shard) after REREAD_SECONDS."""
+    from bot import languages as module
+
+    await db.execute("INSERT INTO guilds(guild_id) VALUES (5)")
+    now = [1000.0]
+    here, there = Languages(db, clock=lambda: now[0]), Languages(db, clock=lambda: now[0])
+    assert await here.of_member(5, 1) == "en"
+    await there.set_member(5, 1, "ur")
+    await there.set_server(5, "ur")
+    assert await there.of_member(5, 1) == "ur" and await there.of_member(5, 2) == "ur"
+    assert await here.of_member(5, 1) == "en"  # read before the change, not yet stale
+    now[0] += module.REREAD_SECONDS
+    assert await here.of_member(5, 1) == "en"  # stale: answered at once, read again behind
+    for _attempt in range(50):
+        await asyncio.sleep(0.01)
+        if await here.of_member(5, 1) == "ur":
+            break
+    assert await here.of_member(5, 1) == "ur" and await here.of_server(5) == "ur"
+    await here.delete_member_data(5, 1)
+    assert await here.of_member(5, 1) == "ur"  # the server's default now
+    assert await here.of_members(5, [1, 3]) == {1: "ur", 3: "ur"}
