@@ -166,10 +166,15 @@ async def export_member(
 
 
 async def delete_member(
-    db: Database, features: Mapping[str, MemberData], guild_id: int, user_id: int
+    db: Database,
+    features: Mapping[str, MemberData],
+    guild_id: int,
+    user_id: int,
+    languages: Languages | None = None,
 ) -> dict[str, Any]:
     """Forget the member in this guild, every feature then the outbox, in one transaction
-    (all or nothing). Returns each feature's result, and `messages`: (dropped, removed)."""
+    (all or nothing). Returns each feature's result, and `messages`: (dropped, removed).
+    `languages`: the bot's own, so its memory of the member's choice goes too."""
     results: dict[str, Any] = {}
     async with db.transaction():
         for name, service in features.items():
@@ -177,5 +182,6 @@ async def delete_member(
         # Last: the features above may owe the member nothing new, but others something.
         results["messages"] = await forget_messages(db, guild_id, user_id)
         results["links"] = await LinkRevocations(db).delete_member_data(guild_id, user_id)
-        results["language"] = await Languages(db).delete_member_data(guild_id, user_id)
+        languages = languages or Languages(db)
+        results["language"] = await languages.delete_member_data(guild_id, user_id)
     return results

@@ -164,7 +164,9 @@ class PrivacyCog(commands.GroupCog, name="Privacy", group_name="privacy"):
         """Every feature forgets the member in one transaction; each says what it removed,
         then wakes whatever sends what the delete caused (seats passed on, ended pairs)."""
         features = self._features()
-        gone = await privacy.delete_member(self.bot.db, features, guild_id, user_id)
+        gone = await privacy.delete_member(
+            self.bot.db, features, guild_id, user_id, self.bot.languages
+        )
         lines = [line for name in features for line in gone[name]]
         for feature in features.values():
             await feature.after_member_deleted(guild_id)
