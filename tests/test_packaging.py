@@ -70,6 +70,7 @@ def test_wheel_ships_every_migration_and_an_spdx_license(built: tuple[Path, str]
         shipped = sorted(n.removeprefix(folder) for n in names if n.startswith(folder))
         assert shipped == [m.name for m in find_migrations(MIGRATIONS_ROOT / store)], store
     assert "bot/resources/starter.json" in names
+    assert "bot/locale/ur/LC_MESSAGES/messages.po" in names  # an installed bot speaks Urdu
     (metadata,) = [n for n in names if n.endswith(".dist-info/METADATA")]
     assert "License-Expression: MIT" in zipfile.ZipFile(wheel).read(metadata).decode()
     # no warning wall on every install (the license table was deprecated)
