@@ -18,6 +18,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.errors import InvalidInput
 from bot.i18n import N_, _, _n, strip_marks
+from bot.timeutil import WEEKDAYS
 
 MIN_GAP_SECONDS = 3600
 # How many upcoming fire times are inspected for the "not more often than hourly" rule.
@@ -31,16 +32,8 @@ for _i, (_short, _full) in enumerate(zip(DAY_NAMES, _DAY_FULL, strict=True)):
     _DAY_ALIASES[_short] = _i
     _DAY_ALIASES[_full] = _i
 _DAY_ALIASES.update({"tues": 1, "weds": 2, "thur": 3, "thurs": 3})
-# How describe() names the days (the names above are what organizers type: English).
-_DAY_LABELS = (
-    N_("Monday"),
-    N_("Tuesday"),
-    N_("Wednesday"),
-    N_("Thursday"),
-    N_("Friday"),
-    N_("Saturday"),
-    N_("Sunday"),
-)
+# How describe() names the days: bot.timeutil.WEEKDAYS (the names above are what
+# organizers type, in English).
 
 # Cron numbers weekdays 0 (or 7) = Sunday; APScheduler 3 numbers them 0 = Monday,
 # so numeric cron weekdays are translated to names before they reach APScheduler.
@@ -115,7 +108,7 @@ class Schedule:
         if self.kind == "daily":
             return _("every day at {time} ({zone})", time=at, zone=zone)
         if self.kind == "weekly":
-            names = [_(_DAY_LABELS[d]) for d in self.days]
+            names = [_(WEEKDAYS[d]) for d in self.days]
             days = (
                 names[0]
                 if len(names) == 1

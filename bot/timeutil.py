@@ -13,7 +13,18 @@ from zoneinfo import ZoneInfo
 from dateutil import parser as date_parser
 
 from bot.errors import InvalidInput
-from bot.i18n import _, strip_marks
+from bot.i18n import N_, _, strip_marks
+
+# Monday first, as datetime.weekday() counts; translated where shown: _(WEEKDAYS[d]).
+WEEKDAYS = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
 
 MAX_WHEN_LENGTH = 100
 MAX_OFFSETS = 3

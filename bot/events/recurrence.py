@@ -28,6 +28,7 @@ from dateutil.relativedelta import relativedelta, weekday
 
 from bot.errors import InvalidInput
 from bot.i18n import N_, _
+from bot.timeutil import WEEKDAYS
 
 Rule = Literal["weekly", "every-2-weeks", "monthly-weekday", "monthly-date"]
 # What organizers pick in /event create (value → words). The words are the choices' names
@@ -38,16 +39,6 @@ RULES: dict[Rule, str] = {
     "monthly-weekday": N_("monthly on the same weekday"),
     "monthly-date": N_("monthly on the same date"),
 }
-# Monday first, as datetime.weekday() counts (translated where used).
-DAY_NAMES = (
-    N_("Monday"),
-    N_("Tuesday"),
-    N_("Wednesday"),
-    N_("Thursday"),
-    N_("Friday"),
-    N_("Saturday"),
-    N_("Sunday"),
-)
 MAX_OCCURRENCES = 520  # ten years of weekly meetups
 MAX_SPAN_DAYS = 3660
 
@@ -87,7 +78,7 @@ class Recurrence:
     def describe(self) -> str:
         """`weekly on Saturday at 10:00`, `monthly on the last Friday at 18:30`, …"""
         first, at = self.first, self.first.strftime("%H:%M")
-        day = _(DAY_NAMES[first.weekday()])
+        day = _(WEEKDAYS[first.weekday()])
         if self.rule == "weekly":
             text = _("weekly on {day} at {at}", day=day, at=at)
         elif self.rule == "every-2-weeks":
