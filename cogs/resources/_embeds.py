@@ -14,6 +14,7 @@ from discord.utils import TimestampStyle, format_dt
 
 from bot.i18n import N_, _, _n
 from bot.resources import Autopost, Feed, NextPick, Resource, TopicProgress
+from bot.taxonomy import level_name
 from cogs._common import truncate
 
 COLOUR = discord.Colour.from_rgb(52, 168, 83)  # Google green
@@ -24,12 +25,8 @@ PAGE_SIZE = 5
 # One result on a page: 5 of these stay under the 4,096 of a description.
 ENTRY_LIMIT = 800
 SNIPPET = 160
-# The levels (bot/taxonomy.py LEVELS) as a sentence says them and as a label shows them.
-LEVEL_NAMES = {
-    "beginner": N_("beginner"),
-    "intermediate": N_("intermediate"),
-    "advanced": N_("advanced"),
-}
+# The levels (bot/taxonomy.py LEVELS) as a label shows them; inside a sentence they are
+# bot.taxonomy.level_name's.
 LEVEL_LABELS = {
     "beginner": N_("Beginner"),
     "intermediate": N_("Intermediate"),
@@ -55,11 +52,6 @@ def link(title: str, url: str, limit: int = 300) -> str:
     if any(ch in url for ch in "()<> \n"):
         return text
     return f"[{text}]({url})"
-
-
-def level_name(level: str) -> str:
-    """A level inside a sentence ("beginner"), in the reader's language."""
-    return _(LEVEL_NAMES[level]) if level in LEVEL_NAMES else level
 
 
 def level_text(level: str | None) -> str:
